@@ -1,0 +1,445 @@
+//! Exact money and in-kind quantities: a signed 64-bit count of minor units and a commodity.
+//!
+//! Parsing never rounds and never wraps: `1.005 USD` is an error (USD has 2 decimals), and so
+//! is a quantity beyond `i64`. Different commodities are never added: totals are kept per
+//! commodity by the callers.
+
+use core::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::InputError;
+
+/// The most decimal places a commodity may have (10^18 still fits in an `i64`).
+pub const MAX_DECIMALS: u8 = 18;
+/// Capacity of a commodity code, in bytes.
+pub const CODE_CAPACITY: usize = 16;
+
+/// A commodity code: `USD`, `JPY`, `trees`.
+pub type Code = heapless::String<CODE_CAPACITY>;
+
+/// Index of a declared commodity, in order of declaration from 0.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CommodityId(pub u32);
+
+/// An exact quantity of one commodity.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Amount {
+    /// Count of minor units (cents for USD, yen for JPY, trees for `trees`).
+    pub units: i64,
+    /// The commodity.
+    pub commodity: CommodityId,
+}
+
+/// A commodity's declaration: its code and how many decimal places its minor unit has.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Commodity {
+    /// The code, e.g. `USD`.
+    pub code: Code,
+    /// Decimal places: 2 for USD (cents), 0 for JPY and for in-kind units.
+    pub decimals: u8,
+}
+
+/// ISO 4217 currencies pledge knows without a declaration, with their minor-unit decimals.
+const CURRENCIES: &[(&str, u8)] = &[
+    ("AED", 2),
+    ("AUD", 2),
+    ("BHD", 3),
+    ("BRL", 2),
+    ("CAD", 2),
+    ("CHF", 2),
+    ("CLP", 0),
+    ("CNY", 2),
+    ("CZK", 2),
+    ("DKK", 2),
+    ("EUR", 2),
+    ("GBP", 2),
+    ("HKD", 2),
+    ("HUF", 2),
+    ("IDR", 2),
+    ("ILS", 2),
+    ("INR", 2),
+    ("ISK", 0),
+    ("JOD", 3),
+    ("JPY", 0),
+    ("KRW", 0),
+    ("KWD", 3),
+    ("MXN", 2),
+    ("MYR", 2),
+    ("NOK", 2),
+    ("NZD", 2),
+    ("OMR", 3),
+    ("PHP", 2),
+    ("PLN", 2),
+    ("QAR", 2),
+    ("SAR", 2),
+    ("SEK", 2),
+    ("SGD", 2),
+    ("THB", 2),
+    ("TND", 3),
+    ("TRY", 2),
+    ("TWD", 2),
+    ("UAH", 2),
+    ("USD", 2),
+    ("VND", 0),
+    ("XDR", 6),
+    ("ZAR", 2),
+];
+
+/// The decimal places of a well-known ISO 4217 currency, or `None` for any other code.
+pub fn known_currency_decimals(code: &str) -> Option<u8> {
+    CURRENCIES
+        .iter()
+        .find(|(known, _)| *known == code)
+        .map(|&(_, decimals)| decimals)
+}
+
+/// Checks a commodity code: 1 to 16 ASCII letters, digits, `-` or `_`, starting with a letter.
+pub fn parse_code(text: &str) -> Result<Code, InputError> {
+    let mut chars = text.chars();
+    let starts_with_letter = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
+    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !starts_with_letter || !rest_ok {
+        return Err(InputError::CommoditySyntax);
+    }
+    Code::try_from(text).map_err(|_| InputError::CommoditySyntax)
+}
+
+/// Splits `550bn USD` or `USD 550bn` into its quantity and its commodity code.
+///
+/// ```
+/// use ledger_core::amount::split_amount;
+/// assert_eq!(split_amount("550bn USD"), Ok(("550bn", "USD")));
+/// assert_eq!(split_amount("USD 1,000.50"), Ok(("1,000.50", "USD")));
+/// ```
+pub fn split_amount(text: &str) -> Result<(&str, &str), InputError> {
+    let mut words = text.split_whitespace();
+    let (first, second) = match (words.next(), words.next(), words.next()) {
+        (Some(first), Some(second), None) => (first, second),
+        (Some(first), None, None) if looks_numeric(first) => {
+            return Err(InputError::AmountMissingCommodity);
+        }
+        _ => return Err(InputError::AmountSyntax),
+    };
+    match (looks_numeric(first), looks_numeric(second)) {
+        (true, false) => Ok((first, second)),
+        (false, true) => Ok((second, first)),
+        _ => Err(InputError::AmountSyntax),
+    }
+}
+
+fn looks_numeric(word: &str) -> bool {
+    word.trim_start_matches(['-', '+'])
+        .starts_with(|c: char| c.is_ascii_digit() || c == '.')
+}
+
+/// Parses a quantity into minor units of a commodity with `decimals` decimal places.
+///
+/// Accepts an optional sign, digits with optional `,` thousands separators in groups of three,
+/// an optional fraction after `.`, and an optional scale suffix: `k` (thousand), `M` (million),
+/// `bn` or `B` (billion), `T` (trillion). The result is exact or an error.
+///
+/// ```
+/// use ledger_core::amount::parse_quantity;
+/// assert_eq!(parse_quantity("550bn", 2), Ok(55_000_000_000_000));
+/// assert_eq!(parse_quantity("550,000,000,000.00", 2), Ok(55_000_000_000_000));
+/// assert_eq!(parse_quantity("1.5k", 0), Ok(1_500));
+/// assert!(parse_quantity("1.005", 2).is_err());
+/// ```
+pub fn parse_quantity(text: &str, decimals: u8) -> Result<i64, InputError> {
+    if decimals > MAX_DECIMALS {
+        return Err(InputError::DecimalsOutOfRange);
+    }
+    let (negative, unsigned) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (number, scale) = split_suffix(unsigned);
+    let (integer, fraction) = match number.split_once('.') {
+        Some((integer, fraction)) => (integer, Some(fraction)),
+        None => (number, None),
+    };
+    if integer.is_empty() && fraction.is_none_or(str::is_empty) {
+        return Err(InputError::AmountSyntax);
+    }
+    check_grouping(integer)?;
+    let mut mantissa: u128 = 0;
+    for digit in integer.bytes().filter(|&b| b != b',') {
+        mantissa = push_digit(mantissa, digit)?;
+    }
+    let mut fraction_digits: u32 = 0;
+    for digit in fraction.unwrap_or("").bytes() {
+        mantissa = push_digit(mantissa, digit)?;
+        fraction_digits = fraction_digits.saturating_add(1);
+    }
+    // minor units = mantissa * 10^(scale + decimals - fraction_digits), exactly.
+    let shift = i64::from(scale) + i64::from(decimals) - i64::from(fraction_digits);
+    let magnitude = if shift >= 0 {
+        let factor = pow10(shift)?;
+        mantissa
+            .checked_mul(factor)
+            .ok_or(InputError::AmountOverflow)?
+    } else {
+        let divisor =
+            pow10(-shift).map_err(|_| InputError::TooManyDecimals { allowed: decimals })?;
+        if mantissa % divisor != 0 {
+            return Err(InputError::TooManyDecimals { allowed: decimals });
+        }
+        mantissa / divisor
+    };
+    to_signed(magnitude, negative)
+}
+
+/// Splits a scale suffix off a quantity, returning the number and the power of ten.
+fn split_suffix(text: &str) -> (&str, u8) {
+    const SUFFIXES: &[(&str, u8)] = &[("bn", 9), ("k", 3), ("K", 3), ("M", 6), ("B", 9), ("T", 12)];
+    for &(suffix, scale) in SUFFIXES {
+        if let Some(number) = text.strip_suffix(suffix) {
+            return (number, scale);
+        }
+    }
+    (text, 0)
+}
+
+/// Thousands separators, if any, must group the integer digits in threes: `1,234,567`.
+fn check_grouping(integer: &str) -> Result<(), InputError> {
+    if !integer.contains(',') {
+        return Ok(());
+    }
+    let mut groups = integer.split(',');
+    let lead_ok = groups.next().is_some_and(|g| (1..=3).contains(&g.len()));
+    if lead_ok && groups.all(|g| g.len() == 3) {
+        Ok(())
+    } else {
+        Err(InputError::AmountSyntax)
+    }
+}
+
+fn push_digit(mantissa: u128, digit: u8) -> Result<u128, InputError> {
+    if !digit.is_ascii_digit() {
+        return Err(InputError::AmountSyntax);
+    }
+    mantissa
+        .checked_mul(10)
+        .and_then(|m| m.checked_add(u128::from(digit - b'0')))
+        .ok_or(InputError::AmountOverflow)
+}
+
+fn pow10(exponent: i64) -> Result<u128, InputError> {
+    let exponent = u32::try_from(exponent).map_err(|_| InputError::AmountOverflow)?;
+    10u128
+        .checked_pow(exponent)
+        .ok_or(InputError::AmountOverflow)
+}
+
+fn to_signed(magnitude: u128, negative: bool) -> Result<i64, InputError> {
+    if negative {
+        // i64::MIN has no positive counterpart, so negate in i128.
+        let value = i128::try_from(magnitude).map_err(|_| InputError::AmountOverflow)?;
+        i64::try_from(-value).map_err(|_| InputError::AmountOverflow)
+    } else {
+        i64::try_from(magnitude).map_err(|_| InputError::AmountOverflow)
+    }
+}
+
+/// Minor units shown as a decimal number: `{}` groups thousands (`1,234.50`), `{:#}` does not
+/// (`1234.50`, for machine-readable output).
+///
+/// ```
+/// use ledger_core::amount::Decimal;
+/// assert_eq!(format!("{}", Decimal::new(-123456789, 2)), "-1,234,567.89");
+/// assert_eq!(format!("{:#}", Decimal::new(5, 3)), "0.005");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decimal {
+    units: i64,
+    decimals: u8,
+}
+
+impl Decimal {
+    /// `units` minor units of a commodity with `decimals` decimal places.
+    pub fn new(units: i64, decimals: u8) -> Self {
+        Self { units, decimals }
+    }
+}
+
+impl fmt::Display for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // u64 has 20 digits at most; MAX_DECIMALS keeps the leading "0." within 40 bytes.
+        let mut digits = [b'0'; 40];
+        let mut magnitude = self.units.unsigned_abs();
+        let mut count = 0usize;
+        for slot in digits.iter_mut().rev() {
+            if magnitude == 0 && count > usize::from(self.decimals) {
+                break;
+            }
+            *slot = b'0' + (magnitude % 10) as u8;
+            magnitude /= 10;
+            count += 1;
+        }
+        let start = digits.len() - count;
+        let all = digits.get(start..).unwrap_or_default();
+        let (integer, fraction) = all.split_at(count - usize::from(self.decimals));
+        if self.units < 0 {
+            f.write_str("-")?;
+        }
+        let group = !f.alternate();
+        for (i, digit) in integer.iter().enumerate() {
+            if group && i > 0 && (integer.len() - i) % 3 == 0 {
+                f.write_str(",")?;
+            }
+            f.write_str(ascii(core::slice::from_ref(digit)))?;
+        }
+        if !fraction.is_empty() {
+            f.write_str(".")?;
+            f.write_str(ascii(fraction))?;
+        }
+        Ok(())
+    }
+}
+
+fn ascii(bytes: &[u8]) -> &str {
+    core::str::from_utf8(bytes).unwrap_or("?")
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use std::format;
+
+    use super::*;
+
+    #[test]
+    fn parses_the_forms_a_recorder_types() {
+        let usd = 2;
+        for text in [
+            "550000000000",
+            "550,000,000,000",
+            "550,000,000,000.00",
+            "550bn",
+            "550B",
+            "0.55T",
+            "550000M",
+            "550000000k",
+        ] {
+            assert_eq!(parse_quantity(text, usd), Ok(55_000_000_000_000), "{text}");
+        }
+        assert_eq!(parse_quantity("1.5k", 0), Ok(1_500));
+        assert_eq!(
+            parse_quantity("1.500", 2),
+            Ok(150),
+            "trailing zeros beyond the decimals are exact"
+        );
+        assert_eq!(parse_quantity(".5", 2), Ok(50));
+        assert_eq!(parse_quantity("+7", 0), Ok(7));
+        assert_eq!(parse_quantity("0", 2), Ok(0));
+        assert_eq!(parse_quantity("-12.34", 2), Ok(-1234));
+    }
+
+    #[test]
+    fn rejects_rounding_overflow_and_bad_syntax() {
+        assert_eq!(
+            parse_quantity("1.005", 2),
+            Err(InputError::TooManyDecimals { allowed: 2 })
+        );
+        assert_eq!(
+            parse_quantity("0.5", 0),
+            Err(InputError::TooManyDecimals { allowed: 0 })
+        );
+        assert_eq!(
+            parse_quantity("1.2345k", 0),
+            Err(InputError::TooManyDecimals { allowed: 0 })
+        );
+        assert_eq!(parse_quantity("9223372036854775807", 0), Ok(i64::MAX));
+        assert_eq!(
+            parse_quantity("9223372036854775808", 0),
+            Err(InputError::AmountOverflow)
+        );
+        assert_eq!(parse_quantity("-9223372036854775808", 0), Ok(i64::MIN));
+        assert_eq!(
+            parse_quantity("-9223372036854775809", 0),
+            Err(InputError::AmountOverflow)
+        );
+        assert_eq!(
+            parse_quantity("92233720368547758.08", 2),
+            Err(InputError::AmountOverflow)
+        );
+        assert_eq!(parse_quantity("10T", 18), Err(InputError::AmountOverflow));
+        assert_eq!(
+            parse_quantity("99999999999999999999999999999999999999999", 0),
+            Err(InputError::AmountOverflow)
+        );
+        for bad in [
+            "", "-", ".", "1,00", "1,0000", ",100", "1.2.3", "12x", "1 000", "bn", "1e3", "--1",
+            "1.-2",
+        ] {
+            assert!(parse_quantity(bad, 2).is_err(), "{bad:?} must be rejected");
+        }
+        assert_eq!(parse_quantity("1", 19), Err(InputError::DecimalsOutOfRange));
+    }
+
+    #[test]
+    fn splits_quantity_and_code_in_either_order() {
+        assert_eq!(split_amount("550bn USD"), Ok(("550bn", "USD")));
+        assert_eq!(split_amount("  USD   -5 "), Ok(("-5", "USD")));
+        assert_eq!(split_amount("250"), Err(InputError::AmountMissingCommodity));
+        assert_eq!(split_amount("USD"), Err(InputError::AmountSyntax));
+        assert_eq!(split_amount("1 2"), Err(InputError::AmountSyntax));
+        assert_eq!(split_amount("1 USD extra"), Err(InputError::AmountSyntax));
+    }
+
+    #[test]
+    fn codes_are_checked_never_truncated() {
+        assert!(parse_code("trees").is_ok());
+        assert!(
+            parse_code("critical-minerals").is_err(),
+            "17 bytes is over capacity"
+        );
+        assert!(parse_code("1USD").is_err());
+        assert!(parse_code("US D").is_err());
+        assert!(parse_code("").is_err());
+        assert_eq!(known_currency_decimals("JPY"), Some(0));
+        assert_eq!(known_currency_decimals("UDS"), None);
+    }
+
+    #[test]
+    fn formats_at_the_edges() {
+        assert_eq!(format!("{}", Decimal::new(0, 2)), "0.00");
+        assert_eq!(format!("{}", Decimal::new(0, 0)), "0");
+        assert_eq!(
+            format!("{}", Decimal::new(55_000_000_000_000, 2)),
+            "550,000,000,000.00"
+        );
+        assert_eq!(
+            format!("{:#}", Decimal::new(55_000_000_000_000, 2)),
+            "550000000000.00"
+        );
+        assert_eq!(
+            format!("{}", Decimal::new(i64::MAX, 0)),
+            "9,223,372,036,854,775,807"
+        );
+        assert_eq!(
+            format!("{}", Decimal::new(i64::MIN, 0)),
+            "-9,223,372,036,854,775,808"
+        );
+        assert_eq!(
+            format!("{}", Decimal::new(i64::MIN, 18)),
+            "-9.223372036854775808"
+        );
+        assert_eq!(format!("{}", Decimal::new(1, 18)), "0.000000000000000001");
+        assert_eq!(format!("{}", Decimal::new(-5, 2)), "-0.05");
+        assert_eq!(format!("{}", Decimal::new(100, 0)), "100");
+        assert_eq!(format!("{}", Decimal::new(1000, 0)), "1,000");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn formatting_then_parsing_is_the_identity(units: i64, decimals in 0u8..=MAX_DECIMALS) {
+            let grouped = format!("{}", Decimal::new(units, decimals));
+            let plain = format!("{:#}", Decimal::new(units, decimals));
+            proptest::prop_assert_eq!(parse_quantity(&grouped, decimals), Ok(units));
+            proptest::prop_assert_eq!(parse_quantity(&plain, decimals), Ok(units));
+        }
+    }
+}

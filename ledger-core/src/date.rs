@@ -1,0 +1,169 @@
+//! Calendar dates as a count of days since 1970-01-01 (proleptic Gregorian, no time zone).
+//!
+//! The conversion is Howard Hinnant's `days_from_civil` / `civil_from_days`, a few lines of
+//! integer arithmetic; a date crate would cost more code on a device than it saves. The tests
+//! check it against the `time` crate over the whole supported range.
+
+use core::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::InputError;
+
+/// A calendar day, stored as days since 1970-01-01. Ordered chronologically.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(pub i32);
+
+/// The earliest date pledge accepts: 0001-01-01.
+pub const MIN: Date = Date(-719_162);
+/// The latest date pledge accepts: 9999-12-31.
+pub const MAX: Date = Date(2_932_896);
+
+impl Date {
+    /// The date with this year, month (1–12) and day (1–31), if it exists and is in range.
+    pub fn from_ymd(year: i32, month: u32, day: u32) -> Result<Date, InputError> {
+        if !(1..=9999).contains(&year) || !(1..=12).contains(&month) {
+            return Err(InputError::DateOutOfRange);
+        }
+        if day == 0 || day > days_in_month(year, month) {
+            return Err(InputError::DateOutOfRange);
+        }
+        // All intermediate values are small: |year| < 10^4, so i32 arithmetic cannot overflow.
+        let y = if month <= 2 { year - 1 } else { year };
+        let era = y.div_euclid(400);
+        let yoe = y.rem_euclid(400);
+        let m = month as i32;
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i32 - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        Ok(Date(era * 146_097 + doe - 719_468))
+    }
+
+    /// Year, month and day. Defined for every `i32`, exact within [`MIN`]..=[`MAX`].
+    pub fn ymd(self) -> (i32, u32, u32) {
+        let z = i64::from(self.0) + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        (year as i32, month as u32, day as u32)
+    }
+
+    /// Parses exactly `YYYY-MM-DD`.
+    ///
+    /// ```
+    /// use ledger_core::date::Date;
+    /// assert_eq!(Date::parse("1970-01-02"), Ok(Date(1)));
+    /// assert!(Date::parse("2025-02-29").is_err());
+    /// ```
+    pub fn parse(text: &str) -> Result<Date, InputError> {
+        let bytes = text.as_bytes();
+        let shape_ok = bytes.len() == 10
+            && bytes.iter().enumerate().all(|(i, b)| match i {
+                4 | 7 => *b == b'-',
+                _ => b.is_ascii_digit(),
+            });
+        if !shape_ok {
+            return Err(InputError::DateSyntax);
+        }
+        let number = |range: core::ops::Range<usize>| -> Result<u32, InputError> {
+            text.get(range)
+                .and_then(|digits| digits.parse().ok())
+                .ok_or(InputError::DateSyntax)
+        };
+        let year = number(0..4)?;
+        Date::from_ymd(year as i32, number(5..7)?, number(8..10)?)
+    }
+
+    /// The date `days` later (or earlier, if negative), if it is within range.
+    pub fn checked_add_days(self, days: i32) -> Option<Date> {
+        let date = Date(self.0.checked_add(days)?);
+        (MIN..=MAX).contains(&date).then_some(date)
+    }
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (year, month, day) = self.ymd();
+        write!(f, "{year:04}-{month:02}-{day:02}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use std::format;
+
+    use super::*;
+
+    #[test]
+    fn agrees_with_the_time_crate_over_the_whole_range() {
+        let epoch = time::Date::from_calendar_date(1970, time::Month::January, 1).unwrap();
+        let mut reference = time::Date::from_calendar_date(1, time::Month::January, 1).unwrap();
+        for days in MIN.0..=MAX.0 {
+            let date = Date(days);
+            let (y, m, d) = date.ymd();
+            assert_eq!(
+                (y, m, d),
+                (
+                    reference.year(),
+                    reference.month() as u32,
+                    u32::from(reference.day())
+                )
+            );
+            assert_eq!(Date::from_ymd(y, m, d), Ok(date));
+            assert_eq!(i64::from(days), (reference - epoch).whole_days());
+            reference = reference.next_day().unwrap_or(reference);
+        }
+    }
+
+    #[test]
+    fn parses_and_prints() {
+        let date = Date::parse("2025-10-28").unwrap();
+        assert_eq!(format!("{date}"), "2025-10-28");
+        assert_eq!(Date::parse("0001-01-01"), Ok(MIN));
+        assert_eq!(Date::parse("9999-12-31"), Ok(MAX));
+        assert_eq!(
+            Date::parse("2024-02-29").map(|d| d.ymd()),
+            Ok((2024, 2, 29))
+        );
+        for bad in [
+            "2025-13-01",
+            "2025-00-10",
+            "2025-04-31",
+            "2100-02-29",
+            "0000-01-01",
+        ] {
+            assert_eq!(Date::parse(bad), Err(InputError::DateOutOfRange), "{bad}");
+        }
+        for bad in [
+            "2025-1-01",
+            "25-10-28",
+            "2025/10/28",
+            "2025-10-28 ",
+            "+025-10-28",
+            "",
+            "2025-10-2x",
+        ] {
+            assert_eq!(Date::parse(bad), Err(InputError::DateSyntax), "{bad}");
+        }
+    }
+
+    #[test]
+    fn adding_days_stays_in_range() {
+        assert_eq!(MAX.checked_add_days(1), None);
+        assert_eq!(Date(0).checked_add_days(31), Date::parse("1970-02-01").ok());
+    }
+}

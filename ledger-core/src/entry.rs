@@ -1,0 +1,309 @@
+//! The entries of a ledger: what a recorder says happened. Nothing is ever rewritten; a
+//! correction is a new entry that refers to the one it corrects.
+//!
+//! Names (parties, projects, sectors, tags) and commodities are declared once by their own
+//! entries and referred to by a small per-kind index, so a pledge costs a few bytes per name
+//! instead of the name's length. The trade-off: a reader must fold the declarations before it
+//! can print a pledge, and a device keeps its name tables in RAM.
+//!
+//! The variant order of [`Entry`] is the wire tag (see `docs/FORMAT.md`); variants are only
+//! ever appended.
+
+use serde::{Deserialize, Serialize};
+
+use crate::amount::{Amount, Commodity};
+use crate::date::Date;
+use crate::error::InputError;
+
+/// A record's position in the ledger, from 0 (the `open` record). Also the id of the pledge or
+/// goal a record creates: pledge #7 is the record with sequence number 7.
+pub type Seq = u32;
+
+/// Capacity of a name (party, project, sector, tag, goal, ledger origin), in bytes of UTF-8.
+pub const NAME_CAPACITY: usize = 64;
+/// Capacity of a memo, reason or note, in bytes of UTF-8.
+pub const TEXT_CAPACITY: usize = 256;
+/// The most tags one pledge carries.
+pub const MAX_TAGS: usize = 8;
+
+/// A name: a party, project, sector, tag, goal or the ledger's origin.
+pub type Name = heapless::String<NAME_CAPACITY>;
+/// Free text: a memo, a reason, a note.
+pub type Text = heapless::String<TEXT_CAPACITY>;
+
+macro_rules! index_type {
+    ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
+        #[$doc]
+        #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub u32);
+    )*};
+}
+
+index_type! {
+    /// Index of a declared party (a pledger or a beneficiary), in order of declaration from 0.
+    PartyId,
+    /// Index of a declared project, in order of declaration from 0.
+    ProjectId,
+    /// Index of a declared sector, in order of declaration from 0.
+    SectorId,
+    /// Index of a declared tag, in order of declaration from 0.
+    TagId,
+    /// Index of a goal, in order of creation from 0.
+    GoalId,
+}
+
+/// One record of the ledger: its sequence number and its entry.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// Position in the ledger; must be one more than the previous record's.
+    pub seq: Seq,
+    /// What happened.
+    pub entry: Entry,
+}
+
+/// Something that happened, in the order of its wire tag.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    /// Tag 0. The first record, and only the first: the ledger's identity.
+    Open(Open),
+    /// Tag 1. Declares a commodity.
+    Commodity(Commodity),
+    /// Tag 2. Declares a party: a government, fund, company, person or group.
+    Party(Name),
+    /// Tag 3. Declares a project.
+    Project(Name),
+    /// Tag 4. Declares a sector.
+    Sector(Name),
+    /// Tag 5. Declares a tag.
+    Tag(Name),
+    /// Tag 6. Sets a goal: a target amount for a beneficiary or programme.
+    Goal(Goal),
+    /// Tag 7. Records a pledge.
+    Pledge(Pledge),
+    /// Tag 8. Records a fulfilment (disbursement, delivery) against a pledge.
+    Fulfil(Fulfil),
+    /// Tag 9. Revises a pledge's amount.
+    Amend(Amend),
+    /// Tag 10. Cancels what remains of a pledge.
+    Cancel(Cancel),
+    /// Tag 11. A note on the ledger, a pledge or a goal.
+    Note(Note),
+}
+
+/// The tag of the last [`Entry`] variant this version knows.
+pub const LAST_ENTRY_TAG: u32 = 11;
+
+/// The ledger's identity, in the first record.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Open {
+    /// A name for the ledger, unique to its keeper, e.g. `pledge.example/us-japan-2025`
+    /// (the origin line of a transparency-log checkpoint).
+    pub origin: Name,
+}
+
+/// A target amount for a beneficiary or programme.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Goal {
+    /// When the goal was set.
+    pub date: Date,
+    /// The goal's name, unique in the ledger.
+    pub name: Name,
+    /// Who benefits, if one party does.
+    pub beneficiary: Option<PartyId>,
+    /// The target; pledges toward the goal must be in its commodity.
+    pub target: Amount,
+    /// When the target should be reached.
+    pub deadline: Option<Date>,
+    /// Free text.
+    pub memo: Option<Text>,
+}
+
+/// A commitment by one party to another.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Pledge {
+    /// When the pledge was made.
+    pub date: Date,
+    /// The pledger.
+    pub from: PartyId,
+    /// The beneficiary.
+    pub to: PartyId,
+    /// What was pledged; greater than zero.
+    pub amount: Amount,
+    /// The goal it counts toward.
+    pub goal: Option<GoalId>,
+    /// The project it funds.
+    pub project: Option<ProjectId>,
+    /// The sector it belongs to.
+    pub sector: Option<SectorId>,
+    /// Free classification.
+    pub tags: heapless::Vec<TagId, MAX_TAGS>,
+    /// When it is due to be fulfilled.
+    pub due: Option<Date>,
+    /// Free text.
+    pub memo: Option<Text>,
+}
+
+/// Part or all of a pledge delivered.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Fulfil {
+    /// When it was delivered.
+    pub date: Date,
+    /// The pledge, by its sequence number.
+    pub pledge: Seq,
+    /// How much; in the pledge's commodity, greater than zero, at most what is outstanding.
+    pub amount: Amount,
+    /// Free text.
+    pub memo: Option<Text>,
+}
+
+/// A pledge's amount revised.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Amend {
+    /// When the revision was announced.
+    pub date: Date,
+    /// The pledge, by its sequence number.
+    pub pledge: Seq,
+    /// The new amount; in the pledge's commodity, at least what has been fulfilled.
+    pub amount: Amount,
+    /// Why.
+    pub reason: Text,
+}
+
+/// What remains of a pledge withdrawn. What was fulfilled before stays fulfilled.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Cancel {
+    /// When it was cancelled.
+    pub date: Date,
+    /// The pledge, by its sequence number.
+    pub pledge: Seq,
+    /// Why.
+    pub reason: Text,
+}
+
+/// A note on the ledger, or on one pledge or goal.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// When.
+    pub date: Date,
+    /// The pledge or goal it is about, by sequence number; `None` for the whole ledger.
+    pub about: Option<Seq>,
+    /// The note.
+    pub text: Text,
+}
+
+impl Entry {
+    /// The entry's date, for the entries that have one (all but declarations and `open`).
+    pub fn date(&self) -> Option<Date> {
+        match self {
+            Entry::Goal(g) => Some(g.date),
+            Entry::Pledge(p) => Some(p.date),
+            Entry::Fulfil(f) => Some(f.date),
+            Entry::Amend(a) => Some(a.date),
+            Entry::Cancel(c) => Some(c.date),
+            Entry::Note(n) => Some(n.date),
+            Entry::Open(_)
+            | Entry::Commodity(_)
+            | Entry::Party(_)
+            | Entry::Project(_)
+            | Entry::Sector(_)
+            | Entry::Tag(_) => None,
+        }
+    }
+
+    /// A lower-case word for the kind of entry, as the CLI and the docs call it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Entry::Open(_) => "open",
+            Entry::Commodity(_) => "commodity",
+            Entry::Party(_) => "party",
+            Entry::Project(_) => "project",
+            Entry::Sector(_) => "sector",
+            Entry::Tag(_) => "tag",
+            Entry::Goal(_) => "goal",
+            Entry::Pledge(_) => "pledge",
+            Entry::Fulfil(_) => "fulfil",
+            Entry::Amend(_) => "amend",
+            Entry::Cancel(_) => "cancel",
+            Entry::Note(_) => "note",
+        }
+    }
+}
+
+/// Checks and copies a name: not empty, no control characters, no white space at either end,
+/// and at most [`NAME_CAPACITY`] bytes. Never truncates.
+pub fn name(text: &str) -> Result<Name, InputError> {
+    checked(text)
+}
+
+/// Checks and copies free text: not empty, at most [`TEXT_CAPACITY`] bytes. Never truncates.
+/// Line breaks and tabs are allowed; other control characters are not.
+pub fn text(text: &str) -> Result<Text, InputError> {
+    if text.is_empty() {
+        return Err(InputError::NameEmpty);
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(InputError::NameInvalid);
+    }
+    Text::try_from(text).map_err(|_| InputError::NameTooLong {
+        len: text.len(),
+        capacity: TEXT_CAPACITY,
+    })
+}
+
+fn checked<const N: usize>(text: &str) -> Result<heapless::String<N>, InputError> {
+    if text.is_empty() {
+        return Err(InputError::NameEmpty);
+    }
+    if text.chars().any(char::is_control) || text.trim() != text {
+        return Err(InputError::NameInvalid);
+    }
+    heapless::String::try_from(text).map_err(|_| InputError::NameTooLong {
+        len: text.len(),
+        capacity: N,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_checked_never_truncated() {
+        assert!(name("Japan").is_ok());
+        assert_eq!(name(""), Err(InputError::NameEmpty));
+        assert_eq!(name(" Japan"), Err(InputError::NameInvalid));
+        assert_eq!(name("Ja\u{7}pan"), Err(InputError::NameInvalid));
+        let long = "x".repeat_to::<65>();
+        assert_eq!(
+            name(&long),
+            Err(InputError::NameTooLong {
+                len: 65,
+                capacity: 64
+            })
+        );
+        assert!(name(&long[..64]).is_ok());
+        // Capacity is in bytes: 22 three-byte characters are 66 bytes.
+        assert_eq!(
+            name("日本日本日本日本日本日本日本日本日本日本日本"),
+            Err(InputError::NameTooLong {
+                len: 66,
+                capacity: 64
+            })
+        );
+        assert!(text("line one\nline two").is_ok());
+    }
+
+    trait RepeatTo {
+        fn repeat_to<const N: usize>(&self) -> heapless::String<N>;
+    }
+    impl RepeatTo for str {
+        fn repeat_to<const N: usize>(&self) -> heapless::String<N> {
+            let mut s = heapless::String::new();
+            while s.push_str(self).is_ok() {}
+            s
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! Errors, one flat enum per layer: values typed by a person ([`InputError`]),
+//! bytes read from a ledger ([`FormatError`]) and the ledger's rules ([`LedgerError`]).
+//!
+//! None of them carries a `String`: the caller holds the offending text and names it.
+
+use core::fmt;
+
+use crate::entry::Seq;
+
+/// A value typed by a person (an amount, a date, a name) is not acceptable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InputError {
+    /// The amount has no quantity, or is not `QUANTITY COMMODITY`.
+    AmountSyntax,
+    /// The amount has a quantity but no commodity code.
+    AmountMissingCommodity,
+    /// The amount has more decimal places than its commodity allows.
+    TooManyDecimals {
+        /// Decimal places the commodity allows.
+        allowed: u8,
+    },
+    /// The amount does not fit in a signed 64-bit count of minor units.
+    AmountOverflow,
+    /// The amount must be greater than zero here.
+    AmountNotPositive,
+    /// A commodity code is empty, too long, or has characters other than letters, digits, `-`, `_`.
+    CommoditySyntax,
+    /// A commodity's decimal places are above [`crate::amount::MAX_DECIMALS`].
+    DecimalsOutOfRange,
+    /// A date is not `YYYY-MM-DD`.
+    DateSyntax,
+    /// A date's year, month or day is out of range (years 0001 to 9999).
+    DateOutOfRange,
+    /// A name or text is empty.
+    NameEmpty,
+    /// A name or text is longer than its capacity, in bytes of UTF-8.
+    NameTooLong {
+        /// The length given, in bytes.
+        len: usize,
+        /// The capacity, in bytes.
+        capacity: usize,
+    },
+    /// A name has a control character, or leading or trailing white space.
+    NameInvalid,
+    /// More tags than a pledge can hold.
+    TooManyTags {
+        /// The most a pledge holds.
+        capacity: usize,
+    },
+}
+
+/// The bytes of a ledger are not a valid ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FormatError {
+    /// Shorter than the 16-byte preamble.
+    PreambleTruncated,
+    /// The first 8 bytes are not the pledge magic.
+    BadMagic,
+    /// The preamble's checksum does not match its bytes.
+    PreambleChecksum,
+    /// Written by a newer pledge: this reader knows only versions up to `supported`.
+    UnsupportedVersion {
+        /// The version in the file.
+        found: u16,
+        /// The newest version this reader understands.
+        supported: u16,
+    },
+    /// Reserved preamble bytes are not zero.
+    PreambleReserved,
+    /// A frame is longer than any valid record can be.
+    FrameTooLong,
+    /// A frame's bytes are not valid COBS.
+    FrameInvalid,
+    /// A frame is too short to hold a payload and its checksum.
+    FrameTooShort,
+    /// A record's CRC-32C does not match its payload.
+    ChecksumMismatch,
+    /// A record's payload does not decode as a record.
+    PayloadInvalid,
+    /// A record decodes but has bytes left over after it.
+    PayloadTrailingBytes,
+    /// A record has an entry kind this reader does not know (written by a newer pledge).
+    UnknownEntryKind {
+        /// The entry kind's tag.
+        tag: u32,
+    },
+    /// A record does not fit in the buffer it is being encoded into.
+    BufferTooSmall,
+}
+
+/// An entry breaks the ledger's rules, given what came before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LedgerError {
+    /// A record's sequence number is not the next one.
+    SequenceMismatch {
+        /// The sequence number expected.
+        expected: Seq,
+        /// The sequence number found.
+        found: Seq,
+    },
+    /// The first record must open the ledger, and only the first.
+    MisplacedOpen,
+    /// A name is declared twice.
+    DuplicateName,
+    /// A goal with this name exists already.
+    DuplicateGoal,
+    /// An id refers to a party, project, sector, tag or commodity never declared.
+    UnknownName,
+    /// No goal has this id.
+    UnknownGoal,
+    /// No pledge has this id.
+    UnknownPledge(Seq),
+    /// The pledge is cancelled; nothing more can happen to it.
+    PledgeCancelled(Seq),
+    /// An amount's commodity differs from the pledge's or goal's.
+    CommodityMismatch,
+    /// The amount must be greater than zero.
+    AmountNotPositive,
+    /// Fulfilments would exceed the pledged amount.
+    Overfulfilment {
+        /// What is still outstanding, in minor units.
+        outstanding: i64,
+    },
+    /// The pledge is fulfilled already; there is nothing left to cancel.
+    PledgeFulfilled(Seq),
+    /// A commodity declares more decimal places than [`crate::amount::MAX_DECIMALS`].
+    DecimalsOutOfRange,
+    /// A pledge is due before it was made.
+    DueBeforeDate,
+    /// An amendment would bring the pledge below what has already been fulfilled.
+    AmendBelowFulfilled {
+        /// What has already been fulfilled, in minor units.
+        fulfilled: i64,
+    },
+    /// An event is dated before the pledge or goal it refers to.
+    DateBeforeSubject,
+    /// A total does not fit in 64 bits.
+    Overflow,
+    /// A fixed-capacity table is full.
+    CapacityExceeded(Table),
+}
+
+/// The fixed-capacity tables of a [`crate::state::State`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    /// Declared names (parties, projects, sectors, tags).
+    Names,
+    /// Declared commodities.
+    Commodities,
+    /// Goals.
+    Goals,
+    /// Pledges.
+    Pledges,
+    /// Rows of a report.
+    Rows,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::AmountSyntax => f.write_str(
+                "not an amount; expected QUANTITY COMMODITY, e.g. `550bn USD` or `1,250.50 EUR`",
+            ),
+            Self::AmountMissingCommodity => {
+                f.write_str("the amount has no commodity; expected e.g. `550bn USD`")
+            }
+            Self::TooManyDecimals { allowed } => {
+                write!(f, "too many decimal places; the commodity allows {allowed}")
+            }
+            Self::AmountOverflow => f.write_str(
+                "the amount is too large; at most 9,223,372,036,854,775,807 minor units",
+            ),
+            Self::AmountNotPositive => f.write_str("the amount must be greater than zero"),
+            Self::CommoditySyntax => f.write_str(
+                "not a commodity code; expected 1 to 16 letters, digits, `-` or `_`, starting with a letter",
+            ),
+            Self::DecimalsOutOfRange => write!(
+                f,
+                "decimal places must be 0 to {}",
+                crate::amount::MAX_DECIMALS
+            ),
+            Self::DateSyntax => f.write_str("not a date; expected YYYY-MM-DD"),
+            Self::DateOutOfRange => {
+                f.write_str("no such date; expected a real day between 0001-01-01 and 9999-12-31")
+            }
+            Self::NameEmpty => f.write_str("must not be empty"),
+            Self::NameTooLong { len, capacity } => {
+                write!(f, "is {len} bytes long; at most {capacity} bytes fit")
+            }
+            Self::NameInvalid => f.write_str(
+                "must not contain control characters or begin or end with white space",
+            ),
+            Self::TooManyTags { capacity } => write!(f, "at most {capacity} tags per pledge"),
+        }
+    }
+}
+
+impl fmt::Display for FormatError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::PreambleTruncated => f.write_str("shorter than the 16-byte pledge preamble"),
+            Self::BadMagic => f.write_str("not a pledge ledger (bad magic bytes)"),
+            Self::PreambleChecksum => f.write_str("the preamble's checksum does not match"),
+            Self::UnsupportedVersion { found, supported } => write!(
+                f,
+                "format version {found} is newer than this pledge supports ({supported}); upgrade pledge"
+            ),
+            Self::PreambleReserved => f.write_str("reserved preamble bytes are not zero"),
+            Self::FrameTooLong => f.write_str("a frame is longer than any valid record"),
+            Self::FrameInvalid => f.write_str("a frame is not valid COBS"),
+            Self::FrameTooShort => f.write_str("a frame is too short to hold a record"),
+            Self::ChecksumMismatch => f.write_str("the record's CRC-32C does not match"),
+            Self::PayloadInvalid => f.write_str("the record's payload does not decode"),
+            Self::PayloadTrailingBytes => f.write_str("the record's payload has trailing bytes"),
+            Self::UnknownEntryKind { tag } => {
+                write!(f, "unknown entry kind {tag} (written by a newer pledge?)")
+            }
+            Self::BufferTooSmall => f.write_str("the record does not fit in the buffer"),
+        }
+    }
+}
+
+impl fmt::Display for LedgerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::SequenceMismatch { expected, found } => {
+                write!(f, "sequence number {found} where {expected} was expected")
+            }
+            Self::MisplacedOpen => {
+                f.write_str("the ledger must begin with exactly one `open` record")
+            }
+            Self::DuplicateName => f.write_str("the name is declared already"),
+            Self::DuplicateGoal => f.write_str("a goal with this name exists already"),
+            Self::UnknownName => f.write_str("refers to a name that was never declared"),
+            Self::UnknownGoal => f.write_str("refers to a goal that does not exist"),
+            Self::UnknownPledge(seq) => write!(f, "there is no pledge #{seq}"),
+            Self::PledgeCancelled(seq) => write!(f, "pledge #{seq} is cancelled"),
+            Self::CommodityMismatch => {
+                f.write_str("the commodity differs from the pledge's or goal's")
+            }
+            Self::AmountNotPositive => f.write_str("the amount must be greater than zero"),
+            Self::Overfulfilment { .. } => {
+                f.write_str("fulfilments would exceed the pledged amount")
+            }
+            Self::PledgeFulfilled(seq) => write!(f, "pledge #{seq} is fulfilled already"),
+            Self::DecimalsOutOfRange => write!(
+                f,
+                "a commodity has more than {} decimal places",
+                crate::amount::MAX_DECIMALS
+            ),
+            Self::DueBeforeDate => f.write_str("the due date is before the pledge's date"),
+            Self::AmendBelowFulfilled { .. } => {
+                f.write_str("the revised amount is below what has already been fulfilled")
+            }
+            Self::DateBeforeSubject => {
+                f.write_str("the date is before that of the pledge or goal it refers to")
+            }
+            Self::Overflow => f.write_str("a total exceeds 64 bits"),
+            Self::CapacityExceeded(table) => write!(f, "the {table} table is full"),
+        }
+    }
+}
+
+impl fmt::Display for Table {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Names => "names",
+            Self::Commodities => "commodities",
+            Self::Goals => "goals",
+            Self::Pledges => "pledges",
+            Self::Rows => "report rows",
+        })
+    }
+}
+
+impl core::error::Error for InputError {}
+impl core::error::Error for FormatError {}
+impl core::error::Error for LedgerError {}

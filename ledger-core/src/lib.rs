@@ -1,0 +1,43 @@
+//! The core of pledge: an append-only, tamper-evident ledger of commitments that runs the same
+//! on a microcontroller and on a desktop.
+//!
+//! - [`amount`]: exact money and in-kind quantities.
+//! - [`date`]: calendar days.
+//! - [`entry`]: what can be recorded: goals, pledges, fulfilments, amendments, cancellations.
+//! - [`record`]: the byte format: preamble, framing, checksums (see `docs/FORMAT.md`).
+//! - [`scan`]: reading records from bytes, telling intact records from damage and torn tails.
+//! - [`state`]: the fold that derives each pledge's status and checks every entry.
+//! - [`report`]: goal progress and breakdowns over the fold.
+//! - [`slots`]: where the fold keeps its tables (fixed capacity on a device).
+//!
+//! The crate is `no_std`, never allocates, and never panics on any input.
+#![no_std]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
+
+pub mod amount;
+pub mod date;
+pub mod entry;
+pub mod error;
+pub mod record;
+pub mod report;
+pub mod scan;
+pub mod slots;
+pub mod state;
+
+pub use amount::{Amount, Commodity, CommodityId};
+pub use date::Date;
+pub use entry::{Entry, Record, Seq};
+pub use error::{FormatError, InputError, LedgerError};
+pub use state::State;

@@ -1,0 +1,268 @@
+//! The byte layout of a ledger: a 16-byte preamble, then one frame per record.
+//!
+//! ```text
+//! preamble (16 bytes, written once)
+//! +--------+---------+----------+-----------+
+//! | 0..8   | 8..10   | 10..12   | 12..16    |
+//! | magic  | version | reserved | CRC-32C   |
+//! |        | u16 LE  | 0x0000   | of 0..12  |
+//! +--------+---------+----------+-----------+
+//!
+//! frame (one per record)
+//! +---------------------------------------------+------+
+//! | COBS( payload ‖ CRC-32C(payload) as u32 LE ) | 0x00 |
+//! +---------------------------------------------+------+
+//! payload = postcard(Record { seq, entry })
+//! ```
+//!
+//! COBS removes every 0x00 from the frame body, so 0x00 marks the end of a complete frame: a
+//! write torn anywhere before it leaves bytes with no delimiter, which a reader tells apart from
+//! a record. A lone 0x00 is an empty frame, used as padding up to a flash write size. An erased
+//! NOR byte reads 0xFF, so an erased tail is a run of 0xFF after the last delimiter.
+
+use crc::{CRC_32_ISCSI, Crc};
+
+use crate::entry::{LAST_ENTRY_TAG, Record};
+use crate::error::FormatError;
+
+/// The first eight bytes of every ledger: `\x89PLEDGE\n`. The high byte catches 7-bit
+/// transfers; the line feed catches newline conversion.
+pub const MAGIC: [u8; 8] = [0x89, b'P', b'L', b'E', b'D', b'G', b'E', b'\n'];
+/// The format version this crate writes and the newest it reads.
+pub const VERSION: u16 = 1;
+/// Length of the preamble.
+pub const PREAMBLE_LEN: usize = 16;
+/// The largest payload a record may have. Every entry this version defines fits.
+pub const MAX_PAYLOAD: usize = 640;
+/// Length of the checksum after the payload.
+pub const CRC_LEN: usize = 4;
+/// The largest frame, delimiter included: COBS adds one byte per 254 and one more.
+pub const MAX_FRAME: usize = MAX_PAYLOAD + CRC_LEN + (MAX_PAYLOAD + CRC_LEN) / 254 + 2;
+/// The frame delimiter.
+pub const DELIMITER: u8 = 0x00;
+/// What an erased NOR flash byte reads as.
+pub const ERASED: u8 = 0xFF;
+
+/// Byte ranges of the preamble's fields.
+mod preamble {
+    use core::ops::Range;
+    pub const MAGIC: Range<usize> = 0..8;
+    pub const VERSION: Range<usize> = 8..10;
+    pub const RESERVED: Range<usize> = 10..12;
+    pub const CRC: Range<usize> = 12..16;
+}
+
+/// CRC-32C (Castagnoli), as iSCSI, ext4 and SSE 4.2 use it.
+const CRC32C: Crc<u32> = Crc::<u32>::new(&CRC_32_ISCSI);
+
+/// The CRC-32C of `bytes`.
+pub fn crc32c(bytes: &[u8]) -> u32 {
+    CRC32C.checksum(bytes)
+}
+
+/// The preamble of a new ledger of the current version.
+///
+/// ```
+/// let p = ledger_core::record::preamble();
+/// assert_eq!(&p[..10], b"\x89PLEDGE\n\x01\x00");
+/// ```
+pub fn preamble() -> [u8; PREAMBLE_LEN] {
+    let mut bytes = [0u8; PREAMBLE_LEN];
+    let (head, crc) = bytes.split_at_mut(preamble::CRC.start);
+    head.get_mut(preamble::MAGIC)
+        .unwrap_or_default()
+        .copy_from_slice(&MAGIC);
+    head.get_mut(preamble::VERSION)
+        .unwrap_or_default()
+        .copy_from_slice(&VERSION.to_le_bytes());
+    crc.copy_from_slice(&crc32c(head).to_le_bytes());
+    bytes
+}
+
+/// Checks the preamble at the start of `bytes` and returns the format version.
+pub fn check_preamble(bytes: &[u8]) -> Result<u16, FormatError> {
+    let field =
+        |range: core::ops::Range<usize>| bytes.get(range).ok_or(FormatError::PreambleTruncated);
+    if field(preamble::MAGIC)? != MAGIC {
+        return Err(FormatError::BadMagic);
+    }
+    let stored = u32::from_le_bytes(le_array(field(preamble::CRC)?));
+    if crc32c(field(0..preamble::CRC.start)?) != stored {
+        return Err(FormatError::PreambleChecksum);
+    }
+    let version = u16::from_le_bytes(le_array(field(preamble::VERSION)?));
+    if version > VERSION || version == 0 {
+        return Err(FormatError::UnsupportedVersion {
+            found: version,
+            supported: VERSION,
+        });
+    }
+    if field(preamble::RESERVED)? != [0, 0] {
+        return Err(FormatError::PreambleReserved);
+    }
+    Ok(version)
+}
+
+fn le_array<const N: usize>(bytes: &[u8]) -> [u8; N] {
+    let mut array = [0u8; N];
+    for (slot, byte) in array.iter_mut().zip(bytes) {
+        *slot = *byte;
+    }
+    array
+}
+
+/// Serializes a record's payload (postcard) into `buf`, returning the bytes written.
+pub fn encode_payload<'b>(record: &Record, buf: &'b mut [u8]) -> Result<&'b mut [u8], FormatError> {
+    postcard::to_slice(record, buf).map_err(|_| FormatError::BufferTooSmall)
+}
+
+/// Encodes a record as a complete frame into `out` and returns the frame's length, delimiter
+/// included. `out` should hold [`MAX_FRAME`] bytes.
+///
+/// ```
+/// use ledger_core::entry::{Entry, Open, Record, name};
+/// use ledger_core::record::{encode_frame, MAX_FRAME};
+/// let open = Record { seq: 0, entry: Entry::Open(Open { origin: name("t").unwrap() }) };
+/// let mut frame = [0u8; MAX_FRAME];
+/// let len = encode_frame(&open, &mut frame).unwrap();
+/// // payload 00 00 01 74 (seq 0, tag 0, "t"), then its CRC-32C, COBS-encoded, then 0x00.
+/// assert_eq!(&frame[..len], &[0x01, 0x01, 0x07, 0x01, 0x74, 0xa2, 0x10, 0xc7, 0xed, 0x00]);
+/// ```
+pub fn encode_frame(record: &Record, out: &mut [u8]) -> Result<usize, FormatError> {
+    let mut scratch = [0u8; MAX_PAYLOAD + CRC_LEN];
+    let payload_len = encode_payload(record, &mut scratch)?.len();
+    let (payload, rest) = scratch.split_at_mut(payload_len);
+    let crc = crc32c(payload).to_le_bytes();
+    rest.get_mut(..CRC_LEN)
+        .ok_or(FormatError::BufferTooSmall)?
+        .copy_from_slice(&crc);
+    let body = scratch
+        .get(..payload_len + CRC_LEN)
+        .ok_or(FormatError::BufferTooSmall)?;
+    let encoded = cobs::try_encode(body, out).map_err(|_| FormatError::BufferTooSmall)?;
+    *out.get_mut(encoded).ok_or(FormatError::BufferTooSmall)? = DELIMITER;
+    Ok(encoded + 1)
+}
+
+/// Decodes one frame body (the bytes before its delimiter) into the payload it carries,
+/// checking COBS and the checksum. `scratch` should hold [`MAX_FRAME`] bytes.
+pub fn decode_frame<'s>(frame: &[u8], scratch: &'s mut [u8]) -> Result<&'s [u8], FormatError> {
+    if frame.len() >= MAX_FRAME {
+        return Err(FormatError::FrameTooLong);
+    }
+    let len = cobs::decode(frame, scratch).map_err(|_| FormatError::FrameInvalid)?;
+    let body = scratch.get(..len).ok_or(FormatError::FrameInvalid)?;
+    if body.len() <= CRC_LEN {
+        return Err(FormatError::FrameTooShort);
+    }
+    let (payload, crc) = body.split_at(body.len() - CRC_LEN);
+    if crc32c(payload) != u32::from_le_bytes(le_array(crc)) {
+        return Err(FormatError::ChecksumMismatch);
+    }
+    Ok(payload)
+}
+
+/// Decodes a payload into a record. An entry tag beyond [`LAST_ENTRY_TAG`] is reported as
+/// [`FormatError::UnknownEntryKind`], so a newer file fails clearly in an older reader.
+pub fn decode_payload(payload: &[u8]) -> Result<Record, FormatError> {
+    match postcard::take_from_bytes::<Record>(payload) {
+        Ok((record, [])) => Ok(record),
+        Ok(_) => Err(FormatError::PayloadTrailingBytes),
+        Err(_) => Err(match entry_tag(payload) {
+            Some(tag) if tag > LAST_ENTRY_TAG => FormatError::UnknownEntryKind { tag },
+            _ => FormatError::PayloadInvalid,
+        }),
+    }
+}
+
+/// The entry tag of a payload: the varint after the sequence number.
+fn entry_tag(payload: &[u8]) -> Option<u32> {
+    let (_seq, rest) = postcard::take_from_bytes::<u32>(payload).ok()?;
+    let (tag, _) = postcard::take_from_bytes::<u32>(rest).ok()?;
+    Some(tag)
+}
+
+/// Whether `payload` is the one canonical encoding of the record it decodes to. postcard
+/// accepts over-long varints, so two byte strings could otherwise mean the same entry.
+pub fn is_canonical(payload: &[u8], record: &Record) -> bool {
+    let mut again = [0u8; MAX_PAYLOAD];
+    encode_payload(record, &mut again).is_ok_and(|bytes| bytes == payload)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entry::{Entry, Open, name};
+
+    fn open(origin: &str) -> Record {
+        Record {
+            seq: 0,
+            entry: Entry::Open(Open {
+                origin: name(origin).unwrap(),
+            }),
+        }
+    }
+
+    #[test]
+    fn preamble_round_trips_and_rejects_damage() {
+        let bytes = preamble();
+        assert_eq!(check_preamble(&bytes), Ok(1));
+        assert_eq!(
+            check_preamble(&bytes[..15]),
+            Err(FormatError::PreambleTruncated)
+        );
+        let mut bad = bytes;
+        bad[0] = b'X';
+        assert_eq!(check_preamble(&bad), Err(FormatError::BadMagic));
+        let mut bad = bytes;
+        bad[11] = 1;
+        assert_eq!(check_preamble(&bad), Err(FormatError::PreambleChecksum));
+    }
+
+    #[test]
+    fn a_newer_version_is_refused_clearly() {
+        let mut bytes = preamble();
+        bytes[8] = 2;
+        let crc = crc32c(&bytes[..12]).to_le_bytes();
+        bytes[12..].copy_from_slice(&crc);
+        assert_eq!(
+            check_preamble(&bytes),
+            Err(FormatError::UnsupportedVersion {
+                found: 2,
+                supported: 1
+            })
+        );
+    }
+
+    #[test]
+    fn frames_round_trip_and_contain_no_zero_before_the_delimiter() {
+        let record = open("pledge.example/test");
+        let mut frame = [0u8; MAX_FRAME];
+        let len = encode_frame(&record, &mut frame).unwrap();
+        assert_eq!(frame[len - 1], DELIMITER);
+        assert!(!frame[..len - 1].contains(&DELIMITER));
+        let mut scratch = [0u8; MAX_FRAME];
+        let payload = decode_frame(&frame[..len - 1], &mut scratch).unwrap();
+        assert!(is_canonical(payload, &record));
+        assert_eq!(decode_payload(payload), Ok(record));
+    }
+
+    #[test]
+    fn unknown_entry_kinds_are_named() {
+        // seq 5, tag 12, then nothing this version can read.
+        assert_eq!(
+            decode_payload(&[5, 12, 1, 2]),
+            Err(FormatError::UnknownEntryKind { tag: 12 })
+        );
+        assert_eq!(decode_payload(&[5, 0]), Err(FormatError::PayloadInvalid));
+    }
+
+    #[test]
+    fn over_long_varints_decode_but_are_not_canonical() {
+        let record = open("t");
+        // seq 0 written as the two-byte varint 0x80 0x00.
+        let payload = [0x80, 0x00, 0x00, 0x01, b't'];
+        assert_eq!(decode_payload(&payload), Ok(record.clone()));
+        assert!(!is_canonical(&payload, &record));
+    }
+}

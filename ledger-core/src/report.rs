@@ -1,0 +1,268 @@
+//! Reports over a folded [`State`]: progress toward each goal, and totals broken down by a
+//! key. Totals are per commodity; different commodities are never added. All sums are checked.
+//!
+//! Every report counts the as-of figures of the pledges visible on the state's as-of date.
+
+use core::cmp::Ordering;
+use core::fmt;
+
+use crate::amount::CommodityId;
+use crate::error::{LedgerError, Table};
+use crate::slots::{Slots, Tables};
+use crate::state::{GoalState, NameKind, PledgeState, State, Status};
+
+/// Sums over a set of pledges of one commodity, in minor units.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Pledges counted, cancelled ones included.
+    pub pledges: u32,
+    /// Of those, how many are cancelled.
+    pub cancelled: u32,
+    /// Committed: pledged amounts after amendments, less what cancellations withdrew.
+    pub committed: i64,
+    /// Delivered.
+    pub fulfilled: i64,
+}
+
+impl Totals {
+    /// Adds one pledge's as-of figures.
+    pub fn add(&mut self, pledge: &PledgeState) -> Result<(), LedgerError> {
+        let figures = &pledge.as_of;
+        self.pledges = self.pledges.checked_add(1).ok_or(LedgerError::Overflow)?;
+        if figures.status() == Status::Cancelled {
+            self.cancelled = self.cancelled.checked_add(1).ok_or(LedgerError::Overflow)?;
+        }
+        self.committed = self
+            .committed
+            .checked_add(figures.committed())
+            .ok_or(LedgerError::Overflow)?;
+        self.fulfilled = self
+            .fulfilled
+            .checked_add(figures.fulfilled)
+            .ok_or(LedgerError::Overflow)?;
+        Ok(())
+    }
+
+    /// Committed but not delivered.
+    pub fn outstanding(&self) -> Result<i64, LedgerError> {
+        self.committed
+            .checked_sub(self.fulfilled)
+            .ok_or(LedgerError::Overflow)
+    }
+}
+
+/// One goal's progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GoalProgress<'s> {
+    /// The goal.
+    pub goal: &'s GoalState,
+    /// Its pledges' totals, in the goal's commodity.
+    pub totals: Totals,
+}
+
+impl GoalProgress<'_> {
+    /// Target less committed; negative when the goal is over-committed.
+    pub fn remaining(&self) -> Result<i64, LedgerError> {
+        self.goal
+            .target
+            .units
+            .checked_sub(self.totals.committed)
+            .ok_or(LedgerError::Overflow)
+    }
+
+    /// Committed as a share of the target.
+    pub fn committed_share(&self) -> Option<Percent> {
+        Percent::of(self.totals.committed, self.goal.target.units)
+    }
+
+    /// Fulfilled as a share of the target.
+    pub fn fulfilled_share(&self) -> Option<Percent> {
+        Percent::of(self.totals.fulfilled, self.goal.target.units)
+    }
+}
+
+/// Progress toward every goal visible on the as-of date, in order of creation.
+/// `totals` receives one entry per goal (index = goal id); it is cleared first.
+pub fn goal_totals<T: Tables, S: Slots<Totals>>(
+    state: &State<T>,
+    totals: &mut S,
+) -> Result<(), LedgerError> {
+    *totals = S::default();
+    for _ in state.goals() {
+        totals
+            .push(Totals::default())
+            .map_err(|_| LedgerError::CapacityExceeded(Table::Rows))?;
+    }
+    for pledge in state.visible_pledges() {
+        let Some(goal) = pledge.goal else { continue };
+        let index = usize::try_from(goal.0).map_err(|_| LedgerError::UnknownGoal)?;
+        let row = totals
+            .as_mut_slice()
+            .get_mut(index)
+            .ok_or(LedgerError::UnknownGoal)?;
+        row.add(pledge)?;
+    }
+    Ok(())
+}
+
+/// Pairs each visible goal with its totals from [`goal_totals`].
+pub fn goal_progress<'s, T: Tables>(
+    state: &'s State<T>,
+    totals: &'s [Totals],
+) -> impl Iterator<Item = GoalProgress<'s>> {
+    state
+        .goals()
+        .iter()
+        .zip(totals)
+        .filter(|(goal, _)| state.counts(goal.date))
+        .map(|(goal, totals)| GoalProgress {
+            goal,
+            totals: *totals,
+        })
+}
+
+/// What to break totals down by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    /// The party that pledged.
+    Pledger,
+    /// The party that benefits.
+    Beneficiary,
+    /// The project (pledges without one form their own row).
+    Project,
+    /// The sector (pledges without one form their own row).
+    Sector,
+    /// The commodity alone.
+    Commodity,
+    /// Goal (pledges outside any goal form their own row).
+    Goal,
+}
+
+/// One row of a breakdown: a key's totals in one commodity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Row {
+    /// The key's id (a party, project, sector or goal id); `None` for pledges without one, and
+    /// always `None` when breaking down by commodity.
+    pub key: Option<u32>,
+    /// The commodity.
+    pub commodity: CommodityId,
+    /// The totals.
+    pub totals: Totals,
+}
+
+/// Totals of the visible pledges broken down by `by` and commodity, into `rows`, sorted by
+/// the key's name (rows without a key last), then by commodity code.
+pub fn breakdown<T: Tables, S: Slots<Row>>(
+    state: &State<T>,
+    by: Key,
+    rows: &mut S,
+) -> Result<(), LedgerError> {
+    *rows = S::default();
+    for pledge in state.visible_pledges() {
+        let key = key_of(pledge, by);
+        let found = rows
+            .as_slice()
+            .binary_search_by(|row| (row.key, row.commodity).cmp(&(key, pledge.commodity)));
+        let index = match found {
+            Ok(index) => index,
+            Err(index) => {
+                let row = Row {
+                    key,
+                    commodity: pledge.commodity,
+                    totals: Totals::default(),
+                };
+                rows.insert(index, row)
+                    .map_err(|_| LedgerError::CapacityExceeded(Table::Rows))?;
+                index
+            }
+        };
+        let row = rows
+            .as_mut_slice()
+            .get_mut(index)
+            .ok_or(LedgerError::CapacityExceeded(Table::Rows))?;
+        row.totals.add(pledge)?;
+    }
+    rows.as_mut_slice()
+        .sort_unstable_by(|a, b| compare_rows(state, by, a, b));
+    Ok(())
+}
+
+fn key_of(pledge: &PledgeState, by: Key) -> Option<u32> {
+    match by {
+        Key::Pledger => Some(pledge.from.0),
+        Key::Beneficiary => Some(pledge.to.0),
+        Key::Project => pledge.project.map(|id| id.0),
+        Key::Sector => pledge.sector.map(|id| id.0),
+        Key::Goal => pledge.goal.map(|id| id.0),
+        Key::Commodity => None,
+    }
+}
+
+/// The name a row's key stands for.
+pub fn key_name<'s, T: Tables>(state: &'s State<T>, by: Key, key: Option<u32>) -> Option<&'s str> {
+    let key = key?;
+    let kind = match by {
+        Key::Pledger | Key::Beneficiary => NameKind::Party,
+        Key::Project => NameKind::Project,
+        Key::Sector => NameKind::Sector,
+        Key::Goal => {
+            return state
+                .goal(crate::entry::GoalId(key))
+                .map(|g| g.name.as_str());
+        }
+        Key::Commodity => return None,
+    };
+    state.name(kind, key).map(|n| n.as_str())
+}
+
+fn compare_rows<T: Tables>(state: &State<T>, by: Key, a: &Row, b: &Row) -> Ordering {
+    let name = |row: &Row| key_name(state, by, row.key);
+    let code = |row: &Row| state.commodity(row.commodity).map(|c| c.code.as_str());
+    let by_name = match (name(a), name(b)) {
+        (Some(x), Some(y)) => x.cmp(y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    };
+    by_name.then_with(|| code(a).cmp(&code(b)))
+}
+
+/// A share in tenths of a percent, rounded half away from zero: 490 of 550 is 89.1%.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Percent {
+    /// Tenths of a percent.
+    pub tenths: i64,
+}
+
+impl Percent {
+    /// `part` as a share of `whole`; `None` unless `whole` is positive.
+    ///
+    /// ```
+    /// use ledger_core::report::Percent;
+    /// assert_eq!(Percent::of(490, 550).unwrap().to_string(), "89.1%");
+    /// assert_eq!(Percent::of(1, 3).unwrap().to_string(), "33.3%");
+    /// assert_eq!(Percent::of(-1, 2000).unwrap().to_string(), "-0.1%");
+    /// ```
+    pub fn of(part: i64, whole: i64) -> Option<Percent> {
+        if whole <= 0 {
+            return None;
+        }
+        // |part| * 2000 < 2^75: exact in i128, so none of this can overflow.
+        let scaled = i128::from(part) * 2000;
+        let whole = i128::from(whole);
+        let doubled = if scaled >= 0 {
+            (scaled + whole) / (2 * whole)
+        } else {
+            (scaled - whole) / (2 * whole)
+        };
+        i64::try_from(doubled).ok().map(|tenths| Percent { tenths })
+    }
+}
+
+impl fmt::Display for Percent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.tenths < 0 { "-" } else { "" };
+        let magnitude = self.tenths.unsigned_abs();
+        write!(f, "{sign}{}.{}%", magnitude / 10, magnitude % 10)
+    }
+}

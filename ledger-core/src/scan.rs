@@ -1,0 +1,202 @@
+//! Reading a ledger from a byte slice: every complete record, every damaged frame, and how the
+//! ledger ends. No allocation; one frame is decoded at a time in a stack buffer.
+
+use crate::entry::Record;
+use crate::error::FormatError;
+use crate::record::{
+    DELIMITER, ERASED, MAX_FRAME, PREAMBLE_LEN, check_preamble, decode_frame, decode_payload,
+};
+
+/// One thing found while scanning a ledger, in file order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    /// A complete, intact record.
+    Record {
+        /// Byte offset of the frame's first byte.
+        offset: usize,
+        /// Length of the frame, delimiter included.
+        len: usize,
+        /// The record.
+        record: Record,
+    },
+    /// A complete frame (it has its delimiter) whose contents are not a valid record.
+    Damaged {
+        /// Byte offset of the frame's first byte.
+        offset: usize,
+        /// Length of the frame, delimiter included.
+        len: usize,
+        /// What is wrong with it.
+        error: FormatError,
+    },
+    /// Bytes after the last delimiter that are not all erased flash: an append cut short.
+    TornTail {
+        /// Byte offset of the torn frame's first byte.
+        offset: usize,
+        /// How many bytes it has.
+        len: usize,
+    },
+    /// Bytes after the last delimiter that all read 0xFF: erased flash, free for appends.
+    ErasedTail {
+        /// Byte offset of the first erased byte.
+        offset: usize,
+    },
+}
+
+/// Iterates over the frames of a ledger held in memory.
+///
+/// ```
+/// use ledger_core::scan::{Item, Scanner};
+/// let bytes = ledger_core::record::preamble();
+/// let mut scanner = Scanner::new(&bytes).unwrap();
+/// assert_eq!(scanner.next(), None);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Scanner<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Scanner<'a> {
+    /// Checks the preamble and positions the scanner at the first frame.
+    pub fn new(bytes: &'a [u8]) -> Result<Self, FormatError> {
+        check_preamble(bytes)?;
+        Ok(Scanner {
+            bytes,
+            pos: PREAMBLE_LEN,
+        })
+    }
+
+    /// The byte offset where the next frame would start.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+}
+
+impl Iterator for Scanner<'_> {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        let rest = self.bytes.get(self.pos..)?;
+        // Skip padding: empty frames.
+        let skip = rest.iter().take_while(|&&b| b == DELIMITER).count();
+        let offset = self.pos + skip;
+        let rest = rest.get(skip..)?;
+        if rest.is_empty() {
+            self.pos = self.bytes.len();
+            return None;
+        }
+        let Some(end) = memchr::memchr(DELIMITER, rest) else {
+            self.pos = self.bytes.len();
+            return Some(if rest.iter().all(|&b| b == ERASED) {
+                Item::ErasedTail { offset }
+            } else {
+                Item::TornTail {
+                    offset,
+                    len: rest.len(),
+                }
+            });
+        };
+        let len = end + 1;
+        self.pos = offset + len;
+        let frame = rest.get(..end).unwrap_or_default();
+        let mut scratch = [0u8; MAX_FRAME];
+        let decoded = decode_frame(frame, &mut scratch).and_then(decode_payload);
+        Some(match decoded {
+            Ok(record) => Item::Record {
+                offset,
+                len,
+                record,
+            },
+            Err(error) => Item::Damaged { offset, len, error },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use std::vec::Vec;
+
+    use super::*;
+    use crate::entry::{Entry, Open, name};
+    use crate::record::{encode_frame, preamble};
+
+    fn ledger(records: u32) -> Vec<u8> {
+        let mut bytes = preamble().to_vec();
+        for seq in 0..records {
+            let record = Record {
+                seq,
+                entry: Entry::Open(Open {
+                    origin: name("x").unwrap(),
+                }),
+            };
+            let mut frame = [0u8; MAX_FRAME];
+            let len = encode_frame(&record, &mut frame).unwrap();
+            bytes.extend_from_slice(&frame[..len]);
+        }
+        bytes
+    }
+
+    #[test]
+    fn reads_every_record_then_stops() {
+        let bytes = ledger(3);
+        let seqs: Vec<_> = Scanner::new(&bytes)
+            .unwrap()
+            .map(|item| match item {
+                Item::Record { record, .. } => record.seq,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(seqs, [0, 1, 2]);
+    }
+
+    #[test]
+    fn a_cut_in_the_last_frame_is_a_torn_tail() {
+        let whole = ledger(2);
+        let first_end = ledger(1).len();
+        for cut in first_end + 1..whole.len() {
+            let items: Vec<_> = Scanner::new(&whole[..cut]).unwrap().collect();
+            assert_eq!(items.len(), 2, "cut at {cut}");
+            assert_eq!(
+                items[1],
+                Item::TornTail {
+                    offset: first_end,
+                    len: cut - first_end
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn padding_and_erased_flash_are_not_records() {
+        let mut bytes = ledger(1);
+        bytes.extend_from_slice(&[0, 0, 0]);
+        bytes.extend_from_slice(&ledger(2)[ledger(1).len()..]);
+        bytes.extend_from_slice(&[ERASED; 32]);
+        let items: Vec<_> = Scanner::new(&bytes).unwrap().collect();
+        assert!(matches!(items[0], Item::Record { .. }));
+        assert!(matches!(items[1], Item::Record { .. }));
+        assert_eq!(
+            items[2],
+            Item::ErasedTail {
+                offset: bytes.len() - 32
+            }
+        );
+        assert_eq!(items.len(), 3);
+    }
+
+    #[test]
+    fn a_damaged_frame_is_reported_and_scanning_goes_on() {
+        let mut bytes = ledger(3);
+        let second = ledger(1).len();
+        // The byte before the delimiter is the last CRC byte.
+        let third = ledger(2).len();
+        bytes[third - 2] ^= 0x10;
+        let items: Vec<_> = Scanner::new(&bytes).unwrap().collect();
+        assert!(
+            matches!(items[1], Item::Damaged { offset, error: FormatError::ChecksumMismatch, .. } if offset == second),
+            "{items:?}"
+        );
+        assert!(matches!(&items[2], Item::Record { record, .. } if record.seq == 2));
+    }
+}

@@ -1,0 +1,69 @@
+//! Where the fold keeps its tables: any growable slice. A device uses [`heapless::Vec`] with a
+//! capacity fixed at compile time; a desktop program can implement [`Slots`] over its own
+//! growable vector. The ledger logic is the same for both.
+
+use crate::amount::Commodity;
+use crate::entry::Name;
+use crate::state::{GoalState, PledgeState};
+
+/// A sequence that can grow up to some capacity. A full container hands the item back.
+pub trait Slots<T>: Default {
+    /// Appends `item`, or returns it if there is no room.
+    fn push(&mut self, item: T) -> Result<(), T>;
+    /// Inserts `item` at `index`, shifting later items, or returns it if there is no room.
+    /// `index` must be at most the length.
+    fn insert(&mut self, index: usize, item: T) -> Result<(), T>;
+    /// The items.
+    fn as_slice(&self) -> &[T];
+    /// The items, mutably.
+    fn as_mut_slice(&mut self) -> &mut [T];
+}
+
+impl<T, const N: usize> Slots<T> for heapless::Vec<T, N> {
+    fn push(&mut self, item: T) -> Result<(), T> {
+        heapless::Vec::push(self, item)
+    }
+    fn insert(&mut self, index: usize, item: T) -> Result<(), T> {
+        if index > self.len() {
+            return Err(item);
+        }
+        heapless::Vec::insert(self, index, item)
+    }
+    fn as_slice(&self) -> &[T] {
+        self
+    }
+    fn as_mut_slice(&mut self) -> &mut [T] {
+        self
+    }
+}
+
+/// The set of tables a [`crate::state::State`] keeps.
+pub trait Tables {
+    /// Names of one kind (parties, projects, sectors or tags).
+    type Names: Slots<Name>;
+    /// Declared commodities.
+    type Commodities: Slots<Commodity>;
+    /// Goals.
+    type Goals: Slots<GoalState>;
+    /// Pledges.
+    type Pledges: Slots<PledgeState>;
+}
+
+/// Tables of fixed capacity: `NAMES` names of each kind, `COMMODITIES` commodities, `GOALS`
+/// goals and `PLEDGES` pledges. Sized for a device, held wherever the state is held.
+#[derive(Debug)]
+pub struct Fixed<
+    const NAMES: usize,
+    const COMMODITIES: usize,
+    const GOALS: usize,
+    const PLEDGES: usize,
+>;
+
+impl<const NAMES: usize, const COMMODITIES: usize, const GOALS: usize, const PLEDGES: usize> Tables
+    for Fixed<NAMES, COMMODITIES, GOALS, PLEDGES>
+{
+    type Names = heapless::Vec<Name, NAMES>;
+    type Commodities = heapless::Vec<Commodity, COMMODITIES>;
+    type Goals = heapless::Vec<GoalState, GOALS>;
+    type Pledges = heapless::Vec<PledgeState, PLEDGES>;
+}
