@@ -30,6 +30,8 @@ pub const MAX_TAGS: usize = 8;
 pub type Name = heapless::String<NAME_CAPACITY>;
 /// Free text: a memo, a reason, a note.
 pub type Text = heapless::String<TEXT_CAPACITY>;
+/// A pledge's tags.
+pub type Tags = heapless::Vec<TagId, MAX_TAGS>;
 
 macro_rules! index_type {
     ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
@@ -136,7 +138,7 @@ pub struct Pledge {
     /// The sector it belongs to.
     pub sector: Option<SectorId>,
     /// Free classification.
-    pub tags: heapless::Vec<TagId, MAX_TAGS>,
+    pub tags: Tags,
     /// When it is due to be fulfilled.
     pub due: Option<Date>,
     /// Free text.
@@ -207,6 +209,17 @@ impl Entry {
             | Entry::Project(_)
             | Entry::Sector(_)
             | Entry::Tag(_) => None,
+        }
+    }
+
+    /// The pledge or goal this entry is about, by sequence number, if it is about one.
+    pub fn subject(&self) -> Option<Seq> {
+        match self {
+            Entry::Fulfil(f) => Some(f.pledge),
+            Entry::Amend(a) => Some(a.pledge),
+            Entry::Cancel(c) => Some(c.pledge),
+            Entry::Note(n) => n.about,
+            _ => None,
         }
     }
 

@@ -7,6 +7,7 @@
 //! - [`record`]: the byte format: preamble, framing, checksums (see `docs/FORMAT.md`).
 //! - [`scan`]: reading records from bytes, telling intact records from damage and torn tails.
 //! - [`state`]: the fold that derives each pledge's status and checks every entry.
+//! - [`compose`]: typed text (amounts, names) resolved to ids, declaring what is new.
 //! - [`report`]: goal progress and breakdowns over the fold.
 //! - [`slots`]: where the fold keeps its tables (fixed capacity on a device).
 //!
@@ -27,6 +28,7 @@
 )]
 
 pub mod amount;
+pub mod compose;
 pub mod date;
 pub mod entry;
 pub mod error;

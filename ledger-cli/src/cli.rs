@@ -1,0 +1,259 @@
+//! Command-line arguments: every command, option and its help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Record commitments and their fulfilment; report progress toward goals.
+#[derive(Debug, Parser)]
+#[command(name = "pledge", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// The ledger file.
+    #[arg(
+        long,
+        short = 'f',
+        global = true,
+        env = "PLEDGE_FILE",
+        value_name = "PATH"
+    )]
+    pub file: Option<PathBuf>,
+
+    /// The date to treat as today (YYYY-MM-DD): the default for --date, and what overdue
+    /// means. Defaults to today's UTC date.
+    #[arg(
+        long,
+        global = true,
+        env = "PLEDGE_TODAY",
+        value_name = "DATE",
+        hide_env_values = true
+    )]
+    pub today: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new, empty ledger file.
+    Init {
+        /// The ledger's name, unique to its keeper (the origin of its checkpoints).
+        /// Defaults to the file's name without its extension.
+        #[arg(long, value_name = "NAME")]
+        origin: Option<String>,
+    },
+    /// Declare a commodity that is not a well-known currency, e.g. an in-kind unit.
+    Commodity {
+        /// Its code: 1 to 16 letters, digits, `-` or `_`, starting with a letter.
+        code: String,
+        /// How many decimal places its amounts have (0 for countable things).
+        #[arg(long, value_name = "N")]
+        decimals: u8,
+    },
+    /// Set a goal: a target amount for a beneficiary or programme.
+    Goal {
+        /// The goal's name, unique in the ledger.
+        name: String,
+        /// The target, e.g. `550bn USD`.
+        #[arg(long, value_name = "AMOUNT")]
+        target: String,
+        /// Who benefits.
+        #[arg(long, value_name = "PARTY")]
+        beneficiary: Option<String>,
+        /// When the target should be reached.
+        #[arg(long, value_name = "DATE")]
+        deadline: Option<String>,
+        #[command(flatten)]
+        event: EventArgs,
+    },
+    /// Record a pledge.
+    Add(AddArgs),
+    /// Record a fulfilment (a disbursement or delivery) against a pledge.
+    Fulfil {
+        /// The pledge's id.
+        id: String,
+        /// How much was delivered, e.g. `20bn USD`; all that is outstanding if omitted.
+        #[arg(num_args = 0..=2, value_name = "AMOUNT")]
+        amount: Vec<String>,
+        #[command(flatten)]
+        event: EventArgs,
+    },
+    /// Revise a pledge's amount.
+    Amend {
+        /// The pledge's id.
+        id: String,
+        /// The new amount, e.g. `120bn USD`.
+        #[arg(required = true, num_args = 1..=2, value_name = "AMOUNT")]
+        amount: Vec<String>,
+        /// Why it was revised.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        /// When the revision was announced (YYYY-MM-DD); defaults to today.
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+    },
+    /// Cancel what remains of a pledge.
+    Cancel {
+        /// The pledge's id.
+        id: String,
+        /// Why it was cancelled.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        /// When it was cancelled (YYYY-MM-DD); defaults to today.
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+    },
+    /// Add a note to the ledger, or to one pledge or goal.
+    Note {
+        /// The note.
+        text: String,
+        /// The pledge or goal it is about, by id.
+        #[arg(long, value_name = "ID")]
+        on: Option<String>,
+        /// When (YYYY-MM-DD); defaults to today.
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+    },
+    /// List pledges.
+    List(ListArgs),
+    /// Show one pledge or goal and its history.
+    Show {
+        /// The pledge's or goal's id.
+        id: String,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Progress toward each goal, or totals broken down by a key.
+    Report {
+        /// Break totals down by this instead of by goal.
+        #[arg(long, value_enum)]
+        by: Option<By>,
+        /// Count only what had happened by this date (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct EventArgs {
+    /// When it happened (YYYY-MM-DD); defaults to today.
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+    /// Free text.
+    #[arg(long, value_name = "TEXT")]
+    pub memo: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// What is pledged, e.g. `100bn USD` or `250 trees`.
+    #[arg(required = true, num_args = 1..=2, value_name = "AMOUNT")]
+    pub amount: Vec<String>,
+    /// The pledger.
+    #[arg(long, value_name = "PARTY")]
+    pub from: String,
+    /// The beneficiary.
+    #[arg(long, value_name = "PARTY")]
+    pub to: String,
+    /// The goal it counts toward (its name).
+    #[arg(long, value_name = "GOAL")]
+    pub goal: Option<String>,
+    /// The project it funds.
+    #[arg(long, value_name = "NAME")]
+    pub project: Option<String>,
+    /// Its sector.
+    #[arg(long, value_name = "NAME")]
+    pub sector: Option<String>,
+    /// A tag; repeat for more (at most 8).
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// When it is due (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub due: Option<String>,
+    #[command(flatten)]
+    pub event: EventArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only pledges by this party.
+    #[arg(long, value_name = "PARTY")]
+    pub from: Option<String>,
+    /// Only pledges to this party.
+    #[arg(long, value_name = "PARTY")]
+    pub to: Option<String>,
+    /// Only pledges by or to this party.
+    #[arg(long, value_name = "PARTY")]
+    pub party: Option<String>,
+    /// Only pledges toward this goal.
+    #[arg(long, value_name = "GOAL")]
+    pub goal: Option<String>,
+    /// Only pledges for this project.
+    #[arg(long, value_name = "NAME")]
+    pub project: Option<String>,
+    /// Only pledges in this sector.
+    #[arg(long, value_name = "NAME")]
+    pub sector: Option<String>,
+    /// Only pledges with this status.
+    #[arg(long, value_enum)]
+    pub status: Option<StatusFilter>,
+    /// Figures as of this date (YYYY-MM-DD); overdue is judged on it too.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people.
+    Table,
+    /// JSON for scripts (see docs/JSON.md).
+    Json,
+    /// CSV with a header row.
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum By {
+    /// The party that pledged.
+    Pledger,
+    /// The party that benefits.
+    Beneficiary,
+    /// Project.
+    Project,
+    /// Sector.
+    Sector,
+    /// Commodity.
+    Commodity,
+    /// Goal.
+    Goal,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusFilter {
+    /// Nothing delivered yet.
+    Open,
+    /// Partly delivered.
+    Partial,
+    /// All delivered.
+    Fulfilled,
+    /// Cancelled.
+    Cancelled,
+    /// Past due and not fully delivered.
+    Overdue,
+}
+
+/// Parses the command line; on bad usage, clap prints the problem and exits with code 2.
+pub fn parse() -> Cli {
+    Cli::parse()
+}

@@ -1,0 +1,208 @@
+//! `pledge list`: pledges, filtered, one row each.
+
+use ledger_core::Date;
+use ledger_core::state::{NameKind, PledgeState, Status};
+use serde::Serialize;
+
+use super::{Context, parse_date};
+use crate::cli::{Format, ListArgs, StatusFilter};
+use crate::error::{CliError, Result};
+use crate::ledger_file;
+use crate::output::{Cell, Column, Money, Sheet, print, print_json};
+use crate::tables::State;
+
+/// One pledge as `list --format json` prints it (documented in docs/JSON.md).
+#[derive(Debug, Serialize)]
+pub struct PledgeJson {
+    pub id: u32,
+    pub date: String,
+    pub from: String,
+    pub to: String,
+    pub amount: Money,
+    pub fulfilled: Money,
+    pub outstanding: Money,
+    pub status: &'static str,
+    pub overdue: bool,
+    pub due: Option<String>,
+    pub goal: Option<String>,
+    pub project: Option<String>,
+    pub sector: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct ListJson {
+    as_of: Option<String>,
+    pledges: Vec<PledgeJson>,
+}
+
+pub const COLUMNS: &[Column] = &[
+    Column::right("ID", "id"),
+    Column::left("Date", "date"),
+    Column::left("From", "from"),
+    Column::left("To", "to"),
+    Column::right("Amount", "amount"),
+    Column::right("Fulfilled", "fulfilled"),
+    Column::right("Outstanding", "outstanding"),
+    Column::csv_only("commodity"),
+    Column::left("Status", "status"),
+    Column::left("Due", "due"),
+    Column::left("Goal", "goal"),
+    Column::left("Project", "project"),
+    Column::left("Sector", "sector"),
+];
+
+pub fn run(context: &Context, args: &ListArgs) -> Result<()> {
+    let as_of = args
+        .as_of
+        .as_deref()
+        .map(|d| parse_date("--as-of", d))
+        .transpose()?;
+    let ledger = ledger_file::read(context.path()?, as_of)?;
+    let state = &ledger.state;
+    let on = as_of.unwrap_or(context.today);
+    let filter = Filter::new(state, args)?;
+    let pledges: Vec<PledgeJson> = state
+        .visible_pledges()
+        .filter(|p| filter.keeps(p, on))
+        .map(|p| pledge_json(state, p, on))
+        .collect();
+    match args.output.format {
+        Format::Json => print_json(&ListJson {
+            as_of: as_of.map(|d| d.to_string()),
+            pledges,
+        }),
+        Format::Csv => print(&sheet(&pledges).csv()?),
+        Format::Table if pledges.is_empty() => print("no pledges match\n"),
+        Format::Table => print(&sheet(&pledges).table()),
+    }
+}
+
+/// The rows of a set of pledges.
+pub fn sheet(pledges: &[PledgeJson]) -> Sheet {
+    let mut sheet = Sheet::new(COLUMNS);
+    for p in pledges {
+        let status = if p.overdue {
+            format!("{}, overdue", p.status)
+        } else {
+            p.status.to_string()
+        };
+        sheet.push(vec![
+            Cell::text(p.id.to_string()),
+            Cell::text(&p.date),
+            Cell::text(&p.from),
+            Cell::text(&p.to),
+            Cell::money(&p.amount),
+            Cell::money(&p.fulfilled),
+            Cell::money(&p.outstanding),
+            Cell::text(&p.amount.commodity),
+            Cell::text(status),
+            Cell::maybe(p.due.as_deref()),
+            Cell::maybe(p.goal.as_deref()),
+            Cell::maybe(p.project.as_deref()),
+            Cell::maybe(p.sector.as_deref()),
+        ]);
+    }
+    sheet
+}
+
+/// A pledge's as-of figures, with its names resolved; overdue judged on `on`.
+pub fn pledge_json(state: &State, p: &PledgeState, on: Date) -> PledgeJson {
+    let money = |units: i64| Money::new(state, units, p.commodity);
+    let name = |kind: NameKind, id: Option<u32>| {
+        id.and_then(|id| state.name(kind, id))
+            .map(|n| n.to_string())
+    };
+    PledgeJson {
+        id: p.seq,
+        date: p.date.to_string(),
+        from: name(NameKind::Party, Some(p.from.0)).unwrap_or_default(),
+        to: name(NameKind::Party, Some(p.to.0)).unwrap_or_default(),
+        amount: money(p.as_of.amount),
+        fulfilled: money(p.as_of.fulfilled),
+        outstanding: money(p.as_of.outstanding()),
+        status: p.as_of.status().as_str(),
+        overdue: p.is_overdue(on),
+        due: p.due.map(|d| d.to_string()),
+        goal: p
+            .goal
+            .and_then(|g| state.goal(g))
+            .map(|g| g.name.to_string()),
+        project: name(NameKind::Project, p.project.map(|id| id.0)),
+        sector: name(NameKind::Sector, p.sector.map(|id| id.0)),
+    }
+}
+
+/// The filters of `list`, resolved to ids.
+struct Filter {
+    from: Option<u32>,
+    to: Option<u32>,
+    party: Option<u32>,
+    goal: Option<u32>,
+    project: Option<u32>,
+    sector: Option<u32>,
+    status: Option<StatusFilter>,
+}
+
+impl Filter {
+    fn new(state: &State, args: &ListArgs) -> Result<Filter> {
+        let find = |kind: NameKind, option: &str, text: &Option<String>| -> Result<Option<u32>> {
+            text.as_deref()
+                .map(|t| {
+                    state.find_name(kind, t).ok_or_else(|| {
+                        CliError::input(format!(
+                            "{option} '{t}': no such {} in the ledger",
+                            kind_word(kind)
+                        ))
+                    })
+                })
+                .transpose()
+        };
+        let goal = args
+            .goal
+            .as_deref()
+            .map(|g| {
+                state.find_goal(g).map(|id| id.0).ok_or_else(|| {
+                    CliError::input(format!("--goal '{g}': no such goal in the ledger"))
+                })
+            })
+            .transpose()?;
+        Ok(Filter {
+            from: find(NameKind::Party, "--from", &args.from)?,
+            to: find(NameKind::Party, "--to", &args.to)?,
+            party: find(NameKind::Party, "--party", &args.party)?,
+            goal,
+            project: find(NameKind::Project, "--project", &args.project)?,
+            sector: find(NameKind::Sector, "--sector", &args.sector)?,
+            status: args.status,
+        })
+    }
+
+    fn keeps(&self, p: &PledgeState, on: Date) -> bool {
+        let matches =
+            |wanted: Option<u32>, actual: Option<u32>| wanted.is_none() || wanted == actual;
+        matches(self.from, Some(p.from.0))
+            && matches(self.to, Some(p.to.0))
+            && self
+                .party
+                .is_none_or(|party| party == p.from.0 || party == p.to.0)
+            && matches(self.goal, p.goal.map(|g| g.0))
+            && matches(self.project, p.project.map(|id| id.0))
+            && matches(self.sector, p.sector.map(|id| id.0))
+            && self.status.is_none_or(|wanted| match wanted {
+                StatusFilter::Open => p.as_of.status() == Status::Open,
+                StatusFilter::Partial => p.as_of.status() == Status::Partial,
+                StatusFilter::Fulfilled => p.as_of.status() == Status::Fulfilled,
+                StatusFilter::Cancelled => p.as_of.status() == Status::Cancelled,
+                StatusFilter::Overdue => p.is_overdue(on),
+            })
+    }
+}
+
+fn kind_word(kind: NameKind) -> &'static str {
+    match kind {
+        NameKind::Party => "party",
+        NameKind::Project => "project",
+        NameKind::Sector => "sector",
+        NameKind::Tag => "tag",
+    }
+}

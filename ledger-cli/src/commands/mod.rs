@@ -1,0 +1,118 @@
+//! One module per command; this one dispatches and holds what they share: the ledger path,
+//! today's date, and turning arguments into core values with errors that name the bad value.
+
+mod list;
+mod record;
+mod report;
+mod show;
+
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use ledger_core::Date;
+use ledger_core::entry::Seq;
+
+use crate::cli::{Cli, Command};
+use crate::error::{CliError, Result};
+
+/// Runs one command.
+pub fn run(cli: Cli) -> Result<()> {
+    let context = Context::new(&cli)?;
+    match cli.command {
+        Command::Init { origin } => record::init(&context, origin.as_deref()),
+        Command::Commodity { code, decimals } => record::commodity(&context, &code, decimals),
+        Command::Goal {
+            name,
+            target,
+            beneficiary,
+            deadline,
+            event,
+        } => record::goal(
+            &context,
+            &name,
+            &target,
+            beneficiary.as_deref(),
+            deadline.as_deref(),
+            &event,
+        ),
+        Command::Add(args) => record::add(&context, &args),
+        Command::Fulfil { id, amount, event } => record::fulfil(&context, &id, &amount, &event),
+        Command::Amend {
+            id,
+            amount,
+            reason,
+            date,
+        } => record::amend(&context, &id, &amount, &reason, date.as_deref()),
+        Command::Cancel { id, reason, date } => {
+            record::cancel(&context, &id, &reason, date.as_deref())
+        }
+        Command::Note { text, on, date } => {
+            record::note(&context, &text, on.as_deref(), date.as_deref())
+        }
+        Command::List(args) => list::run(&context, &args),
+        Command::Show { id, output } => show::run(&context, &id, output.format),
+        Command::Report { by, as_of, output } => {
+            report::run(&context, by, as_of.as_deref(), output.format)
+        }
+    }
+}
+
+/// What every command needs besides its own arguments.
+#[derive(Debug)]
+pub struct Context {
+    file: Option<PathBuf>,
+    /// Today, or what `--today` / `PLEDGE_TODAY` says today is.
+    pub today: Date,
+}
+
+impl Context {
+    fn new(cli: &Cli) -> Result<Context> {
+        let today = match &cli.today {
+            Some(text) => parse_date("--today", text)?,
+            None => utc_today()?,
+        };
+        Ok(Context {
+            file: cli.file.clone(),
+            today,
+        })
+    }
+
+    /// The ledger file, from `--file` or `PLEDGE_FILE`.
+    pub fn path(&self) -> Result<&Path> {
+        self.file.as_deref().ok_or_else(|| {
+            CliError::input("no ledger file given; pass --file PATH or set PLEDGE_FILE")
+        })
+    }
+
+    /// The date given, or today.
+    pub fn date_or_today(&self, option: &str, text: Option<&str>) -> Result<Date> {
+        text.map_or(Ok(self.today), |text| parse_date(option, text))
+    }
+}
+
+fn utc_today() -> Result<Date> {
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_err(|_| CliError::failure("the system clock is before 1970; pass --today YYYY-MM-DD"))?
+        .as_secs();
+    i32::try_from(seconds / 86_400)
+        .ok()
+        .and_then(|days| Date(0).checked_add_days(days))
+        .ok_or_else(|| {
+            CliError::failure("the system clock is out of range; pass --today YYYY-MM-DD")
+        })
+}
+
+/// Parses a date argument, naming the option and the value if it is bad.
+pub fn parse_date(option: &str, text: &str) -> Result<Date> {
+    Date::parse(text).map_err(|e| CliError::input(format!("{option} '{text}': {e}")))
+}
+
+/// Parses a pledge or goal id: `5` or `#5`.
+pub fn parse_id(text: &str) -> Result<Seq> {
+    text.strip_prefix('#').unwrap_or(text).parse().map_err(|_| {
+        CliError::input(format!(
+            "id '{text}' is not a record number; expected the id `pledge list` shows, e.g. 5"
+        ))
+    })
+}

@@ -1,0 +1,485 @@
+//! The commands that append: init, commodity, goal, add, fulfil, amend, cancel, note.
+//! Each builds its records through the core (which checks them), then writes them all in one
+//! synced append; nothing is written unless every record is accepted.
+
+use std::convert::Infallible;
+
+use ledger_core::amount::{Commodity, Decimal, parse_code};
+use ledger_core::compose::{self, ComposeError};
+use ledger_core::entry::{
+    self, Amend, Cancel, Entry, Fulfil, Goal, GoalId, Note, PartyId, Pledge, ProjectId, SectorId,
+    TagId,
+};
+use ledger_core::error::{InputError, LedgerError};
+use ledger_core::state::{AppendError, NameKind};
+use ledger_core::{Amount, Seq};
+
+use super::{Context, parse_id};
+use crate::cli::{AddArgs, EventArgs};
+use crate::error::{CliError, Result};
+use crate::ledger_file::{self, LedgerFile};
+use crate::output::{Money, print};
+use crate::tables::State;
+
+/// Frames built for one command, written together at the end.
+type Frames = Vec<u8>;
+
+fn sink(frames: &mut Frames) -> impl FnMut(&[u8]) -> Result<(), Infallible> + '_ {
+    |frame| {
+        frames.extend_from_slice(frame);
+        Ok(())
+    }
+}
+
+pub fn init(context: &Context, origin: Option<&str>) -> Result<()> {
+    let path = context.path()?;
+    let default_origin = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+    let origin = origin
+        .map(str::to_string)
+        .or(default_origin)
+        .ok_or_else(|| {
+            CliError::input("cannot derive an origin from the file name; pass --origin NAME")
+        })?;
+    ledger_file::create(path, &origin)?;
+    print(&format!("created {} (origin {origin})\n", path.display()))
+}
+
+pub fn commodity(context: &Context, code: &str, decimals: u8) -> Result<()> {
+    let code_checked = parse_code(code).map_err(|e| value_error("commodity", code, e))?;
+    if decimals > ledger_core::amount::MAX_DECIMALS {
+        return Err(value_error(
+            "--decimals",
+            &decimals.to_string(),
+            InputError::DecimalsOutOfRange,
+        ));
+    }
+    let mut ledger = ledger_file::append(context.path()?)?;
+    let mut frames = Frames::new();
+    let entry = Entry::Commodity(Commodity {
+        code: code_checked,
+        decimals,
+    });
+    ledger
+        .state
+        .append(entry, &mut sink(&mut frames))
+        .map_err(|e| match e {
+            AppendError::Ledger(LedgerError::DuplicateName) => {
+                CliError::input(format!("commodity '{code}' is declared already"))
+            }
+            other => append_error(other),
+        })?;
+    finish(
+        &mut ledger,
+        &frames,
+        &format!("declared commodity {code} with {decimals} decimal places"),
+    )
+}
+
+pub fn goal(
+    context: &Context,
+    name: &str,
+    target: &str,
+    beneficiary: Option<&str>,
+    deadline: Option<&str>,
+    event: &EventArgs,
+) -> Result<()> {
+    let name_checked = entry::name(name).map_err(|e| value_error("goal name", name, e))?;
+    let date = context.date_or_today("--date", event.date.as_deref())?;
+    let deadline = deadline
+        .map(|d| super::parse_date("--deadline", d))
+        .transpose()?;
+    let memo = memo(event.memo.as_deref())?;
+    let mut ledger = ledger_file::append(context.path()?)?;
+    let mut frames = Frames::new();
+    let state = &mut ledger.state;
+    let target = amount(state, "--target", target, &mut frames)?;
+    let beneficiary = beneficiary
+        .map(|b| party(state, "--beneficiary", b, &mut frames).map(PartyId))
+        .transpose()?;
+    let goal = Goal {
+        date,
+        name: name_checked,
+        beneficiary,
+        target,
+        deadline,
+        memo,
+    };
+    let seq = state
+        .append(Entry::Goal(goal), &mut sink(&mut frames))
+        .map_err(|e| match e {
+            AppendError::Ledger(LedgerError::DuplicateGoal) => {
+                CliError::input(format!("goal '{name}' exists already"))
+            }
+            AppendError::Ledger(LedgerError::AmountNotPositive) => CliError::input(format!(
+                "--target '{target_text}': the target must be greater than zero",
+                target_text = target_text(state, target)
+            )),
+            other => append_error(other),
+        })?;
+    let money = Money::new(state, target.units, target.commodity).human();
+    finish(
+        &mut ledger,
+        &frames,
+        &format!("recorded goal #{seq}: {name}, target {money}"),
+    )
+}
+
+pub fn add(context: &Context, args: &AddArgs) -> Result<()> {
+    let date = context.date_or_today("--date", args.event.date.as_deref())?;
+    let due = args
+        .due
+        .as_deref()
+        .map(|d| super::parse_date("--due", d))
+        .transpose()?;
+    let memo = memo(args.event.memo.as_deref())?;
+    if args.tags.len() > entry::MAX_TAGS {
+        return Err(CliError::input(format!(
+            "{} tags given; at most {} per pledge",
+            args.tags.len(),
+            entry::MAX_TAGS
+        )));
+    }
+    let amount_text = args.amount.join(" ");
+    let mut ledger = ledger_file::append(context.path()?)?;
+    let mut frames = Frames::new();
+    let state = &mut ledger.state;
+    let amount = amount(state, "amount", &amount_text, &mut frames)?;
+    let goal = args
+        .goal
+        .as_deref()
+        .map(|g| find_goal(state, g))
+        .transpose()?;
+    let from = PartyId(party(state, "--from", &args.from, &mut frames)?);
+    let to = PartyId(party(state, "--to", &args.to, &mut frames)?);
+    let project = args
+        .project
+        .as_deref()
+        .map(|p| declare(state, NameKind::Project, "--project", p, &mut frames).map(ProjectId))
+        .transpose()?;
+    let sector = args
+        .sector
+        .as_deref()
+        .map(|s| declare(state, NameKind::Sector, "--sector", s, &mut frames).map(SectorId))
+        .transpose()?;
+    let mut tags = entry::Tags::new();
+    for tag in &args.tags {
+        let id = TagId(declare(state, NameKind::Tag, "--tag", tag, &mut frames)?);
+        if !tags.contains(&id) {
+            // Capacity was checked above; a repeated tag is kept once.
+            let _ = tags.push(id);
+        }
+    }
+    let pledge = Pledge {
+        date,
+        from,
+        to,
+        amount,
+        goal,
+        project,
+        sector,
+        tags,
+        due,
+        memo,
+    };
+    let seq = state
+        .append(Entry::Pledge(pledge), &mut sink(&mut frames))
+        .map_err(|e| match e {
+            AppendError::Ledger(LedgerError::AmountNotPositive) => CliError::input(format!(
+                "amount '{amount_text}': a pledge must be greater than zero"
+            )),
+            AppendError::Ledger(LedgerError::CommodityMismatch) => CliError::input(format!(
+                "amount '{amount_text}': goal '{}' is in {}; a pledge toward it must be too",
+                args.goal.as_deref().unwrap_or_default(),
+                goal_code(state, goal)
+            )),
+            AppendError::Ledger(LedgerError::DueBeforeDate) => CliError::input(format!(
+                "--due '{}' is before the pledge's date {date}",
+                args.due.as_deref().unwrap_or_default()
+            )),
+            other => append_error(other),
+        })?;
+    let money = Money::new(state, amount.units, amount.commodity).human();
+    finish(
+        &mut ledger,
+        &frames,
+        &format!(
+            "recorded pledge #{seq}: {money} from {} to {}",
+            args.from, args.to
+        ),
+    )
+}
+
+pub fn fulfil(
+    context: &Context,
+    id: &str,
+    amount_words: &[String],
+    event: &EventArgs,
+) -> Result<()> {
+    let seq = parse_id(id)?;
+    let date = context.date_or_today("--date", event.date.as_deref())?;
+    let memo = memo(event.memo.as_deref())?;
+    let mut ledger = ledger_file::append(context.path()?)?;
+    let mut frames = Frames::new();
+    let state = &mut ledger.state;
+    let pledge = state.pledge(seq).ok_or_else(|| no_pledge(seq))?;
+    let amount = if amount_words.is_empty() {
+        let outstanding = pledge
+            .current
+            .amount
+            .saturating_sub(pledge.current.fulfilled);
+        Amount {
+            units: outstanding,
+            commodity: pledge.commodity,
+        }
+    } else {
+        amount(state, "amount", &amount_words.join(" "), &mut frames)?
+    };
+    let fulfil = Fulfil {
+        date,
+        pledge: seq,
+        amount,
+        memo,
+    };
+    state
+        .append(Entry::Fulfil(fulfil), &mut sink(&mut frames))
+        .map_err(|e| event_error(state, seq, date, amount, e))?;
+    let money = Money::new(state, amount.units, amount.commodity).human();
+    let status = state
+        .pledge(seq)
+        .map_or("", |p| p.current.status().as_str());
+    finish(
+        &mut ledger,
+        &frames,
+        &format!("recorded fulfilment of {money} against pledge #{seq} (now {status})"),
+    )
+}
+
+pub fn amend(
+    context: &Context,
+    id: &str,
+    amount_words: &[String],
+    reason: &str,
+    date: Option<&str>,
+) -> Result<()> {
+    let seq = parse_id(id)?;
+    let date = context.date_or_today("--date", date)?;
+    let reason = entry::text(reason).map_err(|e| value_error("--reason", reason, e))?;
+    let mut ledger = ledger_file::append(context.path()?)?;
+    let mut frames = Frames::new();
+    let state = &mut ledger.state;
+    state.pledge(seq).ok_or_else(|| no_pledge(seq))?;
+    let amount = amount(state, "amount", &amount_words.join(" "), &mut frames)?;
+    let amend = Amend {
+        date,
+        pledge: seq,
+        amount,
+        reason,
+    };
+    state
+        .append(Entry::Amend(amend), &mut sink(&mut frames))
+        .map_err(|e| event_error(state, seq, date, amount, e))?;
+    let money = Money::new(state, amount.units, amount.commodity).human();
+    finish(
+        &mut ledger,
+        &frames,
+        &format!("recorded amendment of pledge #{seq} to {money}"),
+    )
+}
+
+pub fn cancel(context: &Context, id: &str, reason: &str, date: Option<&str>) -> Result<()> {
+    let seq = parse_id(id)?;
+    let date = context.date_or_today("--date", date)?;
+    let reason = entry::text(reason).map_err(|e| value_error("--reason", reason, e))?;
+    let mut ledger = ledger_file::append(context.path()?)?;
+    let mut frames = Frames::new();
+    let state = &mut ledger.state;
+    let pledge = state.pledge(seq).ok_or_else(|| no_pledge(seq))?;
+    let probe = Amount {
+        units: 1,
+        commodity: pledge.commodity,
+    };
+    state
+        .append(
+            Entry::Cancel(Cancel {
+                date,
+                pledge: seq,
+                reason,
+            }),
+            &mut sink(&mut frames),
+        )
+        .map_err(|e| event_error(state, seq, date, probe, e))?;
+    finish(
+        &mut ledger,
+        &frames,
+        &format!("recorded cancellation of pledge #{seq}"),
+    )
+}
+
+pub fn note(context: &Context, text: &str, on: Option<&str>, date: Option<&str>) -> Result<()> {
+    let about = on.map(parse_id).transpose()?;
+    let date = context.date_or_today("--date", date)?;
+    let text_checked = entry::text(text).map_err(|e| value_error("note", text, e))?;
+    let mut ledger = ledger_file::append(context.path()?)?;
+    let mut frames = Frames::new();
+    let state = &mut ledger.state;
+    let seq = state
+        .append(
+            Entry::Note(Note {
+                date,
+                about,
+                text: text_checked,
+            }),
+            &mut sink(&mut frames),
+        )
+        .map_err(|e| match (e, about) {
+            (AppendError::Ledger(LedgerError::UnknownPledge(_)), Some(about)) => CliError::input(
+                format!("--on '{about}': there is no pledge or goal #{about}"),
+            ),
+            (AppendError::Ledger(LedgerError::DateBeforeSubject), Some(about)) => {
+                CliError::input(format!("--date '{date}' is before the date of #{about}"))
+            }
+            (other, _) => append_error(other),
+        })?;
+    finish(&mut ledger, &frames, &format!("recorded note #{seq}"))
+}
+
+/// Writes the frames and confirms on stdout.
+fn finish(ledger: &mut LedgerFile, frames: &[u8], message: &str) -> Result<()> {
+    ledger.commit(frames)?;
+    print(&format!("{message}\n"))
+}
+
+fn amount(state: &mut State, option: &str, text: &str, frames: &mut Frames) -> Result<Amount> {
+    compose::amount(state, text, &mut sink(frames)).map_err(|e| match e {
+        ComposeError::Input(e) => value_error(option, text, e),
+        ComposeError::UnknownCommodity => {
+            let code = ledger_core::amount::split_amount(text).map_or(text, |(_, code)| code);
+            CliError::input(format!(
+                "{option} '{text}': unknown commodity '{code}'; use a declared commodity or a \
+                 well-known currency code (USD, EUR, JPY, ...), or declare it with \
+                 `pledge commodity {code} --decimals N`"
+            ))
+        }
+        ComposeError::Append(e) => append_error(e),
+    })
+}
+
+fn party(state: &mut State, option: &str, text: &str, frames: &mut Frames) -> Result<u32> {
+    declare(state, NameKind::Party, option, text, frames)
+}
+
+fn declare(
+    state: &mut State,
+    kind: NameKind,
+    option: &str,
+    text: &str,
+    frames: &mut Frames,
+) -> Result<u32> {
+    compose::name(state, kind, text, &mut sink(frames)).map_err(|e| match e {
+        ComposeError::Input(e) => value_error(option, text, e),
+        ComposeError::UnknownCommodity => CliError::failure("internal: a name is not a commodity"),
+        ComposeError::Append(e) => append_error(e),
+    })
+}
+
+fn find_goal(state: &State, name: &str) -> Result<GoalId> {
+    state.find_goal(name).ok_or_else(|| {
+        let known: Vec<&str> = state.goals().iter().map(|g| g.name.as_str()).collect();
+        let hint = if known.is_empty() {
+            "there are no goals yet; set one with `pledge goal`".to_string()
+        } else {
+            format!("goals are: {}", known.join(", "))
+        };
+        CliError::input(format!("--goal '{name}': no such goal; {hint}"))
+    })
+}
+
+fn goal_code(state: &State, goal: Option<GoalId>) -> String {
+    goal.and_then(|g| state.goal(g))
+        .and_then(|g| state.commodity(g.target.commodity))
+        .map_or_else(String::new, |c| c.code.to_string())
+}
+
+fn target_text(state: &State, target: Amount) -> String {
+    Money::new(state, target.units, target.commodity).human()
+}
+
+fn memo(text: Option<&str>) -> Result<Option<entry::Text>> {
+    text.map(|t| entry::text(t).map_err(|e| value_error("--memo", t, e)))
+        .transpose()
+}
+
+fn no_pledge(seq: Seq) -> CliError {
+    CliError::input(format!(
+        "there is no pledge #{seq}; `pledge list` shows the ids"
+    ))
+}
+
+/// A rule broken by a fulfilment, amendment or cancellation, said with the figures involved.
+fn event_error(
+    state: &State,
+    seq: Seq,
+    date: ledger_core::Date,
+    amount: Amount,
+    error: AppendError<Infallible>,
+) -> CliError {
+    let Some(pledge) = state.pledge(seq) else {
+        return no_pledge(seq);
+    };
+    let money = |units: i64| Money::new(state, units, pledge.commodity).human();
+    let pledge_code = state
+        .commodity(pledge.commodity)
+        .map_or("?", |c| c.code.as_str());
+    let given_code = state
+        .commodity(amount.commodity)
+        .map_or("?", |c| c.code.as_str());
+    match error {
+        AppendError::Ledger(LedgerError::Overfulfilment { outstanding }) => {
+            CliError::input(format!(
+                "amount {} is more than pledge #{seq} has outstanding ({})",
+                money(amount.units),
+                money(outstanding)
+            ))
+        }
+        AppendError::Ledger(LedgerError::AmendBelowFulfilled { fulfilled }) => {
+            CliError::input(format!(
+                "amount {} is below what pledge #{seq} has already delivered ({})",
+                money(amount.units),
+                money(fulfilled)
+            ))
+        }
+        AppendError::Ledger(LedgerError::CommodityMismatch) => CliError::input(format!(
+            "amount is in {given_code}, but pledge #{seq} is in {pledge_code}; commodities are never mixed"
+        )),
+        AppendError::Ledger(LedgerError::AmountNotPositive) if amount.units == 0 => {
+            CliError::input(format!("pledge #{seq} has nothing outstanding"))
+        }
+        AppendError::Ledger(LedgerError::AmountNotPositive) => CliError::input(format!(
+            "amount {}: must be greater than zero",
+            Decimal::new(
+                amount.units,
+                state.commodity(amount.commodity).map_or(0, |c| c.decimals)
+            )
+        )),
+        AppendError::Ledger(LedgerError::DateBeforeSubject) => CliError::input(format!(
+            "--date '{date}' is before pledge #{seq} was made ({})",
+            pledge.date
+        )),
+        AppendError::Ledger(
+            e @ (LedgerError::PledgeCancelled(_) | LedgerError::PledgeFulfilled(_)),
+        ) => CliError::input(e),
+        other => append_error(other),
+    }
+}
+
+fn append_error(error: AppendError<Infallible>) -> CliError {
+    match error {
+        AppendError::Ledger(e) => CliError::input(e),
+        AppendError::Format(e) => CliError::failure(format!("cannot encode the record: {e}")),
+        AppendError::Sink(never) => match never {},
+    }
+}
+
+fn value_error(option: &str, value: &str, error: InputError) -> CliError {
+    CliError::input(format!("{option} '{value}': {error}"))
+}

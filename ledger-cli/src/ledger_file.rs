@@ -1,0 +1,202 @@
+//! A ledger on disk: created once, read under a shared lock, appended under an exclusive lock.
+//! An append is written in one piece and synced before it is reported; if any part of it fails,
+//! the file is cut back to its old length, so a failed command leaves it byte for byte as it was.
+
+use std::fs::{File, OpenOptions};
+use std::io::{ErrorKind, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use ledger_core::Date;
+use ledger_core::entry::{Entry, Open, Record};
+use ledger_core::record::{MAX_FRAME, encode_frame, preamble};
+use ledger_core::scan::{Item, Scanner};
+
+use crate::error::{CliError, Result};
+use crate::tables::State;
+
+/// A ledger file, read and folded, with its lock held until it is dropped.
+#[derive(Debug)]
+pub struct LedgerFile {
+    path: PathBuf,
+    file: File,
+    /// The file's bytes as read.
+    pub bytes: Vec<u8>,
+    /// The fold of every record.
+    pub state: State,
+}
+
+/// Creates a new ledger holding only its `open` record. Refuses to overwrite anything.
+pub fn create(path: &Path, origin: &str) -> Result<()> {
+    let origin = ledger_core::entry::name(origin)
+        .map_err(|e| CliError::input(format!("origin '{origin}' {e}")))?;
+    let record = Record {
+        seq: 0,
+        entry: Entry::Open(Open { origin }),
+    };
+    let mut bytes = preamble().to_vec();
+    let mut frame = [0u8; MAX_FRAME];
+    let len = encode_frame(&record, &mut frame).map_err(CliError::failure)?;
+    bytes.extend_from_slice(frame.get(..len).unwrap_or_default());
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            ErrorKind::AlreadyExists => CliError::input(format!(
+                "{}: a file is there already; pledge init never overwrites",
+                path.display()
+            )),
+            _ => CliError::failure(format!("{}: cannot create: {e}", path.display())),
+        })?;
+    let written = file.write_all(&bytes).and_then(|()| file.sync_all());
+    if let Err(e) = written {
+        drop(file);
+        let _ = std::fs::remove_file(path);
+        return Err(CliError::failure(format!(
+            "{}: cannot write: {e}",
+            path.display()
+        )));
+    }
+    sync_parent(path);
+    Ok(())
+}
+
+/// Opens a ledger to read it. A torn last record (an interrupted append) is reported on stderr
+/// and left out; damage anywhere else is an error.
+pub fn read(path: &Path, as_of: Option<Date>) -> Result<LedgerFile> {
+    let file = open(path, false)?;
+    file.lock_shared()
+        .map_err(|e| io_failure(path, "cannot lock", &e))?;
+    let ledger = load(path, file, as_of)?;
+    if let Some(warning) = ledger.tail_warning() {
+        eprintln!("warning: {warning}");
+    }
+    Ok(ledger)
+}
+
+/// Opens a ledger to append to it, holding an exclusive lock so that a second `pledge`
+/// appending at the same time waits. Refuses a ledger whose end is torn or erased.
+pub fn append(path: &Path) -> Result<LedgerFile> {
+    let file = open(path, true)?;
+    file.lock()
+        .map_err(|e| io_failure(path, "cannot lock", &e))?;
+    let ledger = load(path, file, None)?;
+    if let Some(problem) = ledger.tail_warning() {
+        return Err(CliError::failure(format!(
+            "{problem}; nothing was appended"
+        )));
+    }
+    Ok(ledger)
+}
+
+impl LedgerFile {
+    /// Appends `frames` (complete frames, from the core) at the end of the ledger, then syncs.
+    pub fn commit(&mut self, frames: &[u8]) -> Result<()> {
+        let end = self.bytes.len() as u64;
+        let written = self
+            .file
+            .seek(SeekFrom::Start(end))
+            .and_then(|_| self.file.write_all(frames))
+            .and_then(|()| self.file.sync_data());
+        if let Err(e) = written {
+            // Cut back whatever part was written; the ledger must be as it was.
+            let restored = self.file.set_len(end).and_then(|()| self.file.sync_data());
+            let note = match restored {
+                Ok(()) => "the ledger is unchanged".to_string(),
+                Err(r) => format!(
+                    "and restoring its length failed too ({r}); run `pledge list` to check it"
+                ),
+            };
+            return Err(CliError::failure(format!(
+                "{}: cannot append: {e}; {note}",
+                self.path.display()
+            )));
+        }
+        self.bytes.extend_from_slice(frames);
+        Ok(())
+    }
+
+    /// A description of a torn or erased end, if the ledger has one.
+    fn tail_warning(&self) -> Option<String> {
+        let scanner = Scanner::new(&self.bytes).ok()?;
+        // The tail, if any, is the last item; scanning again is cheap next to the fold.
+        match scanner.last()? {
+            Item::TornTail { offset, len } => Some(format!(
+                "{}: the last record is incomplete ({len} bytes at byte {offset}), probably an \
+                 interrupted append; it is ignored",
+                self.path.display()
+            )),
+            Item::ErasedTail { offset } => Some(format!(
+                "{}: ends with erased flash (0xFF) from byte {offset}, as a device dump does",
+                self.path.display()
+            )),
+            _ => None,
+        }
+    }
+}
+
+fn open(path: &Path, write: bool) -> Result<File> {
+    OpenOptions::new().read(true).write(write).open(path).map_err(|e| match e.kind() {
+        ErrorKind::NotFound => CliError::input(format!(
+            "{}: no such ledger file; create it with `pledge init` or check --file / PLEDGE_FILE",
+            path.display()
+        )),
+        _ => io_failure(path, "cannot open", &e),
+    })
+}
+
+fn load(path: &Path, mut file: File, as_of: Option<Date>) -> Result<LedgerFile> {
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)
+        .map_err(|e| io_failure(path, "cannot read", &e))?;
+    let scanner =
+        Scanner::new(&bytes).map_err(|e| CliError::failure(format!("{}: {e}", path.display())))?;
+    let mut state = State::new(as_of);
+    for item in scanner {
+        match item {
+            Item::Record { offset, record, .. } => state.apply(&record).map_err(|e| {
+                CliError::failure(format!(
+                    "{}: record #{} at byte {offset} ({}) breaks a rule: {e}",
+                    path.display(),
+                    record.seq,
+                    record.entry.kind()
+                ))
+            })?,
+            Item::Damaged { offset, len, error } => {
+                return Err(CliError::failure(format!(
+                    "{}: the record after #{} ({len} bytes at byte {offset}) is damaged: {error}",
+                    path.display(),
+                    state.next_seq().saturating_sub(1)
+                )));
+            }
+            Item::TornTail { .. } | Item::ErasedTail { .. } => {}
+        }
+    }
+    if state.origin().is_none() {
+        return Err(CliError::failure(format!(
+            "{}: the ledger has no `open` record",
+            path.display()
+        )));
+    }
+    Ok(LedgerFile {
+        path: path.to_path_buf(),
+        file,
+        bytes,
+        state,
+    })
+}
+
+fn io_failure(path: &Path, what: &str, error: &std::io::Error) -> CliError {
+    CliError::failure(format!("{}: {what}: {error}", path.display()))
+}
+
+/// Makes a new file's directory entry durable too (a no-op where directories cannot be synced).
+fn sync_parent(path: &Path) {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if let Ok(dir) = File::open(parent) {
+        let _ = dir.sync_all();
+    }
+}
