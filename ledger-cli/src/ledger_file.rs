@@ -23,6 +23,8 @@ pub struct LedgerFile {
     pub bytes: Vec<u8>,
     /// The fold of every record.
     pub state: State,
+    /// How the ledger ends, if not cleanly after its last record.
+    tail: Option<Item>,
 }
 
 /// Creates a new ledger holding only its `open` record. Refuses to overwrite anything.
@@ -118,9 +120,7 @@ impl LedgerFile {
 
     /// A description of a torn or erased end, if the ledger has one.
     fn tail_warning(&self) -> Option<String> {
-        let scanner = Scanner::new(&self.bytes).ok()?;
-        // The tail, if any, is the last item; scanning again is cheap next to the fold.
-        match scanner.last()? {
+        match self.tail.as_ref()? {
             Item::TornTail { offset, len } => Some(format!(
                 "{}: the last record is incomplete ({len} bytes at byte {offset}), probably an \
                  interrupted append; it is ignored",
@@ -152,6 +152,7 @@ fn load(path: &Path, mut file: File, as_of: Option<Date>) -> Result<LedgerFile> 
     let scanner =
         Scanner::new(&bytes).map_err(|e| CliError::failure(format!("{}: {e}", path.display())))?;
     let mut state = State::new(as_of);
+    let mut tail = None;
     for item in scanner {
         match item {
             Item::Record { offset, record, .. } => state.apply(&record).map_err(|e| {
@@ -169,7 +170,7 @@ fn load(path: &Path, mut file: File, as_of: Option<Date>) -> Result<LedgerFile> 
                     state.next_seq().saturating_sub(1)
                 )));
             }
-            Item::TornTail { .. } | Item::ErasedTail { .. } => {}
+            Item::TornTail { .. } | Item::ErasedTail { .. } => tail = Some(item),
         }
     }
     if state.origin().is_none() {
@@ -183,6 +184,7 @@ fn load(path: &Path, mut file: File, as_of: Option<Date>) -> Result<LedgerFile> 
         file,
         bytes,
         state,
+        tail,
     })
 }
 

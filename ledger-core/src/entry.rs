@@ -55,9 +55,12 @@ index_type! {
 }
 
 /// One record of the ledger: its sequence number and its entry.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+///
+/// On the wire only the low 8 bits of the sequence number are stored; the reader restores the
+/// rest from the record's position (see [`crate::record::decode_payload`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
-    /// Position in the ledger; must be one more than the previous record's.
+    /// Position in the ledger, from 0; must be one more than the previous record's.
     pub seq: Seq,
     /// What happened.
     pub entry: Entry,
@@ -120,8 +123,9 @@ pub struct Goal {
     pub memo: Option<Text>,
 }
 
-/// A commitment by one party to another.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+/// A commitment by one party to another. Its optional fields are encoded behind one flags
+/// byte (see [`crate::pledge_wire`]), which keeps a typical pledge near 25 bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pledge {
     /// When the pledge was made.
     pub date: Date,

@@ -32,6 +32,7 @@ pub mod compose;
 pub mod date;
 pub mod entry;
 pub mod error;
+pub mod pledge_wire;
 pub mod record;
 pub mod report;
 pub mod scan;

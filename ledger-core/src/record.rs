@@ -12,7 +12,7 @@
 //! +---------------------------------------------+------+
 //! | COBS( payload ‖ CRC-32C(payload) as u32 LE ) | 0x00 |
 //! +---------------------------------------------+------+
-//! payload = postcard(Record { seq, entry })
+//! payload = seq mod 256 (1 byte) ‖ postcard(entry)
 //! ```
 //!
 //! COBS removes every 0x00 from the frame body, so 0x00 marks the end of a complete frame: a
@@ -22,7 +22,7 @@
 
 use crc::{CRC_32_ISCSI, Crc};
 
-use crate::entry::{LAST_ENTRY_TAG, Record};
+use crate::entry::{Entry, LAST_ENTRY_TAG, Record, Seq};
 use crate::error::FormatError;
 
 /// The first eight bytes of every ledger: `\x89PLEDGE\n`. The high byte catches 7-bit
@@ -36,8 +36,8 @@ pub const PREAMBLE_LEN: usize = 16;
 pub const MAX_PAYLOAD: usize = 640;
 /// Length of the checksum after the payload.
 pub const CRC_LEN: usize = 4;
-/// The largest frame, delimiter included: COBS adds one byte per 254 and one more.
-pub const MAX_FRAME: usize = MAX_PAYLOAD + CRC_LEN + (MAX_PAYLOAD + CRC_LEN) / 254 + 2;
+/// The largest frame, delimiter included: COBS adds one byte per 254 and the delimiter.
+pub const MAX_FRAME: usize = corncobs::max_encoded_len(MAX_PAYLOAD + CRC_LEN);
 /// The frame delimiter.
 pub const DELIMITER: u8 = 0x00;
 /// What an erased NOR flash byte reads as.
@@ -52,8 +52,12 @@ mod preamble {
     pub const CRC: Range<usize> = 12..16;
 }
 
-/// CRC-32C (Castagnoli), as iSCSI, ext4 and SSE 4.2 use it.
+/// CRC-32C (Castagnoli), as iSCSI, ext4 and SSE 4.2 use it: a 1 KiB table for devices, or
+/// slice-by-16 tables with the `fast-crc` feature.
+#[cfg(not(feature = "fast-crc"))]
 const CRC32C: Crc<u32> = Crc::<u32>::new(&CRC_32_ISCSI);
+#[cfg(feature = "fast-crc")]
+const CRC32C: Crc<u32, crc::Table<16>> = Crc::<u32, crc::Table<16>>::new(&CRC_32_ISCSI);
 
 /// The CRC-32C of `bytes`.
 pub fn crc32c(bytes: &[u8]) -> u32 {
@@ -111,9 +115,20 @@ fn le_array<const N: usize>(bytes: &[u8]) -> [u8; N] {
     array
 }
 
-/// Serializes a record's payload (postcard) into `buf`, returning the bytes written.
+/// Serializes a record's payload into `buf`: the low 8 bits of its sequence number, then the
+/// entry in postcard. Returns the bytes written.
 pub fn encode_payload<'b>(record: &Record, buf: &'b mut [u8]) -> Result<&'b mut [u8], FormatError> {
-    postcard::to_slice(record, buf).map_err(|_| FormatError::BufferTooSmall)
+    let (first, rest) = buf.split_first_mut().ok_or(FormatError::BufferTooSmall)?;
+    *first = seq_check(record.seq);
+    let len = postcard::to_slice(&record.entry, rest)
+        .map_err(|_| FormatError::BufferTooSmall)?
+        .len();
+    buf.get_mut(..len + 1).ok_or(FormatError::BufferTooSmall)
+}
+
+/// The byte a record stores of its sequence number: the low 8 bits.
+pub fn seq_check(seq: Seq) -> u8 {
+    seq.to_le_bytes()[0]
 }
 
 /// Encodes a record as a complete frame into `out` and returns the frame's length, delimiter
@@ -129,28 +144,32 @@ pub fn encode_payload<'b>(record: &Record, buf: &'b mut [u8]) -> Result<&'b mut 
 /// assert_eq!(&frame[..len], &[0x01, 0x01, 0x07, 0x01, 0x74, 0xa2, 0x10, 0xc7, 0xed, 0x00]);
 /// ```
 pub fn encode_frame(record: &Record, out: &mut [u8]) -> Result<usize, FormatError> {
-    let mut scratch = [0u8; MAX_PAYLOAD + CRC_LEN];
-    let payload_len = encode_payload(record, &mut scratch)?.len();
-    let (payload, rest) = scratch.split_at_mut(payload_len);
+    let mut body = [0u8; MAX_PAYLOAD + CRC_LEN];
+    let payload_len = encode_payload(record, &mut body)?.len();
+    let (payload, rest) = body.split_at_mut(payload_len);
     let crc = crc32c(payload).to_le_bytes();
     rest.get_mut(..CRC_LEN)
         .ok_or(FormatError::BufferTooSmall)?
         .copy_from_slice(&crc);
-    let body = scratch
+    let body = body
         .get(..payload_len + CRC_LEN)
         .ok_or(FormatError::BufferTooSmall)?;
-    let encoded = cobs::try_encode(body, out).map_err(|_| FormatError::BufferTooSmall)?;
-    *out.get_mut(encoded).ok_or(FormatError::BufferTooSmall)? = DELIMITER;
-    Ok(encoded + 1)
+    // corncobs panics on a short output buffer; never hand it one.
+    if out.len() < corncobs::max_encoded_len(body.len()) {
+        return Err(FormatError::BufferTooSmall);
+    }
+    Ok(corncobs::encode_buf(body, out))
 }
 
-/// Decodes one frame body (the bytes before its delimiter) into the payload it carries,
-/// checking COBS and the checksum. `scratch` should hold [`MAX_FRAME`] bytes.
+/// Decodes one frame (its bytes up to and including the delimiter) into the payload it
+/// carries, checking COBS and the checksum. `scratch` should hold [`MAX_FRAME`] bytes.
 pub fn decode_frame<'s>(frame: &[u8], scratch: &'s mut [u8]) -> Result<&'s [u8], FormatError> {
-    if frame.len() >= MAX_FRAME {
+    // Decoding never lengthens a frame, so a scratch buffer as long as the frame is enough,
+    // and corncobs (which panics on a short output buffer) is never handed a short one.
+    if frame.len() > MAX_FRAME || frame.len() > scratch.len() {
         return Err(FormatError::FrameTooLong);
     }
-    let len = cobs::decode(frame, scratch).map_err(|_| FormatError::FrameInvalid)?;
+    let len = corncobs::decode_buf(frame, scratch).map_err(|_| FormatError::FrameInvalid)?;
     let body = scratch.get(..len).ok_or(FormatError::FrameInvalid)?;
     if body.len() <= CRC_LEN {
         return Err(FormatError::FrameTooShort);
@@ -162,24 +181,25 @@ pub fn decode_frame<'s>(frame: &[u8], scratch: &'s mut [u8]) -> Result<&'s [u8],
     Ok(payload)
 }
 
-/// Decodes a payload into a record. An entry tag beyond [`LAST_ENTRY_TAG`] is reported as
-/// [`FormatError::UnknownEntryKind`], so a newer file fails clearly in an older reader.
-pub fn decode_payload(payload: &[u8]) -> Result<Record, FormatError> {
-    match postcard::take_from_bytes::<Record>(payload) {
-        Ok((record, [])) => Ok(record),
+/// Decodes a payload into a record. `expected` is the sequence number the next record should
+/// have; the record's full number is the first one at or after `expected` whose low 8 bits
+/// match the stored byte, so a record that follows a gap (a lost record) shows the gap, and
+/// one that repeats or comes early shows a jump of up to 255.
+///
+/// An entry tag beyond [`LAST_ENTRY_TAG`] is reported as [`FormatError::UnknownEntryKind`], so
+/// a newer file fails clearly in an older reader.
+pub fn decode_payload(payload: &[u8], expected: Seq) -> Result<Record, FormatError> {
+    let (&check, entry) = payload.split_first().ok_or(FormatError::PayloadInvalid)?;
+    let gap = check.wrapping_sub(seq_check(expected));
+    let seq = expected.wrapping_add(Seq::from(gap));
+    match postcard::take_from_bytes::<Entry>(entry) {
+        Ok((entry, [])) => Ok(Record { seq, entry }),
         Ok(_) => Err(FormatError::PayloadTrailingBytes),
-        Err(_) => Err(match entry_tag(payload) {
-            Some(tag) if tag > LAST_ENTRY_TAG => FormatError::UnknownEntryKind { tag },
+        Err(_) => Err(match postcard::take_from_bytes::<u32>(entry) {
+            Ok((tag, _)) if tag > LAST_ENTRY_TAG => FormatError::UnknownEntryKind { tag },
             _ => FormatError::PayloadInvalid,
         }),
     }
-}
-
-/// The entry tag of a payload: the varint after the sequence number.
-fn entry_tag(payload: &[u8]) -> Option<u32> {
-    let (_seq, rest) = postcard::take_from_bytes::<u32>(payload).ok()?;
-    let (tag, _) = postcard::take_from_bytes::<u32>(rest).ok()?;
-    Some(tag)
 }
 
 /// Whether `payload` is the one canonical encoding of the record it decodes to. postcard
@@ -242,27 +262,38 @@ mod tests {
         assert_eq!(frame[len - 1], DELIMITER);
         assert!(!frame[..len - 1].contains(&DELIMITER));
         let mut scratch = [0u8; MAX_FRAME];
-        let payload = decode_frame(&frame[..len - 1], &mut scratch).unwrap();
+        let payload = decode_frame(&frame[..len], &mut scratch).unwrap();
         assert!(is_canonical(payload, &record));
-        assert_eq!(decode_payload(payload), Ok(record));
+        assert_eq!(decode_payload(payload, 0), Ok(record));
     }
 
     #[test]
     fn unknown_entry_kinds_are_named() {
         // seq 5, tag 12, then nothing this version can read.
         assert_eq!(
-            decode_payload(&[5, 12, 1, 2]),
+            decode_payload(&[5, 12, 1, 2], 5),
             Err(FormatError::UnknownEntryKind { tag: 12 })
         );
-        assert_eq!(decode_payload(&[5, 0]), Err(FormatError::PayloadInvalid));
+        assert_eq!(decode_payload(&[5, 0], 5), Err(FormatError::PayloadInvalid));
+        assert_eq!(decode_payload(&[], 5), Err(FormatError::PayloadInvalid));
     }
 
     #[test]
     fn over_long_varints_decode_but_are_not_canonical() {
         let record = open("t");
-        // seq 0 written as the two-byte varint 0x80 0x00.
-        let payload = [0x80, 0x00, 0x00, 0x01, b't'];
-        assert_eq!(decode_payload(&payload), Ok(record.clone()));
+        // The entry tag 0 written as the two-byte varint 0x80 0x00.
+        let payload = [0x00, 0x80, 0x00, 0x01, b't'];
+        assert_eq!(decode_payload(&payload, 0), Ok(record.clone()));
         assert!(!is_canonical(&payload, &record));
+    }
+
+    #[test]
+    fn the_full_sequence_number_is_restored_from_the_position() {
+        let payload = |seq: u8| [seq, 0x00, 0x01, b't'];
+        assert_eq!(decode_payload(&payload(4), 260).map(|r| r.seq), Ok(260));
+        // One record lost before this one: the gap shows.
+        assert_eq!(decode_payload(&payload(5), 260).map(|r| r.seq), Ok(261));
+        // A repeated record looks 255 ahead, which the fold rejects.
+        assert_eq!(decode_payload(&payload(3), 260).map(|r| r.seq), Ok(515));
     }
 }

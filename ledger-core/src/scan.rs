@@ -54,6 +54,9 @@ pub enum Item {
 pub struct Scanner<'a> {
     bytes: &'a [u8],
     pos: usize,
+    next_seq: u32,
+    /// Where frames are decoded; kept here so it is not zeroed for every frame.
+    scratch: [u8; MAX_FRAME],
 }
 
 impl<'a> Scanner<'a> {
@@ -63,6 +66,8 @@ impl<'a> Scanner<'a> {
         Ok(Scanner {
             bytes,
             pos: PREAMBLE_LEN,
+            next_seq: 0,
+            scratch: [0; MAX_FRAME],
         })
     }
 
@@ -98,15 +103,19 @@ impl Iterator for Scanner<'_> {
         };
         let len = end + 1;
         self.pos = offset + len;
-        let frame = rest.get(..end).unwrap_or_default();
-        let mut scratch = [0u8; MAX_FRAME];
-        let decoded = decode_frame(frame, &mut scratch).and_then(decode_payload);
+        let frame = rest.get(..len).unwrap_or_default();
+        let next_seq = self.next_seq;
+        let decoded =
+            decode_frame(frame, &mut self.scratch).and_then(|p| decode_payload(p, next_seq));
         Some(match decoded {
-            Ok(record) => Item::Record {
-                offset,
-                len,
-                record,
-            },
+            Ok(record) => {
+                self.next_seq = record.seq.wrapping_add(1);
+                Item::Record {
+                    offset,
+                    len,
+                    record,
+                }
+            }
             Err(error) => Item::Damaged { offset, len, error },
         })
     }

@@ -509,8 +509,26 @@ impl<T: Tables> State<T> {
         }
     }
 
+    /// Index of pledge `seq`. Events mostly follow soon after their pledge, so this gallops back
+    /// from the end (steps of 1, 2, 4, ...) and binary-searches only the window it lands in:
+    /// O(log distance), on cache lines that are already hot.
     fn pledge_index(&self, seq: Seq) -> Option<usize> {
-        self.pledges().binary_search_by_key(&seq, |p| p.seq).ok()
+        let pledges = self.pledges();
+        let mut hi = pledges.len();
+        let mut step = 1usize;
+        let lo = loop {
+            let lo = hi.saturating_sub(step);
+            match pledges.get(lo) {
+                Some(pledge) if pledge.seq > seq && lo > 0 => {
+                    hi = lo;
+                    step = step.saturating_mul(2);
+                }
+                _ => break lo,
+            }
+        };
+        let window = pledges.get(lo..hi)?;
+        let found = window.binary_search_by_key(&seq, |p| p.seq).ok()?;
+        lo.checked_add(found)
     }
 
     fn check_new_name(&self, kind: NameKind, name: &Name) -> Result<(), LedgerError> {

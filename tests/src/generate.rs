@@ -1,0 +1,243 @@
+//! Large generated ledgers for benchmarks and scale tests: a realistic, seeded history of
+//! goals, pledges, fulfilments, amendments and cancellations, written through the core's own
+//! checked append path, so every generated ledger is valid.
+
+use std::convert::Infallible;
+
+use ledger_core::amount::CommodityId;
+use ledger_core::entry::{
+    self, Amend, Cancel, Entry, Fulfil, Goal, GoalId, Open, PartyId, Pledge, ProjectId, SectorId,
+    TagId, Tags,
+};
+use ledger_core::record::preamble;
+use ledger_core::slots::{Slots, Tables};
+use ledger_core::state::NameKind;
+use ledger_core::{Amount, Date, State};
+
+/// Growable tables for the generator's state.
+#[derive(Debug)]
+pub struct Heap;
+
+/// A `Vec` the core can grow.
+#[derive(Debug)]
+pub struct Grow<T>(pub Vec<T>);
+
+impl<T> Default for Grow<T> {
+    fn default() -> Self {
+        Grow(Vec::new())
+    }
+}
+
+impl<T> Slots<T> for Grow<T> {
+    fn push(&mut self, item: T) -> Result<(), T> {
+        self.0.push(item);
+        Ok(())
+    }
+    fn insert(&mut self, index: usize, item: T) -> Result<(), T> {
+        if index > self.0.len() {
+            return Err(item);
+        }
+        self.0.insert(index, item);
+        Ok(())
+    }
+    fn as_slice(&self) -> &[T] {
+        &self.0
+    }
+    fn as_mut_slice(&mut self) -> &mut [T] {
+        &mut self.0
+    }
+}
+
+impl Tables for Heap {
+    type Names = Grow<entry::Name>;
+    type Commodities = Grow<ledger_core::Commodity>;
+    type Goals = Grow<ledger_core::state::GoalState>;
+    type Pledges = Grow<ledger_core::state::PledgeState>;
+}
+
+/// What a generated ledger holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    /// Records of every kind, `open` and declarations included.
+    pub records: u64,
+    /// Pledges.
+    pub pledges: u64,
+    /// Fulfilments, amendments and cancellations.
+    pub events: u64,
+}
+
+/// A ledger of `pledges` pledges with about 0.3 fulfilments, 0.03 amendments and 0.02
+/// cancellations per pledge, 200 parties, 50 projects, 12 sectors, 20 tags, 3 currencies and
+/// 20 goals, over ten years from 2020. The same seed gives the same bytes.
+pub fn ledger(pledges: u64, seed: u64) -> (Vec<u8>, Summary) {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut bytes = preamble().to_vec();
+    let mut state: State<Heap> = State::new(None);
+    let mut summary = Summary {
+        records: 0,
+        pledges: 0,
+        events: 0,
+    };
+    let append = |state: &mut State<Heap>, bytes: &mut Vec<u8>, entry: Entry| {
+        let mut sink = |frame: &[u8]| -> Result<(), Infallible> {
+            bytes.extend_from_slice(frame);
+            Ok(())
+        };
+        state
+            .append(entry, &mut sink)
+            .expect("generated entries keep the rules");
+    };
+    append(
+        &mut state,
+        &mut bytes,
+        Entry::Open(Open {
+            origin: name("bench.example/generated"),
+        }),
+    );
+    for code in ["USD", "EUR", "JPY"] {
+        let decimals = ledger_core::amount::known_currency_decimals(code).unwrap_or(0);
+        let code = ledger_core::amount::parse_code(code).expect("valid code");
+        append(
+            &mut state,
+            &mut bytes,
+            Entry::Commodity(ledger_core::Commodity { code, decimals }),
+        );
+    }
+    for (kind, count, prefix) in [
+        (NameKind::Party, 200, "Party"),
+        (NameKind::Project, 50, "Project"),
+        (NameKind::Sector, 12, "Sector"),
+        (NameKind::Tag, 20, "tag"),
+    ] {
+        for i in 0..count {
+            let n = name(&format!("{prefix} {i}"));
+            let entry = match kind {
+                NameKind::Party => Entry::Party(n),
+                NameKind::Project => Entry::Project(n),
+                NameKind::Sector => Entry::Sector(n),
+                NameKind::Tag => Entry::Tag(n),
+            };
+            append(&mut state, &mut bytes, entry);
+        }
+    }
+    let start = Date::parse("2020-01-01").expect("valid date");
+    for i in 0..20u32 {
+        let goal = Goal {
+            date: start,
+            name: name(&format!("Goal {i}")),
+            beneficiary: Some(PartyId(i)),
+            target: Amount {
+                units: 1_000_000_000_000_000,
+                commodity: CommodityId(i % 3),
+            },
+            deadline: start.checked_add_days(3650),
+            memo: None,
+        };
+        append(&mut state, &mut bytes, Entry::Goal(goal));
+    }
+    let days_per_pledge = 3650.0 / pledges.max(1) as f64;
+    for i in 0..pledges {
+        let date = start
+            .checked_add_days((i as f64 * days_per_pledge) as i32)
+            .unwrap_or(start);
+        let commodity = CommodityId(rng.u32(0..3));
+        let goal = rng
+            .bool()
+            .then(|| GoalId(rng.u32(0..7) * 3 + commodity.0))
+            .filter(|g| g.0 < 20);
+        let mut tags = Tags::new();
+        for _ in 0..rng.usize(0..3) {
+            let tag = TagId(rng.u32(0..20));
+            if !tags.contains(&tag) {
+                let _ = tags.push(tag);
+            }
+        }
+        let pledge = Pledge {
+            date,
+            from: PartyId(rng.u32(0..200)),
+            to: PartyId(rng.u32(0..200)),
+            amount: Amount {
+                units: rng.i64(100_000..10_000_000_000),
+                commodity,
+            },
+            goal,
+            project: (rng.u8(0..10) < 6).then(|| ProjectId(rng.u32(0..50))),
+            sector: (rng.u8(0..10) < 8).then(|| SectorId(rng.u32(0..12))),
+            tags,
+            due: rng
+                .bool()
+                .then(|| date.checked_add_days(rng.i32(30..1500)))
+                .flatten(),
+            memo: (rng.u8(0..20) == 0).then(|| text("see the announcement")),
+        };
+        append(&mut state, &mut bytes, Entry::Pledge(pledge));
+        summary.pledges += 1;
+        // Events on a recent pledge, so they keep the rules (never before it, never too much).
+        let roll = rng.u32(0..100);
+        if roll < 35 {
+            let Some(target) = recent_live_pledge(&state, &mut rng) else {
+                continue;
+            };
+            let (seq, commodity, outstanding, fulfilled) = target;
+            let entry = if roll < 30 && outstanding > 0 {
+                let units = if rng.bool() {
+                    outstanding
+                } else {
+                    (outstanding / 2).max(1)
+                };
+                Entry::Fulfil(Fulfil {
+                    date,
+                    pledge: seq,
+                    amount: Amount { units, commodity },
+                    memo: None,
+                })
+            } else if roll < 33 {
+                let units = fulfilled.max(1) + rng.i64(0..1_000_000_000);
+                Entry::Amend(Amend {
+                    date,
+                    pledge: seq,
+                    amount: Amount { units, commodity },
+                    reason: text("revised"),
+                })
+            } else if outstanding > 0 {
+                Entry::Cancel(Cancel {
+                    date,
+                    pledge: seq,
+                    reason: text("withdrawn"),
+                })
+            } else {
+                continue;
+            };
+            append(&mut state, &mut bytes, entry);
+            summary.events += 1;
+        }
+    }
+    summary.records = u64::from(state.next_seq());
+    (bytes, summary)
+}
+
+/// One of the last 50 pledges that is neither cancelled nor fulfilled:
+/// (seq, commodity, outstanding, fulfilled).
+fn recent_live_pledge(
+    state: &State<Heap>,
+    rng: &mut fastrand::Rng,
+) -> Option<(u32, CommodityId, i64, i64)> {
+    let pledges = state.pledges();
+    let start = pledges.len().saturating_sub(50);
+    let pick = pledges.get(rng.usize(start..pledges.len()))?;
+    let outstanding = pick.current.amount - pick.current.fulfilled;
+    (pick.current.cancelled.is_none() && outstanding > 0).then_some((
+        pick.seq,
+        pick.commodity,
+        outstanding,
+        pick.current.fulfilled,
+    ))
+}
+
+fn name(text: &str) -> entry::Name {
+    entry::name(text).expect("generated names are valid")
+}
+
+fn text(text: &str) -> entry::Text {
+    entry::text(text).expect("generated texts are valid")
+}
