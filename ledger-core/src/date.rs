@@ -6,13 +6,21 @@
 
 use core::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de, ser};
 
 use crate::error::InputError;
 
-/// A calendar day, stored as days since 1970-01-01. Ordered chronologically.
-#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A calendar day, held as days since 1970-01-01. Ordered chronologically.
+///
+/// On the wire a date is days since [`WIRE_EPOCH`] (2025-01-01) as a zigzag varint: two bytes
+/// from 2002-07-29 to 2047-06-06, three for any other day in range. A decoded date outside
+/// [`MIN`]..=[`MAX`] is an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date(pub i32);
+
+/// The day dates are counted from on the wire: 2025-01-01, so that the dates a ledger
+/// records today cost two bytes.
+pub const WIRE_EPOCH: Date = Date(20_089);
 
 /// The earliest date pledge accepts: 0001-01-01.
 pub const MIN: Date = Date(-719_162);
@@ -82,6 +90,25 @@ impl Date {
     pub fn checked_add_days(self, days: i32) -> Option<Date> {
         let date = Date(self.0.checked_add(days)?);
         (MIN..=MAX).contains(&date).then_some(date)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if !(MIN..=MAX).contains(self) {
+            return Err(ser::Error::custom("date out of range"));
+        }
+        // In range, so the difference is small and cannot overflow.
+        serializer.serialize_i32(self.0.wrapping_sub(WIRE_EPOCH.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let days = i32::deserialize(deserializer)?;
+        WIRE_EPOCH
+            .checked_add_days(days)
+            .ok_or_else(|| de::Error::custom("date out of range"))
     }
 }
 
@@ -159,6 +186,45 @@ mod tests {
         ] {
             assert_eq!(Date::parse(bad), Err(InputError::DateSyntax), "{bad}");
         }
+    }
+
+    mod erased {
+        extern crate std;
+        /// Serializes with postcard into a fresh vector.
+        pub trait Wire {
+            fn wire(&self) -> Result<std::vec::Vec<u8>, postcard::Error>;
+        }
+        impl<T: serde::Serialize> Wire for T {
+            fn wire(&self) -> Result<std::vec::Vec<u8>, postcard::Error> {
+                let mut buf = [0u8; 16];
+                postcard::to_slice(self, &mut buf).map(|b| b.to_vec())
+            }
+        }
+    }
+
+    #[test]
+    fn the_wire_epoch_is_2025_01_01_and_dates_near_it_take_two_bytes() {
+        assert_eq!(WIRE_EPOCH, Date::parse("2025-01-01").unwrap());
+        let wire = |value: &dyn erased::Wire| value.wire();
+        let bytes = |d: &str| wire(&Date::parse(d).unwrap()).unwrap();
+        assert_eq!(&bytes("2025-01-01")[..], &[0]);
+        assert_eq!(
+            &bytes("2025-10-28")[..],
+            &[0xd8, 0x04],
+            "300 days: zigzag 600 = 0x258"
+        );
+        assert_eq!(bytes("2002-07-29").len(), 2);
+        assert_eq!(bytes("2002-07-28").len(), 3);
+        assert_eq!(bytes("2047-06-06").len(), 2);
+        assert_eq!(bytes("2047-06-07").len(), 3);
+        assert_eq!(bytes("1970-01-01").len(), 3);
+        for date in [MIN, Date(0), WIRE_EPOCH, MAX] {
+            let encoded = wire(&date).unwrap();
+            assert_eq!(postcard::from_bytes::<Date>(&encoded), Ok(date));
+        }
+        let beyond = wire(&(MAX.0 - WIRE_EPOCH.0 + 1)).unwrap();
+        assert!(postcard::from_bytes::<Date>(&beyond).is_err());
+        assert!(wire(&Date(MAX.0 + 1)).is_err());
     }
 
     #[test]

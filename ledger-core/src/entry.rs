@@ -227,6 +227,17 @@ impl Entry {
         }
     }
 
+    /// The reference to an earlier record, mutably: the wire stores it as a distance back.
+    pub(crate) fn subject_mut(&mut self) -> Option<&mut Seq> {
+        match self {
+            Entry::Fulfil(f) => Some(&mut f.pledge),
+            Entry::Amend(a) => Some(&mut a.pledge),
+            Entry::Cancel(c) => Some(&mut c.pledge),
+            Entry::Note(n) => n.about.as_mut(),
+            _ => None,
+        }
+    }
+
     /// A lower-case word for the kind of entry, as the CLI and the docs call it.
     pub fn kind(&self) -> &'static str {
         match self {

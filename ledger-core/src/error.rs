@@ -88,6 +88,8 @@ pub enum FormatError {
     },
     /// A record does not fit in the buffer it is being encoded into.
     BufferTooSmall,
+    /// A record refers to a record that does not come before it.
+    ForwardReference,
 }
 
 /// An entry breaks the ledger's rules, given what came before it.
@@ -219,6 +221,9 @@ impl fmt::Display for FormatError {
                 write!(f, "unknown entry kind {tag} (written by a newer pledge?)")
             }
             Self::BufferTooSmall => f.write_str("the record does not fit in the buffer"),
+            Self::ForwardReference => {
+                f.write_str("the record refers to a record that does not come before it")
+            }
         }
     }
 }

@@ -120,7 +120,15 @@ fn le_array<const N: usize>(bytes: &[u8]) -> [u8; N] {
 pub fn encode_payload<'b>(record: &Record, buf: &'b mut [u8]) -> Result<&'b mut [u8], FormatError> {
     let (first, rest) = buf.split_first_mut().ok_or(FormatError::BufferTooSmall)?;
     *first = seq_check(record.seq);
-    let len = postcard::to_slice(&record.entry, rest)
+    let mut entry = record.entry.clone();
+    if let Some(target) = entry.subject_mut() {
+        // Stored as the distance back: one byte for anything in the last 127 records.
+        *target = record
+            .seq
+            .checked_sub(*target)
+            .ok_or(FormatError::ForwardReference)?;
+    }
+    let len = postcard::to_slice(&entry, rest)
         .map_err(|_| FormatError::BufferTooSmall)?
         .len();
     buf.get_mut(..len + 1).ok_or(FormatError::BufferTooSmall)
@@ -193,7 +201,14 @@ pub fn decode_payload(payload: &[u8], expected: Seq) -> Result<Record, FormatErr
     let gap = check.wrapping_sub(seq_check(expected));
     let seq = expected.wrapping_add(Seq::from(gap));
     match postcard::take_from_bytes::<Entry>(entry) {
-        Ok((entry, [])) => Ok(Record { seq, entry }),
+        Ok((mut entry, [])) => {
+            if let Some(target) = entry.subject_mut() {
+                *target = seq
+                    .checked_sub(*target)
+                    .ok_or(FormatError::ForwardReference)?;
+            }
+            Ok(Record { seq, entry })
+        }
         Ok(_) => Err(FormatError::PayloadTrailingBytes),
         Err(_) => Err(match postcard::take_from_bytes::<u32>(entry) {
             Ok((tag, _)) if tag > LAST_ENTRY_TAG => FormatError::UnknownEntryKind { tag },
