@@ -8,6 +8,7 @@
 //! - [`scan`]: reading records from bytes, telling intact records from damage and torn tails.
 //! - [`state`]: the fold that derives each pledge's status and checks every entry.
 //! - [`compose`]: typed text (amounts, names) resolved to ids, declaring what is new.
+//! - [`rules`]: what each entry may do given the state before it.
 //! - [`report`]: goal progress and breakdowns over the fold.
 //! - [`slots`]: where the fold keeps its tables (fixed capacity on a device).
 //!
@@ -35,6 +36,7 @@ pub mod error;
 pub mod pledge_wire;
 pub mod record;
 pub mod report;
+pub mod rules;
 pub mod scan;
 pub mod slots;
 pub mod state;

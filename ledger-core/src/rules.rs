@@ -1,0 +1,516 @@
+//! The ledger's rules: what an entry may do, given the state before it. Checked on every
+//! append and again on every read, so a ledger written by anything else is held to them too.
+
+use crate::amount::Amount;
+use crate::date::Date;
+use crate::entry::{Entry, Name, PartyId, Record, Seq};
+use crate::error::LedgerError;
+use crate::slots::Tables;
+use crate::state::{NameKind, PledgeState, State, Status};
+
+impl<T: Tables> State<T> {
+    /// Checks a record against the state without changing it.
+    pub fn check(&self, record: &Record) -> Result<(), LedgerError> {
+        if record.seq != self.next_seq() {
+            return Err(LedgerError::SequenceMismatch {
+                expected: self.next_seq(),
+                found: record.seq,
+            });
+        }
+        if matches!(record.entry, Entry::Open(_)) != (record.seq == 0) {
+            return Err(LedgerError::MisplacedOpen);
+        }
+        match &record.entry {
+            Entry::Open(_) => Ok(()),
+            Entry::Commodity(c) => match self.find_commodity(&c.code) {
+                Some(_) => Err(LedgerError::DuplicateName),
+                None if c.decimals > crate::amount::MAX_DECIMALS => {
+                    Err(LedgerError::DecimalsOutOfRange)
+                }
+                None => Ok(()),
+            },
+            Entry::Party(n) => self.check_new_name(NameKind::Party, n),
+            Entry::Project(n) => self.check_new_name(NameKind::Project, n),
+            Entry::Sector(n) => self.check_new_name(NameKind::Sector, n),
+            Entry::Tag(n) => self.check_new_name(NameKind::Tag, n),
+            Entry::Goal(g) => {
+                if self.find_goal(&g.name).is_some() {
+                    return Err(LedgerError::DuplicateGoal);
+                }
+                self.check_party(g.beneficiary)?;
+                self.check_positive(g.target)
+            }
+            Entry::Pledge(p) => {
+                self.check_party(Some(p.from))?;
+                self.check_party(Some(p.to))?;
+                self.check_positive(p.amount)?;
+                self.check_declared(NameKind::Project, p.project.map(|id| id.0))?;
+                self.check_declared(NameKind::Sector, p.sector.map(|id| id.0))?;
+                for tag in &p.tags {
+                    self.check_declared(NameKind::Tag, Some(tag.0))?;
+                }
+                if let Some(goal) = p.goal {
+                    let goal = self.goal(goal).ok_or(LedgerError::UnknownGoal)?;
+                    if goal.target.commodity != p.amount.commodity {
+                        return Err(LedgerError::CommodityMismatch);
+                    }
+                }
+                match p.due {
+                    Some(due) if due < p.date => Err(LedgerError::DueBeforeDate),
+                    _ => Ok(()),
+                }
+            }
+            Entry::Fulfil(f) => {
+                let pledge = self.live_pledge(f.pledge, f.date, f.amount)?;
+                let outstanding = pledge
+                    .current
+                    .amount
+                    .saturating_sub(pledge.current.fulfilled);
+                if f.amount.units > outstanding {
+                    return Err(LedgerError::Overfulfilment { outstanding });
+                }
+                Ok(())
+            }
+            Entry::Amend(a) => {
+                let pledge = self.live_pledge(a.pledge, a.date, a.amount)?;
+                if a.amount.units < pledge.current.fulfilled {
+                    return Err(LedgerError::AmendBelowFulfilled {
+                        fulfilled: pledge.current.fulfilled,
+                    });
+                }
+                Ok(())
+            }
+            Entry::Cancel(c) => {
+                let pledge = self
+                    .pledge(c.pledge)
+                    .ok_or(LedgerError::UnknownPledge(c.pledge))?;
+                if pledge.current.cancelled.is_some() {
+                    return Err(LedgerError::PledgeCancelled(c.pledge));
+                }
+                if pledge.current.status() == Status::Fulfilled {
+                    return Err(LedgerError::PledgeFulfilled(c.pledge));
+                }
+                if c.date < pledge.date {
+                    return Err(LedgerError::DateBeforeSubject);
+                }
+                Ok(())
+            }
+            Entry::Note(n) => match n.about {
+                None => Ok(()),
+                Some(seq) => {
+                    let subject = match self.pledge(seq) {
+                        Some(pledge) => pledge.date,
+                        None => self
+                            .goals()
+                            .iter()
+                            .find(|g| g.seq == seq)
+                            .map(|g| g.date)
+                            .ok_or(LedgerError::UnknownPledge(seq))?,
+                    };
+                    if n.date < subject {
+                        Err(LedgerError::DateBeforeSubject)
+                    } else {
+                        Ok(())
+                    }
+                }
+            },
+        }
+    }
+
+    fn check_new_name(&self, kind: NameKind, name: &Name) -> Result<(), LedgerError> {
+        match self.find_name(kind, name) {
+            Some(_) => Err(LedgerError::DuplicateName),
+            None => Ok(()),
+        }
+    }
+
+    fn check_declared(&self, kind: NameKind, id: Option<u32>) -> Result<(), LedgerError> {
+        match id {
+            Some(id) if self.name(kind, id).is_none() => Err(LedgerError::UnknownName),
+            _ => Ok(()),
+        }
+    }
+
+    fn check_party(&self, id: Option<PartyId>) -> Result<(), LedgerError> {
+        self.check_declared(NameKind::Party, id.map(|id| id.0))
+    }
+
+    fn check_positive(&self, amount: Amount) -> Result<(), LedgerError> {
+        self.commodity(amount.commodity)
+            .ok_or(LedgerError::UnknownName)?;
+        if amount.units <= 0 {
+            return Err(LedgerError::AmountNotPositive);
+        }
+        Ok(())
+    }
+
+    /// The pledge an event refers to, if the event may happen to it.
+    fn live_pledge(
+        &self,
+        seq: Seq,
+        date: Date,
+        amount: Amount,
+    ) -> Result<&PledgeState, LedgerError> {
+        let pledge = self.pledge(seq).ok_or(LedgerError::UnknownPledge(seq))?;
+        if pledge.current.cancelled.is_some() {
+            return Err(LedgerError::PledgeCancelled(seq));
+        }
+        if amount.commodity != pledge.commodity {
+            return Err(LedgerError::CommodityMismatch);
+        }
+        if amount.units <= 0 {
+            return Err(LedgerError::AmountNotPositive);
+        }
+        if date < pledge.date {
+            return Err(LedgerError::DateBeforeSubject);
+        }
+        Ok(pledge)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use core::convert::Infallible;
+
+    use super::*;
+    use crate::amount::{Commodity, CommodityId, parse_code};
+    use crate::entry::{Amend, Cancel, Fulfil, Goal, GoalId, Note, Open, Pledge, Tags, name, text};
+    use crate::error::Table;
+    use crate::slots::Fixed;
+
+    type Small = State<Fixed<4, 2, 2, 4>>;
+
+    fn day(n: i32) -> Date {
+        Date::parse("2025-10-28")
+            .unwrap()
+            .checked_add_days(n)
+            .unwrap()
+    }
+
+    fn usd(units: i64) -> Amount {
+        Amount {
+            units,
+            commodity: CommodityId(0),
+        }
+    }
+
+    fn add(state: &mut Small, entry: Entry) -> Result<Seq, LedgerError> {
+        let mut sink = |_: &[u8]| -> Result<(), Infallible> { Ok(()) };
+        state.append(entry, &mut sink).map_err(|e| match e {
+            AppendError::Ledger(e) => e,
+            other => panic!("{other:?}"),
+        })
+    }
+
+    fn pledge(units: i64) -> Entry {
+        Entry::Pledge(Pledge {
+            date: day(0),
+            from: PartyId(0),
+            to: PartyId(1),
+            amount: usd(units),
+            goal: None,
+            project: None,
+            sector: None,
+            tags: Tags::new(),
+            due: Some(day(30)),
+            memo: None,
+        })
+    }
+
+    /// open, USD, two parties: the next record is #4.
+    fn ledger() -> Small {
+        let mut state = Small::default();
+        add(
+            &mut state,
+            Entry::Open(Open {
+                origin: name("test").unwrap(),
+            }),
+        )
+        .unwrap();
+        let code = parse_code("USD").unwrap();
+        add(
+            &mut state,
+            Entry::Commodity(Commodity { code, decimals: 2 }),
+        )
+        .unwrap();
+        add(&mut state, Entry::Party(name("Japan").unwrap())).unwrap();
+        add(&mut state, Entry::Party(name("United States").unwrap())).unwrap();
+        state
+    }
+
+    fn fulfil(pledge: Seq, units: i64, offset: i32) -> Entry {
+        Entry::Fulfil(Fulfil {
+            date: day(offset),
+            pledge,
+            amount: usd(units),
+            memo: None,
+        })
+    }
+
+    use crate::state::AppendError;
+
+    #[test]
+    fn a_pledge_goes_open_partial_fulfilled() {
+        let mut state = ledger();
+        let id = add(&mut state, pledge(100)).unwrap();
+        assert_eq!(id, 4);
+        assert_eq!(state.pledge(id).unwrap().current.status(), Status::Open);
+        add(&mut state, fulfil(id, 40, 1)).unwrap();
+        assert_eq!(state.pledge(id).unwrap().current.status(), Status::Partial);
+        assert_eq!(
+            add(&mut state, fulfil(id, 61, 2)),
+            Err(LedgerError::Overfulfilment { outstanding: 60 })
+        );
+        add(&mut state, fulfil(id, 60, 2)).unwrap();
+        let done = state.pledge(id).unwrap();
+        assert_eq!(
+            (done.current.status(), done.current.fulfilled),
+            (Status::Fulfilled, 100)
+        );
+        assert_eq!(
+            add(&mut state, fulfil(id, 1, 3)),
+            Err(LedgerError::Overfulfilment { outstanding: 0 })
+        );
+        let cancel = Entry::Cancel(Cancel {
+            date: day(3),
+            pledge: id,
+            reason: text("late").unwrap(),
+        });
+        assert_eq!(
+            add(&mut state, cancel),
+            Err(LedgerError::PledgeFulfilled(id))
+        );
+    }
+
+    #[test]
+    fn amendments_and_cancellations() {
+        let mut state = ledger();
+        let id = add(&mut state, pledge(100)).unwrap();
+        add(&mut state, fulfil(id, 30, 1)).unwrap();
+        let amend = |units| {
+            Entry::Amend(Amend {
+                date: day(2),
+                pledge: id,
+                amount: usd(units),
+                reason: text("r").unwrap(),
+            })
+        };
+        assert_eq!(
+            add(&mut state, amend(29)),
+            Err(LedgerError::AmendBelowFulfilled { fulfilled: 30 })
+        );
+        add(&mut state, amend(150)).unwrap();
+        assert_eq!(state.pledge(id).unwrap().current.amount, 150);
+        assert_eq!(state.pledge(id).unwrap().original, 100);
+        let cancel = Entry::Cancel(Cancel {
+            date: day(3),
+            pledge: id,
+            reason: text("withdrawn").unwrap(),
+        });
+        add(&mut state, cancel.clone()).unwrap();
+        let figures = state.pledge(id).unwrap().current;
+        assert_eq!(
+            (figures.status(), figures.committed(), figures.outstanding()),
+            (Status::Cancelled, 30, 0)
+        );
+        assert_eq!(
+            add(&mut state, cancel),
+            Err(LedgerError::PledgeCancelled(id))
+        );
+        assert_eq!(
+            add(&mut state, fulfil(id, 1, 4)),
+            Err(LedgerError::PledgeCancelled(id))
+        );
+    }
+
+    #[test]
+    fn events_must_refer_to_an_earlier_pledge_in_its_commodity_and_after_its_date() {
+        let mut state = ledger();
+        let id = add(&mut state, pledge(100)).unwrap();
+        assert_eq!(
+            add(&mut state, fulfil(3, 1, 1)),
+            Err(LedgerError::UnknownPledge(3)),
+            "#3 is a party"
+        );
+        assert_eq!(
+            add(&mut state, fulfil(99, 1, 1)),
+            Err(LedgerError::UnknownPledge(99))
+        );
+        assert_eq!(
+            add(&mut state, fulfil(id, 1, -1)),
+            Err(LedgerError::DateBeforeSubject)
+        );
+        assert_eq!(
+            add(&mut state, fulfil(id, 0, 1)),
+            Err(LedgerError::AmountNotPositive)
+        );
+        let jpy = Entry::Fulfil(Fulfil {
+            date: day(1),
+            pledge: id,
+            amount: Amount {
+                units: 1,
+                commodity: CommodityId(1),
+            },
+            memo: None,
+        });
+        assert_eq!(add(&mut state, jpy), Err(LedgerError::CommodityMismatch));
+        assert_eq!(state.next_seq(), id + 1, "refused entries change nothing");
+        assert_eq!(state.pledge(id).unwrap().current.fulfilled, 0);
+    }
+
+    #[test]
+    fn pledges_are_checked_against_declarations_and_goals() {
+        let mut state = ledger();
+        let mut bad = pledge(100);
+        if let Entry::Pledge(p) = &mut bad {
+            p.to = PartyId(7);
+        }
+        assert_eq!(add(&mut state, bad), Err(LedgerError::UnknownName));
+        let mut bad = pledge(-5);
+        assert_eq!(
+            add(&mut state, bad.clone()),
+            Err(LedgerError::AmountNotPositive)
+        );
+        if let Entry::Pledge(p) = &mut bad {
+            p.amount = usd(5);
+            p.due = Some(day(-1));
+        }
+        assert_eq!(
+            add(&mut state, bad.clone()),
+            Err(LedgerError::DueBeforeDate)
+        );
+        if let Entry::Pledge(p) = &mut bad {
+            p.due = None;
+            p.goal = Some(GoalId(0));
+        }
+        assert_eq!(add(&mut state, bad.clone()), Err(LedgerError::UnknownGoal));
+        let goal = Goal {
+            date: day(0),
+            name: name("G").unwrap(),
+            beneficiary: Some(PartyId(1)),
+            target: usd(1000),
+            deadline: None,
+            memo: None,
+        };
+        add(&mut state, Entry::Goal(goal.clone())).unwrap();
+        assert_eq!(
+            add(&mut state, Entry::Goal(goal)),
+            Err(LedgerError::DuplicateGoal)
+        );
+        add(&mut state, bad).unwrap();
+        assert_eq!(state.pledges()[0].goal, Some(GoalId(0)));
+    }
+
+    #[test]
+    fn the_ledger_opens_once_and_names_are_unique() {
+        let mut state = Small::default();
+        assert_eq!(
+            add(&mut state, Entry::Party(name("x").unwrap())),
+            Err(LedgerError::MisplacedOpen)
+        );
+        add(
+            &mut state,
+            Entry::Open(Open {
+                origin: name("t").unwrap(),
+            }),
+        )
+        .unwrap();
+        assert_eq!(
+            add(
+                &mut state,
+                Entry::Open(Open {
+                    origin: name("t").unwrap()
+                })
+            ),
+            Err(LedgerError::MisplacedOpen)
+        );
+        add(&mut state, Entry::Party(name("x").unwrap())).unwrap();
+        assert_eq!(
+            add(&mut state, Entry::Party(name("x").unwrap())),
+            Err(LedgerError::DuplicateName)
+        );
+        add(&mut state, Entry::Project(name("x").unwrap())).unwrap();
+        let record = Record {
+            seq: 9,
+            entry: Entry::Party(name("y").unwrap()),
+        };
+        assert_eq!(
+            state.apply(&record),
+            Err(LedgerError::SequenceMismatch {
+                expected: 3,
+                found: 9
+            })
+        );
+    }
+
+    #[test]
+    fn full_tables_refuse_without_losing_anything() {
+        let mut state = ledger();
+        for i in 0..4 {
+            add(&mut state, pledge(100 + i)).unwrap();
+        }
+        assert_eq!(
+            add(&mut state, pledge(1)),
+            Err(LedgerError::CapacityExceeded(Table::Pledges))
+        );
+        assert_eq!(state.pledges().len(), 4);
+        add(&mut state, Entry::Party(name("Korea").unwrap())).unwrap();
+        add(&mut state, Entry::Party(name("India").unwrap())).unwrap();
+        assert_eq!(
+            add(&mut state, Entry::Party(name("Chile").unwrap())),
+            Err(LedgerError::CapacityExceeded(Table::Names))
+        );
+    }
+
+    #[test]
+    fn notes_refer_to_pledges_or_goals() {
+        let mut state = ledger();
+        let id = add(&mut state, pledge(100)).unwrap();
+        let note = |about, offset| {
+            Entry::Note(Note {
+                date: day(offset),
+                about,
+                text: text("n").unwrap(),
+            })
+        };
+        add(&mut state, note(None, -400)).unwrap();
+        add(&mut state, note(Some(id), 0)).unwrap();
+        assert_eq!(
+            add(&mut state, note(Some(id), -1)),
+            Err(LedgerError::DateBeforeSubject)
+        );
+        assert_eq!(
+            add(&mut state, note(Some(2), 0)),
+            Err(LedgerError::UnknownPledge(2))
+        );
+    }
+
+    #[test]
+    fn as_of_figures_leave_out_later_events_but_rules_still_see_them() {
+        let mut state: Small = State::new(Some(day(5)));
+        for entry in ledger_entries().into_iter().chain([pledge(100)]) {
+            add(&mut state, entry).unwrap();
+        }
+        add(&mut state, fulfil(4, 30, 1)).unwrap();
+        add(&mut state, fulfil(4, 50, 10)).unwrap();
+        let p = state.pledge(4).unwrap().clone();
+        assert_eq!((p.as_of.fulfilled, p.current.fulfilled), (30, 80));
+        assert_eq!(
+            add(&mut state, fulfil(4, 21, 2)),
+            Err(LedgerError::Overfulfilment { outstanding: 20 })
+        );
+        assert!(p.is_overdue(day(31)) && !p.is_overdue(day(30)));
+    }
+
+    fn ledger_entries() -> [Entry; 4] {
+        let code = parse_code("USD").unwrap();
+        [
+            Entry::Open(Open {
+                origin: name("test").unwrap(),
+            }),
+            Entry::Commodity(Commodity { code, decimals: 2 }),
+            Entry::Party(name("Japan").unwrap()),
+            Entry::Party(name("United States").unwrap()),
+        ]
+    }
+}
