@@ -73,7 +73,7 @@ pub enum Command {
         /// The pledge's id.
         id: String,
         /// How much was delivered, e.g. `20bn USD`; all that is outstanding if omitted.
-        #[arg(num_args = 0..=2, value_name = "AMOUNT")]
+        #[arg(num_args = 0..=2, value_name = "AMOUNT", allow_negative_numbers = true)]
         amount: Vec<String>,
         #[command(flatten)]
         event: EventArgs,
@@ -83,7 +83,7 @@ pub enum Command {
         /// The pledge's id.
         id: String,
         /// The new amount, e.g. `120bn USD`.
-        #[arg(required = true, num_args = 1..=2, value_name = "AMOUNT")]
+        #[arg(required = true, num_args = 1..=2, value_name = "AMOUNT", allow_negative_numbers = true)]
         amount: Vec<String>,
         /// Why it was revised.
         #[arg(long, value_name = "TEXT")]
@@ -149,7 +149,7 @@ pub struct EventArgs {
 #[derive(Debug, Args)]
 pub struct AddArgs {
     /// What is pledged, e.g. `100bn USD` or `250 trees`.
-    #[arg(required = true, num_args = 1..=2, value_name = "AMOUNT")]
+    #[arg(required = true, num_args = 1..=2, value_name = "AMOUNT", allow_negative_numbers = true)]
     pub amount: Vec<String>,
     /// The pledger.
     #[arg(long, value_name = "PARTY")]

@@ -70,7 +70,7 @@ pub fn read(path: &Path, as_of: Option<Date>) -> Result<LedgerFile> {
     file.lock_shared()
         .map_err(|e| io_failure(path, "cannot lock", &e))?;
     let ledger = load(path, file, as_of)?;
-    if let Some(warning) = ledger.tail_warning() {
+    if let Some(warning) = ledger.tail_problem(false) {
         eprintln!("warning: {warning}");
     }
     Ok(ledger)
@@ -83,10 +83,8 @@ pub fn append(path: &Path) -> Result<LedgerFile> {
     file.lock()
         .map_err(|e| io_failure(path, "cannot lock", &e))?;
     let ledger = load(path, file, None)?;
-    if let Some(problem) = ledger.tail_warning() {
-        return Err(CliError::failure(format!(
-            "{problem}; nothing was appended"
-        )));
+    if let Some(problem) = ledger.tail_problem(true) {
+        return Err(CliError::failure(problem));
     }
     Ok(ledger)
 }
@@ -118,17 +116,26 @@ impl LedgerFile {
         Ok(())
     }
 
-    /// A description of a torn or erased end, if the ledger has one.
-    fn tail_warning(&self) -> Option<String> {
-        match self.tail.as_ref()? {
-            Item::TornTail { offset, len } => Some(format!(
-                "{}: the last record is incomplete ({len} bytes at byte {offset}), probably an \
-                 interrupted append; it is ignored",
-                self.path.display()
+    /// A description of a torn or erased end, if the ledger has one; for an append, with what
+    /// to do about it.
+    fn tail_problem(&self, appending: bool) -> Option<String> {
+        let path = self.path.display();
+        match (self.tail.as_ref()?, appending) {
+            (Item::TornTail { offset, len }, false) => Some(format!(
+                "{path}: the last record is incomplete ({len} bytes at byte {offset}), probably an \
+                 interrupted append; it is ignored"
             )),
-            Item::ErasedTail { offset } => Some(format!(
-                "{}: ends with erased flash (0xFF) from byte {offset}, as a device dump does",
-                self.path.display()
+            (Item::TornTail { offset, len }, true) => Some(format!(
+                "{path}: the last record is incomplete ({len} bytes at byte {offset}), probably an \
+                 interrupted append; nothing was appended. Keep a copy, then cut the file to its \
+                 complete records with `truncate -s {offset} {path}`"
+            )),
+            (Item::ErasedTail { offset }, false) => Some(format!(
+                "{path}: ends with erased flash (0xFF) from byte {offset}, as a device dump does"
+            )),
+            (Item::ErasedTail { offset }, true) => Some(format!(
+                "{path}: ends with erased flash (0xFF) from byte {offset}, as a device dump does; \
+                 pledge appends only to ledgers that end with a complete record"
             )),
             _ => None,
         }
@@ -164,10 +171,13 @@ fn load(path: &Path, mut file: File, as_of: Option<Date>) -> Result<LedgerFile> 
                 ))
             })?,
             Item::Damaged { offset, len, error } => {
+                let after = match state.next_seq() {
+                    0 => "before any record".to_string(),
+                    next => format!("after record #{}", next - 1),
+                };
                 return Err(CliError::failure(format!(
-                    "{}: the record after #{} ({len} bytes at byte {offset}) is damaged: {error}",
-                    path.display(),
-                    state.next_seq().saturating_sub(1)
+                    "{}: damaged record at byte {offset} ({len} bytes, {after}): {error}",
+                    path.display()
                 )));
             }
             Item::TornTail { .. } | Item::ErasedTail { .. } => tail = Some(item),

@@ -4,14 +4,14 @@
 
 use std::convert::Infallible;
 
-use ledger_core::amount::{Commodity, Decimal, parse_code};
+use ledger_core::amount::{Commodity, parse_code};
 use ledger_core::compose::{self, ComposeError};
 use ledger_core::entry::{
     self, Amend, Cancel, Entry, Fulfil, Goal, GoalId, Note, PartyId, Pledge, ProjectId, SectorId,
     TagId,
 };
 use ledger_core::error::{InputError, LedgerError};
-use ledger_core::state::{AppendError, NameKind};
+use ledger_core::state::{AppendError, NameKind, Status};
 use ledger_core::{Amount, Seq};
 
 use super::{Context, parse_id};
@@ -223,13 +223,15 @@ pub fn fulfil(
     let state = &mut ledger.state;
     let pledge = state.pledge(seq).ok_or_else(|| no_pledge(seq))?;
     let amount = if amount_words.is_empty() {
-        let outstanding = pledge
-            .current
-            .amount
-            .saturating_sub(pledge.current.fulfilled);
-        Amount {
-            units: outstanding,
-            commodity: pledge.commodity,
+        // No amount: all that is outstanding, if anything is.
+        let outstanding = pledge.current.outstanding();
+        match pledge.current.status() {
+            Status::Cancelled => return Err(CliError::input(LedgerError::PledgeCancelled(seq))),
+            Status::Fulfilled => return Err(CliError::input(LedgerError::PledgeFulfilled(seq))),
+            Status::Open | Status::Partial => Amount {
+                units: outstanding,
+                commodity: pledge.commodity,
+            },
         }
     } else {
         amount(state, "amount", &amount_words.join(" "), &mut frames)?
@@ -451,15 +453,9 @@ fn event_error(
         AppendError::Ledger(LedgerError::CommodityMismatch) => CliError::input(format!(
             "amount is in {given_code}, but pledge #{seq} is in {pledge_code}; commodities are never mixed"
         )),
-        AppendError::Ledger(LedgerError::AmountNotPositive) if amount.units == 0 => {
-            CliError::input(format!("pledge #{seq} has nothing outstanding"))
-        }
         AppendError::Ledger(LedgerError::AmountNotPositive) => CliError::input(format!(
             "amount {}: must be greater than zero",
-            Decimal::new(
-                amount.units,
-                state.commodity(amount.commodity).map_or(0, |c| c.decimals)
-            )
+            Money::new(state, amount.units, amount.commodity).human()
         )),
         AppendError::Ledger(LedgerError::DateBeforeSubject) => CliError::input(format!(
             "--date '{date}' is before pledge #{seq} was made ({})",

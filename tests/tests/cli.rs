@@ -1,0 +1,786 @@
+//! End-to-end tests of the `pledge` binary: every command's output in every format (insta
+//! snapshots), every kind of bad input (one line on stderr, exit 2, ledger unchanged), damaged
+//! and torn ledgers, concurrent appends, and the example ledger rebuilt from its script.
+//!
+//! Output is deterministic at the source: "today" is fixed by `PLEDGE_TODAY`, every entry has
+//! an explicit date, and paths are relative to a temporary directory.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use pledge_tests::{pledge, workspace};
+
+const EXAMPLE: &str = "docs/examples/us-japan-2025.pledge";
+
+/// A temporary directory holding a copy of the example ledger as `ledger.pledge`.
+struct Fixture {
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn example() -> Fixture {
+        let fixture = Fixture::empty();
+        std::fs::copy(workspace().join(EXAMPLE), fixture.ledger()).expect("copy the example");
+        fixture
+    }
+
+    fn empty() -> Fixture {
+        Fixture {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn ledger(&self) -> PathBuf {
+        self.dir.path().join("ledger.pledge")
+    }
+
+    /// Runs `pledge ARGS` in the fixture's directory on `ledger.pledge`.
+    fn run(&self, args: &[&str]) -> Output {
+        pledge()
+            .current_dir(self.dir.path())
+            .env("PLEDGE_FILE", "ledger.pledge")
+            .args(args)
+            .output()
+            .expect("pledge runs")
+    }
+
+    /// Runs a command that must succeed, returning its stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        assert!(
+            output.status.success(),
+            "pledge {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            output.stderr.is_empty(),
+            "pledge {args:?} wrote to stderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("UTF-8 output")
+    }
+
+    /// Runs a command that must fail with `code`, leave the ledger byte for byte as it was,
+    /// and say why in exactly one line on stderr. Returns that line.
+    fn fails(&self, code: i32, args: &[&str]) -> String {
+        let before = std::fs::read(self.ledger()).ok();
+        let output = self.run(args);
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "pledge {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            output.stdout.is_empty(),
+            "pledge {args:?} printed {}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+        assert_eq!(
+            std::fs::read(self.ledger()).ok(),
+            before,
+            "pledge {args:?} changed the ledger"
+        );
+        let stderr = String::from_utf8(output.stderr).expect("UTF-8 stderr");
+        assert!(stderr.starts_with("error: "), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "one line, not {stderr:?}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        stderr
+    }
+}
+
+mod reports {
+    use super::*;
+
+    #[test]
+    fn the_goal_report_shows_the_frameworks_progress() {
+        let f = Fixture::example();
+        let table = f.ok(&["report"]);
+        assert!(
+            table.contains("490,000,000,000.00 USD")
+                && table.contains("89.1%")
+                && table.contains("60,000,000,000.00 USD")
+        );
+        insta::assert_snapshot!("report_table", table);
+        insta::assert_snapshot!("report_csv", f.ok(&["report", "--format", "csv"]));
+        insta::assert_snapshot!("report_json", f.ok(&["report", "--format", "json"]));
+    }
+
+    #[test]
+    fn breakdowns_by_every_key() {
+        let f = Fixture::example();
+        for by in [
+            "pledger",
+            "beneficiary",
+            "project",
+            "sector",
+            "commodity",
+            "goal",
+        ] {
+            insta::assert_snapshot!(format!("report_by_{by}"), f.ok(&["report", "--by", by]));
+        }
+        insta::assert_snapshot!(
+            "report_by_sector_json",
+            f.ok(&["report", "--by", "sector", "--format", "json"])
+        );
+        insta::assert_snapshot!(
+            "report_by_pledger_csv",
+            f.ok(&["report", "--by", "pledger", "--format", "csv"])
+        );
+    }
+
+    #[test]
+    fn as_of_counts_only_what_had_happened() {
+        let f = Fixture::example();
+        f.ok(&["fulfil", "8", "25bn", "USD", "--date", "2026-03-01"]);
+        f.ok(&[
+            "amend",
+            "10",
+            "80bn",
+            "USD",
+            "--date",
+            "2026-05-01",
+            "--reason",
+            "scaled back",
+        ]);
+        insta::assert_snapshot!(
+            "report_as_of_2026_04_01",
+            f.ok(&["report", "--as-of", "2026-04-01"])
+        );
+        insta::assert_snapshot!("report_after_events", f.ok(&["report"]));
+        insta::assert_snapshot!(
+            "report_as_of_before_the_framework",
+            f.ok(&["report", "--as-of", "2025-10-27"])
+        );
+    }
+}
+
+mod lists {
+    use super::*;
+
+    #[test]
+    fn list_in_every_format() {
+        let f = Fixture::example();
+        insta::assert_snapshot!("list_table", f.ok(&["list"]));
+        insta::assert_snapshot!("list_csv", f.ok(&["list", "--format", "csv"]));
+        insta::assert_snapshot!("list_json", f.ok(&["list", "--format", "json"]));
+    }
+
+    #[test]
+    fn filters() {
+        let f = Fixture::example();
+        let ids = |args: &[&str]| -> Vec<u64> {
+            let json: serde_json::Value =
+                serde_json::from_str(&f.ok(&[&["list", "--format", "json"], args].concat()))
+                    .unwrap();
+            json["pledges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["id"].as_u64().unwrap())
+                .collect()
+        };
+        assert_eq!(ids(&[]), [8, 10, 11, 16, 19, 21]);
+        assert_eq!(ids(&["--sector", "nuclear energy"]), [8, 10]);
+        assert_eq!(ids(&["--project", "GE Vernova nuclear"]), [10]);
+        assert_eq!(ids(&["--party", "Critical-mineral projects"]), [16]);
+        assert_eq!(
+            ids(&["--from", "Japan", "--to", "United States"]),
+            [8, 10, 11, 19, 21]
+        );
+        assert_eq!(
+            ids(&["--goal", "Japanese investment in the US"]),
+            [8, 10, 11]
+        );
+        assert_eq!(
+            ids(&["--status", "overdue"]),
+            [16],
+            "due 2026-04-28, today is 2026-11-24"
+        );
+        assert_eq!(
+            ids(&["--status", "overdue", "--as-of", "2026-04-28"]),
+            Vec::<u64>::new()
+        );
+        assert_eq!(ids(&["--status", "fulfilled"]), Vec::<u64>::new());
+        f.ok(&["fulfil", "19", "--date", "2026-03-27"]);
+        f.ok(&["fulfil", "8", "1bn", "USD", "--date", "2026-01-15"]);
+        f.ok(&[
+            "cancel",
+            "21",
+            "--date",
+            "2026-07-04",
+            "--reason",
+            "postponed",
+        ]);
+        assert_eq!(ids(&["--status", "fulfilled"]), [19]);
+        assert_eq!(ids(&["--status", "partial"]), [8]);
+        assert_eq!(ids(&["--status", "cancelled"]), [21]);
+        assert_eq!(ids(&["--status", "open"]), [10, 11, 16]);
+        insta::assert_snapshot!("list_after_events", f.ok(&["list"]));
+    }
+
+    #[test]
+    fn show_a_pledge_and_a_goal() {
+        let f = Fixture::example();
+        f.ok(&[
+            "fulfil",
+            "8",
+            "20bn",
+            "USD",
+            "--date",
+            "2026-02-01",
+            "--memo",
+            "first tranche",
+        ]);
+        f.ok(&[
+            "amend",
+            "8",
+            "120bn",
+            "USD",
+            "--date",
+            "2026-03-01",
+            "--reason",
+            "second reactor added",
+        ]);
+        f.ok(&[
+            "note",
+            "--on",
+            "8",
+            "--date",
+            "2026-03-02",
+            "site selection under way",
+        ]);
+        insta::assert_snapshot!("show_pledge_table", f.ok(&["show", "8"]));
+        insta::assert_snapshot!(
+            "show_pledge_json",
+            f.ok(&["show", "#8", "--format", "json"])
+        );
+        insta::assert_snapshot!("show_pledge_csv", f.ok(&["show", "8", "--format", "csv"]));
+        insta::assert_snapshot!("show_goal_table", f.ok(&["show", "3"]));
+        insta::assert_snapshot!("show_goal_json", f.ok(&["show", "3", "--format", "json"]));
+    }
+}
+
+mod recording {
+    use super::*;
+
+    #[test]
+    fn every_recording_command_confirms_what_it_wrote() {
+        let f = Fixture::empty();
+        let mut transcript = String::new();
+        for args in [
+            &["init"][..],
+            &["commodity", "tonnes", "--decimals", "3"],
+            &[
+                "goal",
+                "Reforestation",
+                "--target",
+                "1.5M EUR",
+                "--beneficiary",
+                "Kenya",
+                "--deadline",
+                "2030-12-31",
+                "--date",
+                "2026-01-05",
+            ],
+            &[
+                "add",
+                "250k",
+                "EUR",
+                "--from",
+                "Fund A",
+                "--to",
+                "Kenya",
+                "--goal",
+                "Reforestation",
+                "--date",
+                "2026-01-10",
+                "--due",
+                "2026-06-30",
+                "--tag",
+                "forests",
+                "--tag",
+                "africa",
+            ],
+            &[
+                "add",
+                "EUR",
+                "1,000,000.50",
+                "--from",
+                "Fund B",
+                "--to",
+                "Kenya",
+                "--goal",
+                "Reforestation",
+                "--date",
+                "2026-02-01",
+            ],
+            &[
+                "add",
+                "12.5",
+                "tonnes",
+                "--from",
+                "Fund A",
+                "--to",
+                "Kenya",
+                "--date",
+                "2026-02-01",
+            ],
+            &["fulfil", "8", "100k", "EUR", "--date", "2026-03-01"],
+            &["fulfil", "8", "--date", "2026-04-01"],
+            &[
+                "amend",
+                "10",
+                "900k",
+                "EUR",
+                "--date",
+                "2026-04-02",
+                "--reason",
+                "budget cut",
+            ],
+            &["fulfil", "10", "300k", "EUR", "--date", "2026-04-03"],
+            &[
+                "cancel",
+                "10",
+                "--date",
+                "2026-05-01",
+                "--reason",
+                "fund closed",
+            ],
+            &["note", "Audited by the board", "--date", "2026-05-02"],
+            &["report"],
+            &["list"],
+        ] {
+            transcript.push_str(&format!("$ pledge {}\n{}", args.join(" "), f.ok(args)));
+        }
+        insta::assert_snapshot!("recording_transcript", transcript);
+    }
+
+    #[test]
+    fn init_takes_its_origin_from_the_file_name() {
+        let f = Fixture::empty();
+        assert_eq!(f.ok(&["init"]), "created ledger.pledge (origin ledger)\n");
+        let bytes = std::fs::read(f.ledger()).unwrap();
+        assert_eq!(&bytes[..8], b"\x89PLEDGE\n");
+    }
+
+    #[test]
+    fn the_date_defaults_to_today() {
+        let f = Fixture::example();
+        f.ok(&["fulfil", "19"]);
+        let json: serde_json::Value =
+            serde_json::from_str(&f.ok(&["show", "19", "--format", "json"])).unwrap();
+        assert_eq!(json["history"][1]["date"], "2026-11-24");
+        assert_eq!(json["status"], "fulfilled");
+    }
+
+    #[test]
+    fn the_example_is_rebuilt_byte_for_byte_by_its_script() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("rebuilt.pledge");
+        let status = std::process::Command::new("bash")
+            .arg(workspace().join("docs/examples/us-japan-2025.sh"))
+            .arg(&out)
+            .env("PLEDGE", pledge_tests::pledge_binary())
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("bash runs");
+        assert!(status.success());
+        let committed = std::fs::read(workspace().join(EXAMPLE)).unwrap();
+        assert_eq!(
+            std::fs::read(&out).unwrap(),
+            committed,
+            "rerun the script to update {EXAMPLE}"
+        );
+    }
+}
+
+mod bad_input {
+    use super::*;
+
+    /// Each kind of bad input: its message, the exit code 2, and the ledger untouched.
+    #[test]
+    fn every_kind_of_bad_input_is_one_clear_line() {
+        let f = Fixture::example();
+        let long = "x".repeat(65);
+        let many_tags: Vec<String> = (0..9).map(|i| format!("--tag=t{i}")).collect();
+        let mut args_with_tags = vec!["add", "1", "USD", "--from", "Japan", "--to", "Korea"];
+        args_with_tags.extend(many_tags.iter().map(String::as_str));
+        let cases: Vec<(&str, Vec<&str>)> = vec![
+            (
+                "amount_syntax",
+                vec!["add", "1.2.3", "USD", "--from", "Japan", "--to", "Korea"],
+            ),
+            (
+                "amount_without_commodity",
+                vec!["add", "100bn", "--from", "Japan", "--to", "Korea"],
+            ),
+            (
+                "unknown_commodity",
+                vec!["add", "5", "UDS", "--from", "Japan", "--to", "Korea"],
+            ),
+            (
+                "too_many_decimals",
+                vec!["add", "1.005", "USD", "--from", "Japan", "--to", "Korea"],
+            ),
+            (
+                "decimals_for_in_kind",
+                vec!["add", "2.5", "trees", "--from", "Japan", "--to", "Korea"],
+            ),
+            (
+                "overflow",
+                vec![
+                    "add",
+                    "100000000000000000",
+                    "USD",
+                    "--from",
+                    "Japan",
+                    "--to",
+                    "Korea",
+                ],
+            ),
+            (
+                "zero_amount",
+                vec!["add", "0", "USD", "--from", "Japan", "--to", "Korea"],
+            ),
+            (
+                "negative_amount",
+                vec!["add", "-5", "USD", "--from", "Japan", "--to", "Korea"],
+            ),
+            (
+                "name_too_long",
+                vec!["add", "1", "USD", "--from", &long, "--to", "Korea"],
+            ),
+            (
+                "name_with_spaces_around",
+                vec!["add", "1", "USD", "--from", " Japan", "--to", "Korea"],
+            ),
+            ("too_many_tags", args_with_tags),
+            (
+                "bad_date",
+                vec![
+                    "add",
+                    "1",
+                    "USD",
+                    "--from",
+                    "Japan",
+                    "--to",
+                    "Korea",
+                    "--date",
+                    "2025-02-29",
+                ],
+            ),
+            (
+                "date_syntax",
+                vec![
+                    "add",
+                    "1",
+                    "USD",
+                    "--from",
+                    "Japan",
+                    "--to",
+                    "Korea",
+                    "--date",
+                    "28/10/2025",
+                ],
+            ),
+            (
+                "due_before_date",
+                vec![
+                    "add",
+                    "1",
+                    "USD",
+                    "--from",
+                    "Japan",
+                    "--to",
+                    "Korea",
+                    "--date",
+                    "2025-10-28",
+                    "--due",
+                    "2025-10-01",
+                ],
+            ),
+            (
+                "unknown_goal",
+                vec![
+                    "add",
+                    "1",
+                    "USD",
+                    "--from",
+                    "Japan",
+                    "--to",
+                    "Korea",
+                    "--goal",
+                    "Moon base",
+                ],
+            ),
+            (
+                "goal_in_another_commodity",
+                vec![
+                    "add",
+                    "1",
+                    "JPY",
+                    "--from",
+                    "Japan",
+                    "--to",
+                    "Korea",
+                    "--goal",
+                    "Japanese investment in the US",
+                ],
+            ),
+            (
+                "duplicate_goal",
+                vec!["goal", "Japanese investment in the US", "--target", "1 USD"],
+            ),
+            (
+                "duplicate_commodity",
+                vec!["commodity", "trees", "--decimals", "0"],
+            ),
+            (
+                "bad_commodity_code",
+                vec!["commodity", "cherry trees", "--decimals", "0"],
+            ),
+            (
+                "decimals_out_of_range",
+                vec!["commodity", "grains", "--decimals", "19"],
+            ),
+            ("id_not_a_number", vec!["fulfil", "eight", "1", "USD"]),
+            ("unknown_pledge", vec!["fulfil", "99", "1", "USD"]),
+            ("id_of_a_declaration", vec!["fulfil", "2", "1", "USD"]),
+            (
+                "overfulfilment",
+                vec![
+                    "fulfil",
+                    "8",
+                    "100,000,000,000.01",
+                    "USD",
+                    "--date",
+                    "2026-01-01",
+                ],
+            ),
+            (
+                "fulfil_in_another_commodity",
+                vec!["fulfil", "8", "1", "JPY", "--date", "2026-01-01"],
+            ),
+            (
+                "fulfil_before_the_pledge",
+                vec!["fulfil", "8", "1", "USD", "--date", "2025-10-27"],
+            ),
+            (
+                "amend_to_zero",
+                vec![
+                    "amend",
+                    "8",
+                    "0",
+                    "USD",
+                    "--reason",
+                    "r",
+                    "--date",
+                    "2026-01-01",
+                ],
+            ),
+            (
+                "empty_reason",
+                vec!["cancel", "8", "--reason", "", "--date", "2026-01-01"],
+            ),
+            (
+                "note_on_nothing",
+                vec!["note", "hello", "--on", "99", "--date", "2026-01-01"],
+            ),
+            ("unknown_party_filter", vec!["list", "--party", "Japn"]),
+            ("bad_as_of", vec!["report", "--as-of", "2026-13-01"]),
+            ("show_nothing", vec!["show", "1"]),
+        ];
+        let mut all = String::new();
+        for (name, args) in &cases {
+            let line = f.fails(2, args);
+            all.push_str(&format!("{name}: {line}"));
+        }
+        insta::assert_snapshot!("bad_input", all);
+    }
+
+    #[test]
+    fn rules_that_depend_on_history() {
+        let f = Fixture::example();
+        f.ok(&["fulfil", "8", "30bn", "USD", "--date", "2026-01-01"]);
+        f.ok(&[
+            "cancel",
+            "10",
+            "--date",
+            "2026-01-01",
+            "--reason",
+            "withdrawn",
+        ]);
+        f.ok(&["fulfil", "19", "--date", "2026-03-27"]);
+        let lines = [
+            f.fails(
+                2,
+                &[
+                    "amend",
+                    "8",
+                    "29bn",
+                    "USD",
+                    "--reason",
+                    "r",
+                    "--date",
+                    "2026-02-01",
+                ],
+            ),
+            f.fails(
+                2,
+                &["cancel", "10", "--reason", "again", "--date", "2026-02-01"],
+            ),
+            f.fails(2, &["fulfil", "10", "1", "USD", "--date", "2026-02-01"]),
+            f.fails(
+                2,
+                &[
+                    "cancel",
+                    "19",
+                    "--reason",
+                    "too late",
+                    "--date",
+                    "2026-04-01",
+                ],
+            ),
+            f.fails(2, &["fulfil", "19", "--date", "2026-04-01"]),
+        ];
+        insta::assert_snapshot!("bad_input_history", lines.concat());
+    }
+
+    #[test]
+    fn files_that_are_missing_or_exist_already() {
+        let f = Fixture::example();
+        assert_eq!(
+            f.fails(2, &["init"]),
+            "error: ledger.pledge: a file is there already; pledge init never overwrites\n"
+        );
+        let missing = Fixture::empty();
+        assert_eq!(
+            missing.fails(2, &["report"]),
+            "error: ledger.pledge: no such ledger file; create it with `pledge init` or check --file / PLEDGE_FILE\n"
+        );
+        let output = pledge().args(["report"]).output().unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            "error: no ledger file given; pass --file PATH or set PLEDGE_FILE\n"
+        );
+    }
+
+    #[test]
+    fn usage_errors_exit_2_without_a_panic() {
+        let f = Fixture::example();
+        for args in [
+            &["frobnicate"][..],
+            &["report", "--by", "colour"],
+            &["list", "--format", "xml"],
+            &["add", "1", "USD"],
+        ] {
+            let output = f.run(args);
+            assert_eq!(output.status.code(), Some(2), "{args:?}");
+            assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+        }
+    }
+}
+
+mod damage {
+    use super::*;
+
+    fn write(path: &Path, bytes: &[u8]) {
+        std::fs::write(path, bytes).unwrap();
+    }
+
+    #[test]
+    fn a_torn_last_record_is_reported_and_blocks_appends() {
+        let f = Fixture::example();
+        let bytes = std::fs::read(f.ledger()).unwrap();
+        write(&f.ledger(), &bytes[..bytes.len() - 5]);
+        let output = f.run(&["list", "--format", "csv"]);
+        assert!(output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        insta::assert_snapshot!("torn_tail_warning", stderr);
+        let line = f.fails(1, &["note", "x", "--date", "2026-01-01"]);
+        insta::assert_snapshot!("torn_tail_refuses_append", line);
+    }
+
+    #[test]
+    fn a_damaged_record_is_an_error_naming_where() {
+        let f = Fixture::example();
+        let mut bytes = std::fs::read(f.ledger()).unwrap();
+        bytes[200] ^= 0x01;
+        write(&f.ledger(), &bytes);
+        insta::assert_snapshot!("damaged_record", f.fails(1, &["report"]));
+    }
+
+    #[test]
+    fn not_a_ledger_and_a_newer_version() {
+        let f = Fixture::empty();
+        write(&f.ledger(), b"2025-10-28 * pledge\n  assets  1 USD\n");
+        insta::assert_snapshot!("not_a_ledger", f.fails(1, &["report"]));
+        let mut bytes = std::fs::read(workspace().join(EXAMPLE)).unwrap();
+        bytes[8] = 2;
+        let crc = ledger_core::record::crc32c(&bytes[..12]).to_le_bytes();
+        bytes[12..16].copy_from_slice(&crc);
+        write(&f.ledger(), &bytes);
+        insta::assert_snapshot!("newer_version", f.fails(1, &["report"]));
+    }
+}
+
+mod concurrency {
+    use super::*;
+
+    /// Appenders running at the same time each wait for the lock: nothing is lost or interleaved.
+    #[test]
+    fn concurrent_appends_all_land_intact() {
+        let f = Fixture::example();
+        let processes = 4;
+        let notes_each = 15;
+        let children: Vec<_> = (0..processes)
+            .map(|p| {
+                let dir = f.dir.path().to_path_buf();
+                std::thread::spawn(move || {
+                    for n in 0..notes_each {
+                        let output = pledge()
+                            .current_dir(&dir)
+                            .env("PLEDGE_FILE", "ledger.pledge")
+                            .args([
+                                "note",
+                                &format!("process {p} note {n}"),
+                                "--date",
+                                "2026-01-01",
+                            ])
+                            .output()
+                            .unwrap();
+                        assert!(
+                            output.status.success(),
+                            "{}",
+                            String::from_utf8_lossy(&output.stderr)
+                        );
+                    }
+                })
+            })
+            .collect();
+        for child in children {
+            child.join().unwrap();
+        }
+        let bytes = std::fs::read(f.ledger()).unwrap();
+        let mut notes = Vec::new();
+        for item in ledger_core::scan::Scanner::new(&bytes).unwrap() {
+            match item {
+                ledger_core::scan::Item::Record { record, .. } => {
+                    if let ledger_core::Entry::Note(n) = record.entry {
+                        notes.push(n.text.to_string());
+                    }
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(notes.len(), 1 + processes * notes_each);
+        for p in 0..processes {
+            for n in 0..notes_each {
+                assert!(notes.contains(&format!("process {p} note {n}")));
+            }
+        }
+        f.ok(&["report"]);
+    }
+}
