@@ -183,7 +183,7 @@ pub fn parse_quantity(text: &str, decimals: u8) -> Result<i64, InputError> {
     } else {
         let divisor =
             pow10(-shift).map_err(|_| InputError::TooManyDecimals { allowed: decimals })?;
-        if mantissa % divisor != 0 {
+        if !mantissa.is_multiple_of(divisor) {
             return Err(InputError::TooManyDecimals { allowed: decimals });
         }
         mantissa / divisor

@@ -199,7 +199,7 @@ fn key_of(pledge: &PledgeState, by: Key) -> Option<u32> {
 }
 
 /// The name a row's key stands for.
-pub fn key_name<'s, T: Tables>(state: &'s State<T>, by: Key, key: Option<u32>) -> Option<&'s str> {
+pub fn key_name<T: Tables>(state: &State<T>, by: Key, key: Option<u32>) -> Option<&str> {
     let key = key?;
     let kind = match by {
         Key::Pledger | Key::Beneficiary => NameKind::Party,

@@ -8,6 +8,9 @@ use crate::record::{
 };
 
 /// One thing found while scanning a ledger, in file order.
+// A record is large next to the other variants, but without an allocator there is nothing to
+// box it in, and each item is moved only once or twice.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Item {
     /// A complete, intact record.

@@ -257,9 +257,8 @@ fn totals_sheet(key: Option<&'static str>, rows: &[TotalsJson]) -> Sheet {
     for row in rows {
         let mut cells = Vec::new();
         if let Some(name) = &row.key {
-            cells.push(Cell::text(
-                name.clone().unwrap_or_else(|| "(none)".to_string()),
-            ));
+            // People read "(none)"; programs get an empty field.
+            cells.push(name.as_deref().map_or_else(|| Cell::pair("(none)", ""), Cell::text));
         }
         cells.extend([
             Cell::text(&row.commodity),

@@ -1,0 +1,139 @@
+//! The record format as a public contract (docs/FORMAT.md): golden files and hex test vectors.
+//! Writing these entries must give exactly these bytes, and these bytes must always read back
+//! as these entries. A change here is a format change: bump the version, keep reading v1.
+//!
+//! To regenerate the golden file after a deliberate format change (with a version bump):
+//! `PLEDGE_WRITE_GOLDEN=1 cargo test -p pledge-tests --test format`.
+
+use std::convert::Infallible;
+
+use ledger_core::amount::{Commodity, CommodityId, parse_code};
+use ledger_core::entry::{Amend, Cancel, Entry, Fulfil, Goal, GoalId, Note, Open, PartyId, Pledge, ProjectId, Record, SectorId, TagId, Tags, name, text};
+use ledger_core::record::{MAX_FRAME, encode_frame, preamble};
+use ledger_core::scan::{Item, Scanner};
+use ledger_core::{Amount, Date, State};
+use pledge_tests::generate::Heap;
+use pledge_tests::workspace;
+
+const GOLDEN: &str = "tests/golden/v1-every-entry.pledge";
+
+fn date(text: &str) -> Date {
+    Date::parse(text).unwrap()
+}
+
+/// One of every entry kind, every optional pledge field used at least once.
+fn every_entry() -> Vec<Entry> {
+    let usd = |units| Amount { units, commodity: CommodityId(0) };
+    let mut tags = Tags::new();
+    tags.push(TagId(0)).unwrap();
+    vec![
+        Entry::Open(Open { origin: name("pledge.example/golden").unwrap() }),
+        Entry::Commodity(Commodity { code: parse_code("USD").unwrap(), decimals: 2 }),
+        Entry::Party(name("Japan").unwrap()),
+        Entry::Party(name("United States").unwrap()),
+        Entry::Project(name("AP1000").unwrap()),
+        Entry::Sector(name("nuclear energy").unwrap()),
+        Entry::Tag(name("framework-2025").unwrap()),
+        Entry::Goal(Goal {
+            date: date("2025-10-28"),
+            name: name("Investment").unwrap(),
+            beneficiary: Some(PartyId(1)),
+            target: usd(55_000_000_000_000),
+            deadline: Some(date("2029-01-19")),
+            memo: Some(text("USD 550 billion").unwrap()),
+        }),
+        Entry::Pledge(Pledge {
+            date: date("2025-10-28"),
+            from: PartyId(0),
+            to: PartyId(1),
+            amount: usd(10_000_000_000_000),
+            goal: Some(GoalId(0)),
+            project: Some(ProjectId(0)),
+            sector: Some(SectorId(0)),
+            tags,
+            due: Some(date("2026-04-28")),
+            memo: Some(text("Westinghouse").unwrap()),
+        }),
+        Entry::Pledge(Pledge {
+            date: date("2025-10-28"),
+            from: PartyId(0),
+            to: PartyId(1),
+            amount: usd(500),
+            goal: None,
+            project: None,
+            sector: None,
+            tags: Tags::new(),
+            due: None,
+            memo: None,
+        }),
+        Entry::Fulfil(Fulfil { date: date("2026-01-15"), pledge: 8, amount: usd(2_000_000_000_000), memo: Some(text("first tranche").unwrap()) }),
+        Entry::Amend(Amend { date: date("2026-02-01"), pledge: 8, amount: usd(12_000_000_000_000), reason: text("second reactor").unwrap() }),
+        Entry::Cancel(Cancel { date: date("2026-03-01"), pledge: 9, reason: text("withdrawn").unwrap() }),
+        Entry::Note(Note { date: date("2026-03-02"), about: Some(8), text: text("site chosen").unwrap() }),
+        Entry::Note(Note { date: date("2026-03-03"), about: None, text: text("audited").unwrap() }),
+    ]
+}
+
+fn build() -> Vec<u8> {
+    let mut state: State<Heap> = State::new(None);
+    let mut bytes = preamble().to_vec();
+    let mut sink = |frame: &[u8]| -> Result<(), Infallible> {
+        bytes.extend_from_slice(frame);
+        Ok(())
+    };
+    for entry in every_entry() {
+        state.append(entry, &mut sink).expect("the golden entries keep the rules");
+    }
+    bytes
+}
+
+#[test]
+fn writing_every_entry_kind_gives_the_golden_bytes() {
+    let built = build();
+    let path = workspace().join(GOLDEN);
+    if std::env::var_os("PLEDGE_WRITE_GOLDEN").is_some() {
+        std::fs::write(&path, &built).unwrap();
+    }
+    let golden = std::fs::read(&path).expect("the golden file is committed");
+    assert_eq!(built, golden, "the encoding changed: that is a format change (see docs/FORMAT.md, Stability)");
+}
+
+#[test]
+fn the_golden_bytes_read_back_as_every_entry_kind() {
+    let golden = std::fs::read(workspace().join(GOLDEN)).unwrap();
+    let records: Vec<Record> = Scanner::new(&golden)
+        .unwrap()
+        .map(|item| match item {
+            Item::Record { record, .. } => record,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let expected: Vec<Record> = every_entry().into_iter().zip(0..).map(|(entry, seq)| Record { seq, entry }).collect();
+    assert_eq!(records, expected);
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")
+}
+
+fn frame(seq: u32, entry: Entry) -> String {
+    let mut out = [0u8; MAX_FRAME];
+    let len = encode_frame(&Record { seq, entry }, &mut out).unwrap();
+    hex(&out[..len])
+}
+
+/// The vectors quoted in docs/FORMAT.md, computed independently by a reference encoder written
+/// in Python from the spec (not by this crate); the doc and this test must agree.
+#[test]
+fn hex_vectors_in_the_format_doc() {
+    let entries = every_entry();
+    assert_eq!(hex(&preamble()), "89 50 4c 45 44 47 45 0a 01 00 00 00 0d c9 06 b7");
+    assert_eq!(frame(0, entries[0].clone()), "01 01 1b 15 70 6c 65 64 67 65 2e 65 78 61 6d 70 6c 65 2f 67 6f 6c 64 65 6e 22 a0 01 8b 00");
+    assert_eq!(frame(2, entries[2].clone()), "0d 02 02 05 4a 61 70 61 6e fa 85 42 b8 00");
+    assert_eq!(frame(8, entries[8].clone()), "05 08 07 d8 04 09 01 80 80 95 e7 89 c6 04 02 3f 01 01 02 01 14 b6 01 0c 57 65 73 74 69 6e 67 68 6f 75 73 65 3d a8 9b fd 00");
+    assert_eq!(frame(10, entries[10].clone()), "0c 0a 08 f6 05 02 80 80 d1 94 b5 74 14 01 0d 66 69 72 73 74 20 74 72 61 6e 63 68 65 69 c8 ed f5 00");
+    let doc = std::fs::read_to_string(workspace().join("docs/FORMAT.md")).unwrap_or_default();
+    for vector in [hex(&preamble()), frame(2, entries[2].clone()), frame(8, entries[8].clone())] {
+        assert!(doc.contains(&vector), "docs/FORMAT.md must quote {vector}");
+    }
+}
