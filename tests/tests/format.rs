@@ -8,7 +8,10 @@
 use std::convert::Infallible;
 
 use ledger_core::amount::{Commodity, CommodityId, parse_code};
-use ledger_core::entry::{Amend, Cancel, Entry, Fulfil, Goal, GoalId, Note, Open, PartyId, Pledge, ProjectId, Record, SectorId, TagId, Tags, name, text};
+use ledger_core::entry::{
+    Amend, Cancel, Entry, Fulfil, Goal, GoalId, Note, Open, PartyId, Pledge, ProjectId, Record,
+    SectorId, TagId, Tags, name, text,
+};
 use ledger_core::record::{MAX_FRAME, encode_frame, preamble};
 use ledger_core::scan::{Item, Scanner};
 use ledger_core::{Amount, Date, State};
@@ -23,12 +26,20 @@ fn date(text: &str) -> Date {
 
 /// One of every entry kind, every optional pledge field used at least once.
 fn every_entry() -> Vec<Entry> {
-    let usd = |units| Amount { units, commodity: CommodityId(0) };
+    let usd = |units| Amount {
+        units,
+        commodity: CommodityId(0),
+    };
     let mut tags = Tags::new();
     tags.push(TagId(0)).unwrap();
     vec![
-        Entry::Open(Open { origin: name("pledge.example/golden").unwrap() }),
-        Entry::Commodity(Commodity { code: parse_code("USD").unwrap(), decimals: 2 }),
+        Entry::Open(Open {
+            origin: name("pledge.example/golden").unwrap(),
+        }),
+        Entry::Commodity(Commodity {
+            code: parse_code("USD").unwrap(),
+            decimals: 2,
+        }),
         Entry::Party(name("Japan").unwrap()),
         Entry::Party(name("United States").unwrap()),
         Entry::Project(name("AP1000").unwrap()),
@@ -66,11 +77,33 @@ fn every_entry() -> Vec<Entry> {
             due: None,
             memo: None,
         }),
-        Entry::Fulfil(Fulfil { date: date("2026-01-15"), pledge: 8, amount: usd(2_000_000_000_000), memo: Some(text("first tranche").unwrap()) }),
-        Entry::Amend(Amend { date: date("2026-02-01"), pledge: 8, amount: usd(12_000_000_000_000), reason: text("second reactor").unwrap() }),
-        Entry::Cancel(Cancel { date: date("2026-03-01"), pledge: 9, reason: text("withdrawn").unwrap() }),
-        Entry::Note(Note { date: date("2026-03-02"), about: Some(8), text: text("site chosen").unwrap() }),
-        Entry::Note(Note { date: date("2026-03-03"), about: None, text: text("audited").unwrap() }),
+        Entry::Fulfil(Fulfil {
+            date: date("2026-01-15"),
+            pledge: 8,
+            amount: usd(2_000_000_000_000),
+            memo: Some(text("first tranche").unwrap()),
+        }),
+        Entry::Amend(Amend {
+            date: date("2026-02-01"),
+            pledge: 8,
+            amount: usd(12_000_000_000_000),
+            reason: text("second reactor").unwrap(),
+        }),
+        Entry::Cancel(Cancel {
+            date: date("2026-03-01"),
+            pledge: 9,
+            reason: text("withdrawn").unwrap(),
+        }),
+        Entry::Note(Note {
+            date: date("2026-03-02"),
+            about: Some(8),
+            text: text("site chosen").unwrap(),
+        }),
+        Entry::Note(Note {
+            date: date("2026-03-03"),
+            about: None,
+            text: text("audited").unwrap(),
+        }),
     ]
 }
 
@@ -82,7 +115,9 @@ fn build() -> Vec<u8> {
         Ok(())
     };
     for entry in every_entry() {
-        state.append(entry, &mut sink).expect("the golden entries keep the rules");
+        state
+            .append(entry, &mut sink)
+            .expect("the golden entries keep the rules");
     }
     bytes
 }
@@ -95,7 +130,10 @@ fn writing_every_entry_kind_gives_the_golden_bytes() {
         std::fs::write(&path, &built).unwrap();
     }
     let golden = std::fs::read(&path).expect("the golden file is committed");
-    assert_eq!(built, golden, "the encoding changed: that is a format change (see docs/FORMAT.md, Stability)");
+    assert_eq!(
+        built, golden,
+        "the encoding changed: that is a format change (see docs/FORMAT.md, Stability)"
+    );
 }
 
 #[test]
@@ -108,12 +146,20 @@ fn the_golden_bytes_read_back_as_every_entry_kind() {
             other => panic!("{other:?}"),
         })
         .collect();
-    let expected: Vec<Record> = every_entry().into_iter().zip(0..).map(|(entry, seq)| Record { seq, entry }).collect();
+    let expected: Vec<Record> = every_entry()
+        .into_iter()
+        .zip(0..)
+        .map(|(entry, seq)| Record { seq, entry })
+        .collect();
     assert_eq!(records, expected);
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")
+    bytes
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn frame(seq: u32, entry: Entry) -> String {
@@ -127,13 +173,32 @@ fn frame(seq: u32, entry: Entry) -> String {
 #[test]
 fn hex_vectors_in_the_format_doc() {
     let entries = every_entry();
-    assert_eq!(hex(&preamble()), "89 50 4c 45 44 47 45 0a 01 00 00 00 0d c9 06 b7");
-    assert_eq!(frame(0, entries[0].clone()), "01 01 1b 15 70 6c 65 64 67 65 2e 65 78 61 6d 70 6c 65 2f 67 6f 6c 64 65 6e 22 a0 01 8b 00");
-    assert_eq!(frame(2, entries[2].clone()), "0d 02 02 05 4a 61 70 61 6e fa 85 42 b8 00");
-    assert_eq!(frame(8, entries[8].clone()), "05 08 07 d8 04 09 01 80 80 95 e7 89 c6 04 02 3f 01 01 02 01 14 b6 01 0c 57 65 73 74 69 6e 67 68 6f 75 73 65 3d a8 9b fd 00");
-    assert_eq!(frame(10, entries[10].clone()), "0c 0a 08 f6 05 02 80 80 d1 94 b5 74 14 01 0d 66 69 72 73 74 20 74 72 61 6e 63 68 65 69 c8 ed f5 00");
+    assert_eq!(
+        hex(&preamble()),
+        "89 50 4c 45 44 47 45 0a 01 00 00 00 0d c9 06 b7"
+    );
+    assert_eq!(
+        frame(0, entries[0].clone()),
+        "01 01 1b 15 70 6c 65 64 67 65 2e 65 78 61 6d 70 6c 65 2f 67 6f 6c 64 65 6e 22 a0 01 8b 00"
+    );
+    assert_eq!(
+        frame(2, entries[2].clone()),
+        "0d 02 02 05 4a 61 70 61 6e fa 85 42 b8 00"
+    );
+    assert_eq!(
+        frame(8, entries[8].clone()),
+        "05 08 07 d8 04 09 01 80 80 95 e7 89 c6 04 02 3f 01 01 02 01 14 b6 01 0c 57 65 73 74 69 6e 67 68 6f 75 73 65 3d a8 9b fd 00"
+    );
+    assert_eq!(
+        frame(10, entries[10].clone()),
+        "0c 0a 08 f6 05 02 80 80 d1 94 b5 74 14 01 0d 66 69 72 73 74 20 74 72 61 6e 63 68 65 69 c8 ed f5 00"
+    );
     let doc = std::fs::read_to_string(workspace().join("docs/FORMAT.md")).unwrap_or_default();
-    for vector in [hex(&preamble()), frame(2, entries[2].clone()), frame(8, entries[8].clone())] {
+    for vector in [
+        hex(&preamble()),
+        frame(2, entries[2].clone()),
+        frame(8, entries[8].clone()),
+    ] {
         assert!(doc.contains(&vector), "docs/FORMAT.md must quote {vector}");
     }
 }

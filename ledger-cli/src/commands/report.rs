@@ -258,7 +258,10 @@ fn totals_sheet(key: Option<&'static str>, rows: &[TotalsJson]) -> Sheet {
         let mut cells = Vec::new();
         if let Some(name) = &row.key {
             // People read "(none)"; programs get an empty field.
-            cells.push(name.as_deref().map_or_else(|| Cell::pair("(none)", ""), Cell::text));
+            cells.push(
+                name.as_deref()
+                    .map_or_else(|| Cell::pair("(none)", ""), Cell::text),
+            );
         }
         cells.extend([
             Cell::text(&row.commodity),
