@@ -69,6 +69,15 @@ pub struct Summary {
 /// A ledger of `pledges` pledges with about 0.3 fulfilments, 0.03 amendments and 0.02
 /// cancellations per pledge, 200 parties, 50 projects, 12 sectors, 20 tags, 3 currencies and
 /// 20 goals, over ten years from 2020. The same seed gives the same bytes.
+///
+/// ```
+/// let (bytes, summary) = pledge_tests::generate::ledger(1_000, 7);
+/// assert_eq!(summary.pledges, 1_000);
+/// assert_eq!(&bytes[..8], b"\x89PLEDGE\n");
+/// assert_eq!(pledge_tests::generate::ledger(1_000, 7).0, bytes, "seeded: the same bytes");
+/// // Declarations, 20 goals and the events come on top of the pledges.
+/// assert!(summary.records > 1_000 + 20 + summary.events);
+/// ```
 pub fn ledger(pledges: u64, seed: u64) -> (Vec<u8>, Summary) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut bytes = preamble().to_vec();
