@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use ledger_core::report::Key;
 
 /// Record commitments and their fulfilment; report progress toward goals.
 #[derive(Debug, Parser)]
@@ -126,8 +128,8 @@ pub enum Command {
     /// Progress toward each goal, or totals broken down by a key.
     Report {
         /// Break totals down by this instead of by goal.
-        #[arg(long, value_enum)]
-        by: Option<By>,
+        #[arg(long, value_name = "KEY", value_parser = by_key())]
+        by: Option<Key>,
         /// Count only what had happened by this date (YYYY-MM-DD).
         #[arg(long, value_name = "DATE")]
         as_of: Option<String>,
@@ -224,22 +226,6 @@ pub enum Format {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum By {
-    /// The party that pledged.
-    Pledger,
-    /// The party that benefits.
-    Beneficiary,
-    /// Project.
-    Project,
-    /// Sector.
-    Sector,
-    /// Commodity.
-    Commodity,
-    /// Goal.
-    Goal,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StatusFilter {
     /// Nothing delivered yet.
     Open,
@@ -251,6 +237,13 @@ pub enum StatusFilter {
     Cancelled,
     /// Past due and not fully delivered.
     Overdue,
+}
+
+/// `--by` takes the names of the core's report keys.
+fn by_key() -> impl TypedValueParser<Value = Key> {
+    PossibleValuesParser::new(Key::ALL.map(Key::name))
+        // PossibleValuesParser has already refused any other name.
+        .map(|name| Key::from_name(&name).unwrap_or(Key::Commodity))
 }
 
 /// Parses the command line; on bad usage, clap prints the problem and exits with code 2.

@@ -187,6 +187,35 @@ pub fn breakdown<T: Tables, S: Slots<Row>>(
     Ok(())
 }
 
+impl Key {
+    /// Every key, in the order the CLI lists them.
+    pub const ALL: [Key; 6] = [
+        Key::Pledger,
+        Key::Beneficiary,
+        Key::Project,
+        Key::Sector,
+        Key::Commodity,
+        Key::Goal,
+    ];
+
+    /// The key's lower-case name, as the CLI and JSON spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Key::Pledger => "pledger",
+            Key::Beneficiary => "beneficiary",
+            Key::Project => "project",
+            Key::Sector => "sector",
+            Key::Commodity => "commodity",
+            Key::Goal => "goal",
+        }
+    }
+
+    /// The key with this name.
+    pub fn from_name(name: &str) -> Option<Key> {
+        Key::ALL.into_iter().find(|key| key.name() == name)
+    }
+}
+
 fn key_of(pledge: &PledgeState, by: Key) -> Option<u32> {
     match by {
         Key::Pledger => Some(pledge.from.0),

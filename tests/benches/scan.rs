@@ -5,14 +5,14 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use ledger_cli::tables::{Grow, State};
 use ledger_core::report::{self, Key, Row, Totals};
 use ledger_core::scan::{Item, Scanner};
-use ledger_core::state::State;
-use pledge_tests::generate::{Grow, Heap, ledger};
+use pledge_tests::generate::ledger;
 
 const PLEDGES: u64 = 1_000_000;
 
-fn fold(bytes: &[u8]) -> State<Heap> {
+fn fold(bytes: &[u8]) -> State {
     let mut state = State::new(None);
     for item in Scanner::new(bytes).expect("preamble") {
         if let Item::Record { record, .. } = item {

@@ -4,56 +4,15 @@
 
 use std::convert::Infallible;
 
+use ledger_cli::tables::State;
 use ledger_core::amount::CommodityId;
 use ledger_core::entry::{
     self, Amend, Cancel, Entry, Fulfil, Goal, GoalId, Open, PartyId, Pledge, ProjectId, SectorId,
     TagId, Tags,
 };
 use ledger_core::record::preamble;
-use ledger_core::slots::{Slots, Tables};
 use ledger_core::state::NameKind;
-use ledger_core::{Amount, Date, State};
-
-/// Growable tables for the generator's state.
-#[derive(Debug)]
-pub struct Heap;
-
-/// A `Vec` the core can grow.
-#[derive(Debug)]
-pub struct Grow<T>(pub Vec<T>);
-
-impl<T> Default for Grow<T> {
-    fn default() -> Self {
-        Grow(Vec::new())
-    }
-}
-
-impl<T> Slots<T> for Grow<T> {
-    fn push(&mut self, item: T) -> Result<(), T> {
-        self.0.push(item);
-        Ok(())
-    }
-    fn insert(&mut self, index: usize, item: T) -> Result<(), T> {
-        if index > self.0.len() {
-            return Err(item);
-        }
-        self.0.insert(index, item);
-        Ok(())
-    }
-    fn as_slice(&self) -> &[T] {
-        &self.0
-    }
-    fn as_mut_slice(&mut self) -> &mut [T] {
-        &mut self.0
-    }
-}
-
-impl Tables for Heap {
-    type Names = Grow<entry::Name>;
-    type Commodities = Grow<ledger_core::Commodity>;
-    type Goals = Grow<ledger_core::state::GoalState>;
-    type Pledges = Grow<ledger_core::state::PledgeState>;
-}
+use ledger_core::{Amount, Date};
 
 /// What a generated ledger holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,13 +40,13 @@ pub struct Summary {
 pub fn ledger(pledges: u64, seed: u64) -> (Vec<u8>, Summary) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut bytes = preamble().to_vec();
-    let mut state: State<Heap> = State::new(None);
+    let mut state: State = State::new(None);
     let mut summary = Summary {
         records: 0,
         pledges: 0,
         events: 0,
     };
-    let append = |state: &mut State<Heap>, bytes: &mut Vec<u8>, entry: Entry| {
+    let append = |state: &mut State, bytes: &mut Vec<u8>, entry: Entry| {
         let mut sink = |frame: &[u8]| -> Result<(), Infallible> {
             bytes.extend_from_slice(frame);
             Ok(())
@@ -228,7 +187,7 @@ pub fn ledger(pledges: u64, seed: u64) -> (Vec<u8>, Summary) {
 /// One of the last 50 pledges that is neither cancelled nor fulfilled:
 /// (seq, commodity, outstanding, fulfilled).
 fn recent_live_pledge(
-    state: &State<Heap>,
+    state: &State,
     rng: &mut fastrand::Rng,
 ) -> Option<(u32, CommodityId, i64, i64)> {
     let pledges = state.pledges();

@@ -7,6 +7,7 @@
 
 use std::convert::Infallible;
 
+use ledger_cli::tables::State;
 use ledger_core::amount::{Commodity, CommodityId, parse_code};
 use ledger_core::entry::{
     Amend, Cancel, Entry, Fulfil, Goal, GoalId, Note, Open, PartyId, Pledge, ProjectId, Record,
@@ -14,8 +15,7 @@ use ledger_core::entry::{
 };
 use ledger_core::record::{MAX_FRAME, encode_frame, preamble};
 use ledger_core::scan::{Item, Scanner};
-use ledger_core::{Amount, Date, State};
-use pledge_tests::generate::Heap;
+use ledger_core::{Amount, Date};
 use pledge_tests::workspace;
 
 const GOLDEN: &str = "tests/golden/v1-every-entry.pledge";
@@ -108,7 +108,7 @@ fn every_entry() -> Vec<Entry> {
 }
 
 fn build() -> Vec<u8> {
-    let mut state: State<Heap> = State::new(None);
+    let mut state = State::new(None);
     let mut bytes = preamble().to_vec();
     let mut sink = |frame: &[u8]| -> Result<(), Infallible> {
         bytes.extend_from_slice(frame);

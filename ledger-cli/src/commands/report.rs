@@ -6,7 +6,7 @@ use ledger_core::{CommodityId, LedgerError};
 use serde::Serialize;
 
 use super::{Context, parse_date};
-use crate::cli::{By, Format};
+use crate::cli::Format;
 use crate::error::{CliError, Result};
 use crate::ledger_file;
 use crate::output::{Cell, Column, Money, Sheet, print, print_json};
@@ -54,7 +54,7 @@ struct TotalsJson {
     cancelled: u32,
 }
 
-pub fn run(context: &Context, by: Option<By>, as_of: Option<&str>, format: Format) -> Result<()> {
+pub fn run(context: &Context, by: Option<Key>, as_of: Option<&str>, format: Format) -> Result<()> {
     let as_of = as_of.map(|d| parse_date("--as-of", d)).transpose()?;
     let ledger = ledger_file::read(context.path()?, as_of)?;
     let state = &ledger.state;
@@ -181,15 +181,8 @@ fn with_sign(percent: &str) -> Cell {
     }
 }
 
-fn breakdown(state: &State, by: By, as_of: Option<String>, format: Format) -> Result<()> {
-    let key = match by {
-        By::Pledger => Key::Pledger,
-        By::Beneficiary => Key::Beneficiary,
-        By::Project => Key::Project,
-        By::Sector => Key::Sector,
-        By::Commodity => Key::Commodity,
-        By::Goal => Key::Goal,
-    };
+fn breakdown(state: &State, by: Key, as_of: Option<String>, format: Format) -> Result<()> {
+    let key = by;
     let mut rows: Grow<Row> = Grow::default();
     report::breakdown(state, key, &mut rows).map_err(overflow)?;
     let keyed = key != Key::Commodity;
@@ -200,7 +193,7 @@ fn breakdown(state: &State, by: By, as_of: Option<String>, format: Format) -> Re
             totals_json(state, name, row.commodity, &row.totals)
         })
         .collect::<Result<_>>()?;
-    let word = by_word(by);
+    let word = key.name();
     match format {
         Format::Json => print_json(&BreakdownJson {
             as_of,
@@ -274,17 +267,6 @@ fn totals_sheet(key: Option<&'static str>, rows: &[TotalsJson]) -> Sheet {
         sheet.push(cells);
     }
     sheet
-}
-
-fn by_word(by: By) -> &'static str {
-    match by {
-        By::Pledger => "pledger",
-        By::Beneficiary => "beneficiary",
-        By::Project => "project",
-        By::Sector => "sector",
-        By::Commodity => "commodity",
-        By::Goal => "goal",
-    }
 }
 
 fn percent(share: Option<Percent>) -> String {

@@ -1,0 +1,24 @@
+//! `pledge`: record commitments, their fulfilment, amendment and cancellation, and report
+//! progress toward goals. A thin shell over `ledger-core`: it parses arguments, does I/O and
+//! prints; every ledger rule lives in the core.
+//!
+//! The binary's `main` calls [`main`]; the library also lends its desktop tables to the test
+//! and benchmark crate.
+
+mod cli;
+mod commands;
+mod error;
+mod ledger_file;
+mod output;
+pub mod tables;
+
+use std::process::ExitCode;
+
+/// Runs `pledge` with the process's arguments and returns its exit code: 0 success, 1 failure
+/// (damaged ledger, I/O), 2 bad usage or input.
+pub fn main() -> ExitCode {
+    match commands::run(cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => error.report(),
+    }
+}
