@@ -125,6 +125,14 @@ pub enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Cut off an incomplete last record left by an interrupted append (the original is kept
+    /// as PATH.torn-OFFSET.bak). Never removes a complete record.
+    Repair,
+    /// The ledger's size (records) and Merkle root (RFC 6962), to publish or compare.
+    Head {
+        #[command(flatten)]
+        output: OutputArgs,
+    },
     /// Progress toward each goal, or totals broken down by a key.
     Report {
         /// Break totals down by this instead of by goal.

@@ -89,6 +89,65 @@ pub fn append(path: &Path) -> Result<LedgerFile> {
     Ok(ledger)
 }
 
+/// What `repair` did.
+#[derive(Debug)]
+pub enum Repair {
+    /// The ledger ends with a complete record; nothing was changed.
+    Clean,
+    /// An incomplete or erased tail was cut off after the original was copied to `backup`.
+    Cut {
+        /// Where the tail began: the new length of the file.
+        offset: usize,
+        /// How many bytes were removed.
+        removed: usize,
+        /// Whether the tail was erased flash (0xFF) rather than a torn record.
+        erased: bool,
+        /// The copy of the file as it was.
+        backup: PathBuf,
+    },
+}
+
+/// Removes an incomplete last record (or an erased-flash tail), and nothing else, under the
+/// exclusive lock: the original is first copied to `PATH.torn-OFFSET.bak` and synced. Damage
+/// anywhere before the tail is an error, never "repaired" away.
+pub fn repair(path: &Path) -> Result<Repair> {
+    let file = open(path, true)?;
+    file.lock()
+        .map_err(|e| io_failure(path, "cannot lock", &e))?;
+    let ledger = load(path, file, None)?;
+    let (offset, erased) = match ledger.tail {
+        Some(Item::TornTail { offset, .. }) => (offset, false),
+        Some(Item::ErasedTail { offset }) => (offset, true),
+        _ => return Ok(Repair::Clean),
+    };
+    let mut backup_name = path.as_os_str().to_owned();
+    backup_name.push(format!(".torn-{offset}.bak"));
+    let backup = PathBuf::from(backup_name);
+    let saved = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&backup)
+        .and_then(|mut copy| copy.write_all(&ledger.bytes).and_then(|()| copy.sync_all()));
+    if let Err(e) = saved {
+        return Err(CliError::failure(format!(
+            "{}: cannot write the backup: {e}; the ledger is unchanged",
+            backup.display()
+        )));
+    }
+    let removed = ledger.bytes.len().saturating_sub(offset);
+    ledger
+        .file
+        .set_len(offset as u64)
+        .and_then(|()| ledger.file.sync_all())
+        .map_err(|e| io_failure(path, "cannot cut off the tail (the backup is kept)", &e))?;
+    Ok(Repair::Cut {
+        offset,
+        removed,
+        erased,
+        backup,
+    })
+}
+
 impl LedgerFile {
     /// Appends `frames` (complete frames, from the core) at the end of the ledger, then syncs.
     pub fn commit(&mut self, frames: &[u8]) -> Result<()> {
@@ -127,8 +186,8 @@ impl LedgerFile {
             )),
             (Item::TornTail { offset, len }, true) => Some(format!(
                 "{path}: the last record is incomplete ({len} bytes at byte {offset}), probably an \
-                 interrupted append; nothing was appended. Keep a copy, then cut the file to its \
-                 complete records with `truncate -s {offset} {path}`"
+                 interrupted append; nothing was appended. `pledge repair` removes it and keeps a \
+                 copy of the file as it was"
             )),
             (Item::ErasedTail { offset }, false) => Some(format!(
                 "{path}: ends with erased flash (0xFF) from byte {offset}, as a device dump does"

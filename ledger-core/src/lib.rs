@@ -10,6 +10,7 @@
 //! - [`compose`]: typed text (amounts, names) resolved to ids, declaring what is new.
 //! - [`rules`]: what each entry may do given the state before it.
 //! - [`report`]: goal progress and breakdowns over the fold.
+//! - [`tree`]: the RFC 6962 Merkle tree over the records, and its proofs.
 //! - [`slots`]: where the fold keeps its tables (fixed capacity on a device).
 //!
 //! The crate is `no_std`, never allocates, and never panics on any input.
@@ -40,6 +41,7 @@ pub mod rules;
 pub mod scan;
 pub mod slots;
 pub mod state;
+pub mod tree;
 
 pub use amount::{Amount, Commodity, CommodityId};
 pub use date::Date;

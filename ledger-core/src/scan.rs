@@ -60,6 +60,8 @@ pub struct Scanner<'a> {
     next_seq: u32,
     /// Where frames are decoded; kept here so it is not zeroed for every frame.
     scratch: [u8; MAX_FRAME],
+    /// Length of the payload of the last record read, at the start of `scratch`.
+    payload_len: usize,
 }
 
 impl<'a> Scanner<'a> {
@@ -71,7 +73,14 @@ impl<'a> Scanner<'a> {
             pos: PREAMBLE_LEN,
             next_seq: 0,
             scratch: [0; MAX_FRAME],
+            payload_len: 0,
         })
+    }
+
+    /// The payload of the record the last call to `next` returned (empty after anything else):
+    /// the bytes a Merkle leaf hashes (see [`crate::tree`]).
+    pub fn payload(&self) -> &[u8] {
+        self.scratch.get(..self.payload_len).unwrap_or_default()
     }
 
     /// The byte offset where the next frame would start.
@@ -108,11 +117,13 @@ impl Iterator for Scanner<'_> {
         self.pos = offset + len;
         let frame = rest.get(..len).unwrap_or_default();
         let next_seq = self.next_seq;
-        let decoded =
-            decode_frame(frame, &mut self.scratch).and_then(|p| decode_payload(p, next_seq));
+        self.payload_len = 0;
+        let decoded = decode_frame(frame, &mut self.scratch)
+            .and_then(|p| decode_payload(p, next_seq).map(|record| (record, p.len())));
         Some(match decoded {
-            Ok(record) => {
+            Ok((record, payload_len)) => {
                 self.next_seq = record.seq.wrapping_add(1);
+                self.payload_len = payload_len;
                 Item::Record {
                     offset,
                     len,

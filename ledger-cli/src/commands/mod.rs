@@ -1,8 +1,10 @@
 //! One module per command; this one dispatches and holds what they share: the ledger path,
 //! today's date, and turning arguments into core values with errors that name the bad value.
 
+mod head;
 mod list;
 mod record;
+mod repair;
 mod report;
 mod show;
 
@@ -51,6 +53,8 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::List(args) => list::run(&context, &args),
         Command::Show { id, output } => show::run(&context, &id, output.format),
+        Command::Repair => repair::run(&context),
+        Command::Head { output } => head::run(&context, output.format),
         Command::Report { by, as_of, output } => {
             report::run(&context, by, as_of.as_deref(), output.format)
         }

@@ -1,0 +1,33 @@
+//! `pledge repair`: cut off an incomplete last record left by an interrupted append.
+
+use super::Context;
+use crate::error::Result;
+use crate::ledger_file::{self, Repair};
+use crate::output::print;
+
+pub fn run(context: &Context) -> Result<()> {
+    let path = context.path()?;
+    match ledger_file::repair(path)? {
+        Repair::Clean => print(&format!(
+            "{}: ends with a complete record; nothing to repair\n",
+            path.display()
+        )),
+        Repair::Cut {
+            offset,
+            removed,
+            erased,
+            backup,
+        } => {
+            let what = if erased {
+                "erased flash bytes (0xFF)"
+            } else {
+                "bytes of an incomplete record"
+            };
+            print(&format!(
+                "{}: removed {removed} {what} from byte {offset}; the original is kept in {}\n",
+                path.display(),
+                backup.display()
+            ))
+        }
+    }
+}

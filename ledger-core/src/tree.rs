@@ -1,0 +1,334 @@
+//! The Merkle tree over a ledger's records, as RFC 6962 / RFC 9162 define it for Certificate
+//! Transparency, so existing transparency tooling can check pledge's roots and proofs.
+//!
+//! ```text
+//! leaf  = SHA-256(0x00 ‖ record payload)
+//! node  = SHA-256(0x01 ‖ left ‖ right)
+//! MTH(D[n]) splits at k, the largest power of two below n: node(MTH(D[0:k]), MTH(D[k:n]))
+//! MTH({}) = SHA-256("")
+//! ```
+//!
+//! A leaf is a record's payload (the decoded frame without its CRC), so the root does not
+//! depend on framing or padding and is the same for a file and a flash dump.
+//!
+//! [`CompactRange`] keeps the root up to date as records are appended, in at most 64 hashes and
+//! no allocation. [`inclusion_proof`] and [`consistency_proof`] build proofs from the leaf
+//! hashes; [`verify_inclusion`] and [`verify_consistency`] check them without the ledger.
+
+use sha2::{Digest, Sha256};
+
+use crate::slots::Slots;
+
+/// A SHA-256 digest.
+pub type Hash = [u8; 32];
+
+/// The root of the empty tree: SHA-256 of nothing.
+pub fn empty_root() -> Hash {
+    Sha256::digest([]).into()
+}
+
+/// The hash of a leaf: SHA-256(0x00 ‖ payload).
+pub fn leaf_hash(payload: &[u8]) -> Hash {
+    let mut hasher = Sha256::new();
+    hasher.update([0x00]);
+    hasher.update(payload);
+    hasher.finalize().into()
+}
+
+/// The hash of an interior node: SHA-256(0x01 ‖ left ‖ right).
+pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
+    let mut hasher = Sha256::new();
+    hasher.update([0x01]);
+    hasher.update(left);
+    hasher.update(right);
+    hasher.finalize().into()
+}
+
+/// Why a tree operation or proof failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TreeError {
+    /// A leaf index is not below the tree size, or a size is larger than the leaves given.
+    OutOfRange,
+    /// The tree has 2^64 leaves already.
+    Full,
+    /// The output for a proof is full.
+    ProofTooLong,
+    /// A proof has the wrong number of hashes for the sizes it claims to link.
+    WrongProofLength,
+    /// A proof does not lead to the expected root.
+    RootMismatch,
+}
+
+impl core::fmt::Display for TreeError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::OutOfRange => "leaf index or tree size out of range",
+            Self::Full => "the tree is full",
+            Self::ProofTooLong => "the proof does not fit in its buffer",
+            Self::WrongProofLength => "the proof has the wrong number of hashes",
+            Self::RootMismatch => "the proof does not lead to the expected root",
+        })
+    }
+}
+
+impl core::error::Error for TreeError {}
+
+/// The roots of the perfect subtrees that make up a tree of `size` leaves, largest first: one
+/// per set bit of `size`. Enough to append and to compute the root, in at most 64 hashes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CompactRange {
+    size: u64,
+    subtrees: heapless::Vec<Hash, 64>,
+}
+
+impl CompactRange {
+    /// The range of the empty tree.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Leaves so far.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Appends a leaf hash.
+    pub fn push(&mut self, leaf: Hash) -> Result<(), TreeError> {
+        let size = self.size.checked_add(1).ok_or(TreeError::Full)?;
+        let mut hash = leaf;
+        // Each trailing 1 bit of the old size is a perfect subtree the new leaf completes.
+        let mut carry = self.size;
+        while carry & 1 == 1 {
+            let left = self.subtrees.pop().ok_or(TreeError::Full)?;
+            hash = node_hash(&left, &hash);
+            carry >>= 1;
+        }
+        self.subtrees.push(hash).map_err(|_| TreeError::Full)?;
+        self.size = size;
+        Ok(())
+    }
+
+    /// The tree's root (RFC 6962 MTH).
+    pub fn root(&self) -> Hash {
+        let mut subtrees = self.subtrees.iter().rev();
+        let Some(&last) = subtrees.next() else {
+            return empty_root();
+        };
+        subtrees.fold(last, |right, left| node_hash(left, &right))
+    }
+}
+
+/// The largest power of two strictly below `n` (n ≥ 2).
+fn split(n: usize) -> usize {
+    let below = n.saturating_sub(1);
+    1usize
+        << (usize::BITS
+            .saturating_sub(1)
+            .saturating_sub(below.leading_zeros()))
+}
+
+/// MTH of a run of leaf hashes.
+pub fn subtree_root(leaves: &[Hash]) -> Hash {
+    match leaves {
+        [] => empty_root(),
+        [leaf] => *leaf,
+        _ => {
+            let (left, right) = leaves.split_at(split(leaves.len()).min(leaves.len()));
+            node_hash(&subtree_root(left), &subtree_root(right))
+        }
+    }
+}
+
+/// The audit path of leaf `index` in the tree of `leaves` (RFC 6962 PATH), leaf level first,
+/// into `proof` (cleared first).
+pub fn inclusion_proof<S: Slots<Hash>>(
+    leaves: &[Hash],
+    index: usize,
+    proof: &mut S,
+) -> Result<(), TreeError> {
+    if index >= leaves.len() {
+        return Err(TreeError::OutOfRange);
+    }
+    *proof = S::default();
+    path(leaves, index, proof)
+}
+
+fn path<S: Slots<Hash>>(leaves: &[Hash], index: usize, proof: &mut S) -> Result<(), TreeError> {
+    if leaves.len() <= 1 {
+        return Ok(());
+    }
+    let k = split(leaves.len()).min(leaves.len());
+    let (left, right) = leaves.split_at(k);
+    if index < k {
+        path(left, index, proof)?;
+        proof
+            .push(subtree_root(right))
+            .map_err(|_| TreeError::ProofTooLong)
+    } else {
+        path(right, index.saturating_sub(k), proof)?;
+        proof
+            .push(subtree_root(left))
+            .map_err(|_| TreeError::ProofTooLong)
+    }
+}
+
+/// The proof that the tree of the first `old_size` leaves is a prefix of the tree of `leaves`
+/// (RFC 6962 PROOF), into `proof` (cleared first). Empty when `old_size` is 0 or all of them.
+pub fn consistency_proof<S: Slots<Hash>>(
+    leaves: &[Hash],
+    old_size: usize,
+    proof: &mut S,
+) -> Result<(), TreeError> {
+    if old_size > leaves.len() {
+        return Err(TreeError::OutOfRange);
+    }
+    *proof = S::default();
+    if old_size == 0 {
+        return Ok(());
+    }
+    subproof(leaves, old_size, true, proof)
+}
+
+fn subproof<S: Slots<Hash>>(
+    leaves: &[Hash],
+    m: usize,
+    complete: bool,
+    proof: &mut S,
+) -> Result<(), TreeError> {
+    let n = leaves.len();
+    if m == n {
+        if !complete {
+            proof
+                .push(subtree_root(leaves))
+                .map_err(|_| TreeError::ProofTooLong)?;
+        }
+        return Ok(());
+    }
+    let k = split(n).min(n);
+    let (left, right) = leaves.split_at(k);
+    if m <= k {
+        subproof(left, m, complete, proof)?;
+        proof
+            .push(subtree_root(right))
+            .map_err(|_| TreeError::ProofTooLong)
+    } else {
+        subproof(right, m.saturating_sub(k), false, proof)?;
+        proof
+            .push(subtree_root(left))
+            .map_err(|_| TreeError::ProofTooLong)
+    }
+}
+
+/// Checks that `leaf` is leaf `index` of the tree of `size` leaves with root `root`, given its
+/// audit path (RFC 9162 §2.1.3.2).
+pub fn verify_inclusion(
+    leaf: &Hash,
+    index: u64,
+    size: u64,
+    proof: &[Hash],
+    root: &Hash,
+) -> Result<(), TreeError> {
+    if index >= size {
+        return Err(TreeError::OutOfRange);
+    }
+    let (mut fn_, mut sn) = (index, size.saturating_sub(1));
+    let mut hash = *leaf;
+    for sibling in proof {
+        if sn == 0 {
+            return Err(TreeError::WrongProofLength);
+        }
+        if fn_ & 1 == 1 || fn_ == sn {
+            hash = node_hash(sibling, &hash);
+            while fn_ & 1 == 0 && fn_ != 0 {
+                fn_ >>= 1;
+                sn >>= 1;
+            }
+        } else {
+            hash = node_hash(&hash, sibling);
+        }
+        fn_ >>= 1;
+        sn >>= 1;
+    }
+    if sn != 0 {
+        return Err(TreeError::WrongProofLength);
+    }
+    if hash != *root {
+        return Err(TreeError::RootMismatch);
+    }
+    Ok(())
+}
+
+/// Checks that the tree of `old_size` leaves with root `old_root` is a prefix of the tree of
+/// `new_size` leaves with root `new_root`, given a consistency proof (RFC 9162 §2.1.4.2).
+pub fn verify_consistency(
+    old_size: u64,
+    new_size: u64,
+    old_root: &Hash,
+    new_root: &Hash,
+    proof: &[Hash],
+) -> Result<(), TreeError> {
+    if old_size > new_size {
+        return Err(TreeError::OutOfRange);
+    }
+    if old_size == 0 || old_size == new_size {
+        // Nothing to prove beyond equality; a non-empty proof is malformed.
+        if !proof.is_empty() {
+            return Err(TreeError::WrongProofLength);
+        }
+        if old_size == new_size && old_root != new_root {
+            return Err(TreeError::RootMismatch);
+        }
+        return Ok(());
+    }
+    if proof.is_empty() {
+        return Err(TreeError::WrongProofLength);
+    }
+    // When the old tree is a perfect subtree, its root is the first node of the path.
+    let prefix = old_size.is_power_of_two().then_some(*old_root);
+    let mut path = prefix.iter().chain(proof.iter());
+    let (mut fn_, mut sn) = (old_size.saturating_sub(1), new_size.saturating_sub(1));
+    while fn_ & 1 == 1 {
+        fn_ >>= 1;
+        sn >>= 1;
+    }
+    let first = *path.next().ok_or(TreeError::WrongProofLength)?;
+    let (mut old_hash, mut new_hash) = (first, first);
+    for node in path {
+        if sn == 0 {
+            return Err(TreeError::WrongProofLength);
+        }
+        if fn_ & 1 == 1 || fn_ == sn {
+            old_hash = node_hash(node, &old_hash);
+            new_hash = node_hash(node, &new_hash);
+            while fn_ & 1 == 0 && fn_ != 0 {
+                fn_ >>= 1;
+                sn >>= 1;
+            }
+        } else {
+            new_hash = node_hash(&new_hash, node);
+        }
+        fn_ >>= 1;
+        sn >>= 1;
+    }
+    if sn != 0 {
+        return Err(TreeError::WrongProofLength);
+    }
+    if old_hash != *old_root || new_hash != *new_root {
+        return Err(TreeError::RootMismatch);
+    }
+    Ok(())
+}
+
+/// The compact range over every intact record a scanner yields, in order: leaf i is record i's
+/// payload. Damaged frames and tails are not leaves; a caller that must vouch for the whole
+/// ledger checks the scan's items first.
+pub fn range_of_records(mut scanner: crate::scan::Scanner<'_>) -> Result<CompactRange, TreeError> {
+    let mut range = CompactRange::new();
+    while let Some(item) = scanner.next() {
+        if matches!(item, crate::scan::Item::Record { .. }) {
+            range.push(leaf_hash(scanner.payload()))?;
+        }
+    }
+    Ok(range)
+}
