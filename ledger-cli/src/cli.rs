@@ -128,6 +128,25 @@ pub enum Command {
     /// Cut off an incomplete last record left by an interrupted append (the original is kept
     /// as PATH.torn-OFFSET.bak). Never removes a complete record.
     Repair,
+    /// Create a checkpoint signing key: NAME.key (private, mode 0600) and NAME.pub; prints the
+    /// verifier key (name+keyid+base64) that auditors pass to --trust.
+    Keygen {
+        /// The key's name, e.g. `pledge.example/treasury` (no spaces or `+`).
+        name: String,
+        /// Write PREFIX.key and PREFIX.pub instead of NAME.key and NAME.pub.
+        #[arg(long, value_name = "PREFIX")]
+        out: Option<String>,
+    },
+    /// Append a checkpoint (the Merkle root of every record so far) and print it as a C2SP note.
+    Checkpoint {
+        /// Sign it with this private key file (from `pledge keygen`).
+        #[arg(long, value_name = "KEYFILE")]
+        sign: Option<std::path::PathBuf>,
+    },
+    /// Verify ledgers (or raw flash dumps): framing, checksums, canonical encoding, sequence,
+    /// the ledger's rules, Merkle roots and checkpoint signatures; reproduce the totals.
+    /// Never modifies a file. Exit 0 clean, 1 findings, 2 unreadable.
+    Audit(AuditArgs),
     /// The ledger's size (records) and Merkle root (RFC 6962), to publish or compare.
     Head {
         #[command(flatten)]
@@ -144,6 +163,29 @@ pub enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Ledger files or flash dumps to audit; the --file ledger if none.
+    pub files: Vec<std::path::PathBuf>,
+    /// Require checkpoints signed by this verifier key (name+keyid+base64, or a .pub file).
+    #[arg(long, value_name = "KEY")]
+    pub trust: Option<String>,
+    /// The ledger must extend this earlier published checkpoint note (a file).
+    #[arg(long, value_name = "NOTE")]
+    pub since: Option<std::path::PathBuf>,
+    /// The ledger must contain the tree of this checkpoint note (a file).
+    #[arg(long, value_name = "NOTE")]
+    pub expect_checkpoint: Option<std::path::PathBuf>,
+    /// The ledger's current root must be this (64 hex digits, as `pledge head` prints).
+    #[arg(long, value_name = "HEX")]
+    pub expect_root: Option<String>,
+    /// How many days a record may be dated before the latest date so far.
+    #[arg(long, value_name = "DAYS", default_value_t = 366)]
+    pub date_tolerance: i32,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]

@@ -34,6 +34,14 @@ impl CliError {
         }
     }
 
+    /// An exit code whose reason was already printed (an audit's findings).
+    pub fn quiet(code: u8) -> Self {
+        CliError {
+            code,
+            message: String::new(),
+        }
+    }
+
     /// Output went to a closed pipe: not an error worth a message.
     pub fn closed_pipe() -> Self {
         CliError {

@@ -93,10 +93,25 @@ pub enum Entry {
     Cancel(Cancel),
     /// Tag 11. A note on the ledger, a pledge or a goal.
     Note(Note),
+    /// Tag 12. The Merkle root of every record before this one, optionally signed.
+    Checkpoint(Checkpoint),
 }
 
 /// The tag of the last [`Entry`] variant this version knows.
-pub const LAST_ENTRY_TAG: u32 = 11;
+pub const LAST_ENTRY_TAG: u32 = 12;
+
+/// A checkpoint: the size and root of the tree of every record before it (so `size` is this
+/// record's own sequence number), with the signature of its C2SP checkpoint body
+/// (`origin\nsize\nbase64(root)\n`, see [`crate::checkpoint`]) if it was signed.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// How many records the tree covers.
+    pub size: u64,
+    /// The tree's root.
+    pub root: [u8; 32],
+    /// Who signed the checkpoint body, if anyone.
+    pub signature: Option<crate::checkpoint::NoteSignature>,
+}
 
 /// The ledger's identity, in the first record.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
@@ -208,6 +223,7 @@ impl Entry {
             Entry::Cancel(c) => Some(c.date),
             Entry::Note(n) => Some(n.date),
             Entry::Open(_)
+            | Entry::Checkpoint(_)
             | Entry::Commodity(_)
             | Entry::Party(_)
             | Entry::Project(_)
@@ -253,6 +269,7 @@ impl Entry {
             Entry::Amend(_) => "amend",
             Entry::Cancel(_) => "cancel",
             Entry::Note(_) => "note",
+            Entry::Checkpoint(_) => "checkpoint",
         }
     }
 }

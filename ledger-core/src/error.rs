@@ -139,6 +139,8 @@ pub enum LedgerError {
     },
     /// An event is dated before the pledge or goal it refers to.
     DateBeforeSubject,
+    /// A checkpoint's size is not the number of records before it.
+    CheckpointSize,
     /// A total does not fit in 64 bits.
     Overflow,
     /// A fixed-capacity table is full.
@@ -262,6 +264,9 @@ impl fmt::Display for LedgerError {
             }
             Self::DateBeforeSubject => {
                 f.write_str("the date is before that of the pledge or goal it refers to")
+            }
+            Self::CheckpointSize => {
+                f.write_str("the checkpoint's size is not the number of records before it")
             }
             Self::Overflow => f.write_str("a total exceeds 64 bits"),
             Self::CapacityExceeded(table) => write!(f, "the {table} table is full"),

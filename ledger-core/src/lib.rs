@@ -10,6 +10,7 @@
 //! - [`compose`]: typed text (amounts, names) resolved to ids, declaring what is new.
 //! - [`rules`]: what each entry may do given the state before it.
 //! - [`report`]: goal progress and breakdowns over the fold.
+//! - [`audit`]: everything wrong with a ledger, reported without stopping or changing it.
 //! - [`checkpoint`]: signed checkpoints in the C2SP note formats (Ed25519).
 //! - [`tree`]: the RFC 6962 Merkle tree over the records, and its proofs.
 //! - [`slots`]: where the fold keeps its tables (fixed capacity on a device).
@@ -31,6 +32,7 @@
 )]
 
 pub mod amount;
+pub mod audit;
 pub mod checkpoint;
 pub mod compose;
 pub mod date;

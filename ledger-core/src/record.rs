@@ -284,10 +284,10 @@ mod tests {
 
     #[test]
     fn unknown_entry_kinds_are_named() {
-        // seq 5, tag 12, then nothing this version can read.
+        // seq 5, tag 13, then nothing this version can read.
         assert_eq!(
-            decode_payload(&[5, 12, 1, 2], 5),
-            Err(FormatError::UnknownEntryKind { tag: 12 })
+            decode_payload(&[5, 13, 1, 2], 5),
+            Err(FormatError::UnknownEntryKind { tag: 13 })
         );
         assert_eq!(decode_payload(&[5, 0], 5), Err(FormatError::PayloadInvalid));
         assert_eq!(decode_payload(&[], 5), Err(FormatError::PayloadInvalid));

@@ -1,7 +1,9 @@
 //! One module per command; this one dispatches and holds what they share: the ledger path,
 //! today's date, and turning arguments into core values with errors that name the bad value.
 
+mod audit;
 mod head;
+mod keys;
 mod list;
 mod record;
 mod repair;
@@ -54,6 +56,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::List(args) => list::run(&context, &args),
         Command::Show { id, output } => show::run(&context, &id, output.format),
         Command::Repair => repair::run(&context),
+        Command::Audit(args) => audit::run(&context, &args),
+        Command::Keygen { name, out } => keys::keygen(&name, out.as_deref()),
+        Command::Checkpoint { sign } => keys::checkpoint(&context, sign.as_deref()),
         Command::Head { output } => head::run(&context, output.format),
         Command::Report { by, as_of, output } => {
             report::run(&context, by, as_of.as_deref(), output.format)

@@ -13,7 +13,7 @@ use crate::output::{Cell, Column, Money, Sheet, print, print_json};
 use crate::tables::{Grow, State};
 
 #[derive(Debug, Serialize)]
-struct GoalsJson {
+pub(super) struct GoalsJson {
     as_of: Option<String>,
     goals: Vec<GoalJson>,
     outside_goals: Vec<TotalsJson>,
@@ -66,6 +66,17 @@ pub fn run(context: &Context, by: Option<Key>, as_of: Option<&str>, format: Form
 }
 
 fn goals(state: &State, as_of: Option<String>, format: Format) -> Result<()> {
+    let report = goals_data(state, as_of)?;
+    match format {
+        Format::Json => print_json(&report),
+        Format::Csv => print(&goal_sheet(&report.goals, &report.outside_goals).csv()?),
+        Format::Table => print(&goals_table(&report)),
+    }
+}
+
+/// Progress toward every goal and the totals outside any goal, as `report --format json` has
+/// them (also what `audit` reproduces).
+pub(super) fn goals_data(state: &State, as_of: Option<String>) -> Result<GoalsJson> {
     let mut totals: Grow<Totals> = Grow::default();
     report::goal_totals(state, &mut totals).map_err(overflow)?;
     let mut goals = Vec::new();
@@ -92,35 +103,34 @@ fn goals(state: &State, as_of: Option<String>, format: Format) -> Result<()> {
     }
     let mut rows: Grow<Row> = Grow::default();
     report::breakdown(state, Key::Goal, &mut rows).map_err(overflow)?;
-    let outside: Vec<TotalsJson> = ledger_core::slots::Slots::as_slice(&rows)
+    let outside_goals: Vec<TotalsJson> = ledger_core::slots::Slots::as_slice(&rows)
         .iter()
         .filter(|row| row.key.is_none())
         .map(|row| totals_json(state, None, row.commodity, &row.totals))
         .collect::<Result<_>>()?;
-    match format {
-        Format::Json => print_json(&GoalsJson {
-            as_of,
-            goals,
-            outside_goals: outside,
-        }),
-        Format::Csv => print(&goal_sheet(&goals, &outside).csv()?),
-        Format::Table => {
-            let mut text = String::new();
-            if let Some(date) = &as_of {
-                text.push_str(&format!("As of {date}\n\n"));
-            }
-            if goals.is_empty() {
-                text.push_str("No goals.\n");
-            } else {
-                text.push_str(&goal_sheet(&goals, &[]).table());
-            }
-            if !outside.is_empty() {
-                text.push_str("\nPledges outside any goal\n");
-                text.push_str(&totals_sheet(None, &outside).table());
-            }
-            print(&text)
-        }
+    Ok(GoalsJson {
+        as_of,
+        goals,
+        outside_goals,
+    })
+}
+
+/// The goal report as tables for people.
+pub(super) fn goals_table(report: &GoalsJson) -> String {
+    let mut text = String::new();
+    if let Some(date) = &report.as_of {
+        text.push_str(&format!("As of {date}\n\n"));
     }
+    if report.goals.is_empty() {
+        text.push_str("No goals.\n");
+    } else {
+        text.push_str(&goal_sheet(&report.goals, &[]).table());
+    }
+    if !report.outside_goals.is_empty() {
+        text.push_str("\nPledges outside any goal\n");
+        text.push_str(&totals_sheet(None, &report.outside_goals).table());
+    }
+    text
 }
 
 const GOAL_COLUMNS: &[Column] = &[

@@ -1,0 +1,377 @@
+//! `pledge audit`: everything wrong with a ledger, said with where it is, and the totals it
+//! implies. The checks are the core's; this module reads the files and prints the findings.
+
+use std::path::{Path, PathBuf};
+
+use ledger_core::audit::{self, Expectations, Finding, FindingKind};
+use ledger_core::checkpoint::{self, VerifierKey};
+use ledger_core::scan::Scanner;
+use ledger_core::tree::{self, Hash};
+use serde::Serialize;
+
+use super::Context;
+use super::report::{GoalsJson, goals_data, goals_table};
+use crate::cli::{AuditArgs, Format};
+use crate::error::{BAD_INPUT, CliError, FAILURE, Result};
+use crate::output::{print, print_json};
+use crate::tables::Desktop;
+
+#[derive(Debug, Serialize)]
+struct AuditJson {
+    files: Vec<FileJson>,
+}
+
+#[derive(Debug, Serialize)]
+struct FileJson {
+    file: String,
+    readable: bool,
+    records: u64,
+    root: String,
+    checkpoints: u64,
+    trusted_checkpoints: u64,
+    findings: Vec<FindingJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    consistency_proof: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    totals: Option<GoalsJson>,
+}
+
+#[derive(Debug, Serialize)]
+struct FindingJson {
+    seq: Option<u32>,
+    offset: usize,
+    kind: &'static str,
+    message: String,
+}
+
+/// A checkpoint published elsewhere, that the ledger must contain.
+struct Published {
+    origin: String,
+    size: u64,
+    root: Hash,
+}
+
+pub fn run(context: &Context, args: &AuditArgs) -> Result<()> {
+    let trust = args.trust.as_deref().map(read_trust).transpose()?;
+    let mut published = Vec::new();
+    for (option, path) in [
+        ("--since", &args.since),
+        ("--expect-checkpoint", &args.expect_checkpoint),
+    ] {
+        if let Some(path) = path {
+            published.push(read_note(option, path, trust.as_ref())?);
+        }
+    }
+    let expect_root = args.expect_root.as_deref().map(parse_root).transpose()?;
+    let files: Vec<PathBuf> = if args.files.is_empty() {
+        vec![context.path()?.to_path_buf()]
+    } else {
+        args.files.clone()
+    };
+    let mut report = AuditJson { files: Vec::new() };
+    for file in &files {
+        report.files.push(audit_file(
+            file,
+            args,
+            trust.as_ref(),
+            &published,
+            expect_root,
+        )?);
+    }
+    match args.output.format {
+        Format::Json => print_json(&report)?,
+        Format::Table | Format::Csv => print(&human(&report))?,
+    }
+    let unreadable = report.files.iter().any(|f| !f.readable);
+    let findings = report.files.iter().any(|f| !f.findings.is_empty());
+    match (unreadable, findings) {
+        (true, _) => Err(CliError::quiet(BAD_INPUT)),
+        (false, true) => Err(CliError::quiet(FAILURE)),
+        (false, false) => Ok(()),
+    }
+}
+
+fn audit_file(
+    path: &Path,
+    args: &AuditArgs,
+    trust: Option<&VerifierKey>,
+    published: &[Published],
+    expect_root: Option<Hash>,
+) -> Result<FileJson> {
+    let name = path.display().to_string();
+    let unreadable = |message: String| FileJson {
+        file: name.clone(),
+        readable: false,
+        records: 0,
+        root: String::new(),
+        checkpoints: 0,
+        trusted_checkpoints: 0,
+        findings: vec![FindingJson {
+            seq: None,
+            offset: 0,
+            kind: "unreadable",
+            message,
+        }],
+        consistency_proof: None,
+        totals: None,
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => return Ok(unreadable(format!("cannot read: {e}"))),
+    };
+    let scanner = match Scanner::new(&bytes) {
+        Ok(scanner) => scanner,
+        Err(e) => return Ok(unreadable(e.to_string())),
+    };
+    let mut expect = Expectations {
+        trust,
+        date_tolerance_days: args.date_tolerance,
+        roots: Default::default(),
+    };
+    for p in published {
+        let _ = expect.roots.push((p.size, p.root));
+    }
+    let mut findings = Vec::new();
+    let summary = audit::audit::<Desktop>(scanner.clone(), &expect, |finding| {
+        findings.push(finding_json(&finding))
+    });
+    let origin = summary
+        .state
+        .origin()
+        .map(|o| o.to_string())
+        .unwrap_or_default();
+    for p in published.iter().filter(|p| p.origin != origin) {
+        findings.push(FindingJson {
+            seq: None,
+            offset: 0,
+            kind: "origin",
+            message: format!(
+                "the published checkpoint is for '{}', this ledger is '{origin}'",
+                p.origin
+            ),
+        });
+    }
+    let root = summary.range.root();
+    if let Some(expected) = expect_root
+        && expected != root
+    {
+        findings.push(FindingJson {
+            seq: None,
+            offset: bytes.len(),
+            kind: "expected_root",
+            message: format!(
+                "the root is {}, not the expected {}",
+                hex(&root),
+                hex(&expected)
+            ),
+        });
+    }
+    let consistency_proof = consistency(
+        &scanner,
+        published,
+        summary.range.size(),
+        &root,
+        &mut findings,
+    );
+    let totals = goals_data(&summary.state, None).ok();
+    Ok(FileJson {
+        file: name,
+        readable: true,
+        records: summary.range.size(),
+        root: hex(&root),
+        checkpoints: summary.checkpoints,
+        trusted_checkpoints: summary.trusted_checkpoints,
+        findings,
+        consistency_proof,
+        totals,
+    })
+}
+
+/// For a published checkpoint older than the ledger: the RFC 6962 consistency proof from it to
+/// the current tree, checked as a verifier without the ledger would check it.
+fn consistency(
+    scanner: &Scanner<'_>,
+    published: &[Published],
+    size: u64,
+    root: &Hash,
+    findings: &mut Vec<FindingJson>,
+) -> Option<Vec<String>> {
+    let old = published
+        .iter()
+        .filter(|p| p.size < size)
+        .max_by_key(|p| p.size)?;
+    let mut leaves = Vec::new();
+    let mut scan = scanner.clone();
+    while let Some(item) = scan.next() {
+        if matches!(item, ledger_core::scan::Item::Record { .. }) {
+            leaves.push(tree::leaf_hash(scan.payload()));
+        }
+    }
+    let mut proof = crate::tables::Grow::default();
+    tree::consistency_proof(&leaves, usize::try_from(old.size).ok()?, &mut proof).ok()?;
+    let proof: &[Hash] = ledger_core::slots::Slots::as_slice(&proof);
+    if let Err(e) = tree::verify_consistency(old.size, size, &old.root, root, proof) {
+        findings.push(FindingJson {
+            seq: None,
+            offset: 0,
+            kind: "consistency",
+            message: format!(
+                "the ledger does not extend the checkpoint of size {}: {e}",
+                old.size
+            ),
+        });
+    }
+    Some(proof.iter().map(hex).collect())
+}
+
+fn finding_json(finding: &Finding) -> FindingJson {
+    let (kind, message) = match &finding.kind {
+        FindingKind::Damaged(e) => ("damaged", format!("damaged record: {e}")),
+        FindingKind::TornTail { len } => (
+            "torn_tail",
+            format!(
+                "incomplete last record ({len} bytes), an interrupted append; `pledge repair` removes it"
+            ),
+        ),
+        FindingKind::NonCanonical => (
+            "non_canonical",
+            "the record's bytes are not the canonical encoding of what they decode to".to_string(),
+        ),
+        FindingKind::Sequence { expected, found } => (
+            "sequence",
+            format!(
+                "sequence number {found} where {expected} was expected: records are missing before it"
+            ),
+        ),
+        FindingKind::OutOfPlace { position, seq } => (
+            "out_of_place",
+            format!("record #{seq} stands at position {position}: repeated or moved"),
+        ),
+        FindingKind::Rule(e) => ("rule", format!("breaks a rule: {e}")),
+        FindingKind::DateBackwards { date, latest } => (
+            "date_backwards",
+            format!("dated {date}, before {latest} by more than the tolerance"),
+        ),
+        FindingKind::CheckpointRoot { size } => (
+            "checkpoint_root",
+            format!(
+                "the checkpoint for {size} records does not match them: something before it was changed"
+            ),
+        ),
+        FindingKind::Signature(e) => (
+            "signature",
+            format!("checkpoint signature by the trusted key: {e}"),
+        ),
+        FindingKind::ExpectedRoot { size } => (
+            "expected_root",
+            format!("the tree of the first {size} records does not have the published root"),
+        ),
+        FindingKind::Shorter { size, records } => (
+            "shorter",
+            format!(
+                "a checkpoint was published for {size} records, but the ledger has {records}: records were removed"
+            ),
+        ),
+        FindingKind::NoTrustedCheckpoint => (
+            "no_trusted_checkpoint",
+            "no checkpoint that matches the ledger is signed by the trusted key".to_string(),
+        ),
+        FindingKind::Tree(e) => ("tree", e.to_string()),
+        other => ("other", format!("{other:?}")),
+    };
+    FindingJson {
+        seq: finding.seq,
+        offset: finding.offset,
+        kind,
+        message,
+    }
+}
+
+fn human(report: &AuditJson) -> String {
+    let mut text = String::new();
+    for file in &report.files {
+        if !file.readable {
+            let message = file.findings.first().map_or("", |f| f.message.as_str());
+            text.push_str(&format!("{}: cannot audit: {message}\n", file.file));
+            continue;
+        }
+        let verdict = if file.findings.is_empty() {
+            "OK".to_string()
+        } else {
+            format!("{} findings", file.findings.len())
+        };
+        text.push_str(&format!(
+            "{}: {verdict}\n  records      {}\n  root         {}\n  checkpoints  {} ({} signed by the trusted key)\n",
+            file.file, file.records, file.root, file.checkpoints, file.trusted_checkpoints
+        ));
+        for f in &file.findings {
+            let place = match f.seq {
+                Some(seq) => format!("record #{seq} at byte {}", f.offset),
+                None => format!("byte {}", f.offset),
+            };
+            text.push_str(&format!("  {place}: {}\n", f.message));
+        }
+        if let Some(totals) = &file.totals {
+            text.push_str("\nTotals reproduced from the records that keep the rules:\n");
+            text.push_str(&goals_table(totals));
+        }
+    }
+    text
+}
+
+fn read_trust(text: &str) -> Result<VerifierKey> {
+    let key = if Path::new(text).is_file() {
+        std::fs::read_to_string(text)
+            .map_err(|e| CliError::input(format!("--trust {text}: cannot read: {e}")))?
+    } else {
+        text.to_string()
+    };
+    VerifierKey::parse(&key).map_err(|e| CliError::input(format!("--trust '{}': {e}", key.trim())))
+}
+
+fn read_note(option: &str, path: &Path, trust: Option<&VerifierKey>) -> Result<Published> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::input(format!("{option} {}: cannot read: {e}", path.display())))?;
+    let note = checkpoint::parse_note(&text)
+        .map_err(|e| CliError::input(format!("{option} {}: {e}", path.display())))?;
+    if let Some(key) = trust {
+        let signed = note
+            .signatures
+            .lines()
+            .filter_map(|line| checkpoint::parse_signature_line(line).ok())
+            .any(|signature| key.verify(note.body, &signature).is_ok());
+        if !signed {
+            return Err(CliError::input(format!(
+                "{option} {}: not signed by the trusted key {}",
+                path.display(),
+                key.name
+            )));
+        }
+    }
+    Ok(Published {
+        origin: note.origin.to_string(),
+        size: note.size,
+        root: note.root,
+    })
+}
+
+fn parse_root(text: &str) -> Result<Hash> {
+    let bad = || {
+        CliError::input(format!(
+            "--expect-root '{text}': expected 64 hex digits, as `pledge head` prints"
+        ))
+    };
+    if text.len() != 64 {
+        return Err(bad());
+    }
+    let mut root = [0u8; 32];
+    for (i, byte) in root.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2).ok_or_else(bad)?, 16)
+            .map_err(|_| bad())?;
+    }
+    Ok(root)
+}
+
+fn hex(hash: &Hash) -> String {
+    hash.iter().map(|b| format!("{b:02x}")).collect()
+}

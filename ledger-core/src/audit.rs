@@ -1,0 +1,390 @@
+//! The auditor: reads a whole ledger and reports everything wrong with it, without stopping at
+//! the first problem and without changing anything. Framing and checksums, canonical encoding,
+//! sequence numbers, the ledger's rules, dates going backwards, the Merkle root against every
+//! checkpoint in the ledger and against roots published elsewhere, and signatures.
+
+use crate::checkpoint::{self, NoteError, VerifierKey};
+use crate::date::Date;
+use crate::entry::{Entry, Record, Seq};
+use crate::error::{FormatError, LedgerError};
+use crate::record::is_canonical;
+use crate::scan::{Item, Scanner};
+use crate::slots::Tables;
+use crate::state::State;
+use crate::tree::{CompactRange, Hash, TreeError, leaf_hash};
+
+/// One problem found, where it was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The record's sequence number, when the problem is in one record.
+    pub seq: Option<Seq>,
+    /// Byte offset of the frame (or of the tail, or the end of the ledger).
+    pub offset: usize,
+    /// What is wrong.
+    pub kind: FindingKind,
+}
+
+/// The kinds of problem an audit reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FindingKind {
+    /// A complete frame that is not a valid record (bad COBS, CRC or payload).
+    Damaged(FormatError),
+    /// The last record is incomplete: an interrupted append.
+    TornTail {
+        /// Bytes in the incomplete record.
+        len: usize,
+    },
+    /// The record decodes, but its bytes are not the canonical encoding of what they mean.
+    NonCanonical,
+    /// The record's sequence number is not the next one: a record lost, repeated or moved.
+    Sequence {
+        /// The number expected.
+        expected: Seq,
+        /// The number found.
+        found: Seq,
+    },
+    /// A record that belongs earlier stands here: a repeat, or a record moved back.
+    OutOfPlace {
+        /// The position it stands at.
+        position: Seq,
+        /// The number it carries (its low 8 bits, placed before `position`).
+        seq: Seq,
+    },
+    /// The record breaks a ledger rule.
+    Rule(LedgerError),
+    /// The record is dated more than the tolerance before the latest date so far.
+    DateBackwards {
+        /// The record's date.
+        date: Date,
+        /// The latest date before it.
+        latest: Date,
+    },
+    /// A checkpoint's root is not the root of the records before it: something before it was
+    /// changed after it was written.
+    CheckpointRoot {
+        /// The tree size the checkpoint states.
+        size: u64,
+    },
+    /// A checkpoint's signature by the trusted key does not verify.
+    Signature(NoteError),
+    /// A root published elsewhere (`--expect-root`, `--expect-checkpoint`, `--since`) does not
+    /// match the ledger's tree at that size.
+    ExpectedRoot {
+        /// The size it was published for.
+        size: u64,
+    },
+    /// A root was published for more records than the ledger has: records were removed.
+    Shorter {
+        /// The size it was published for.
+        size: u64,
+        /// The records the ledger has.
+        records: u64,
+    },
+    /// A trusted key was given but no checkpoint in the ledger is signed by it.
+    NoTrustedCheckpoint,
+    /// The tree could not grow (more than 2^64 records).
+    Tree(TreeError),
+}
+
+/// What the auditor checks beyond the ledger itself.
+#[derive(Debug, Clone, Default)]
+pub struct Expectations<'k> {
+    /// Checkpoint signatures must be by this key, and at least one checkpoint must be.
+    pub trust: Option<&'k VerifierKey>,
+    /// How many days a record may be dated before the latest date so far.
+    pub date_tolerance_days: i32,
+    /// Roots published elsewhere, by tree size; the ledger's tree must have them.
+    pub roots: heapless::Vec<(u64, Hash), 8>,
+}
+
+/// What an audit found out, besides the findings.
+pub struct Summary<T: Tables> {
+    /// The fold of every record that kept the rules (for reproducing totals).
+    pub state: State<T>,
+    /// The tree of every intact record.
+    pub range: CompactRange,
+    /// Checkpoints in the ledger, and how many the trusted key signed.
+    pub checkpoints: u64,
+    /// Checkpoints whose signature by the trusted key verified.
+    pub trusted_checkpoints: u64,
+    /// Findings reported.
+    pub findings: u64,
+}
+
+impl<T: Tables> core::fmt::Debug for Summary<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Summary")
+            .field("records", &self.range.size())
+            .field("checkpoints", &self.checkpoints)
+            .field("trusted_checkpoints", &self.trusted_checkpoints)
+            .field("findings", &self.findings)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Audits `bytes` (preamble already checked by `Scanner::new`), handing each finding to
+/// `report` in ledger order.
+pub fn audit<T: Tables>(
+    mut scanner: Scanner<'_>,
+    expect: &Expectations<'_>,
+    mut report: impl FnMut(Finding),
+) -> Summary<T> {
+    let mut summary = Summary {
+        state: State::new(None),
+        range: CompactRange::new(),
+        checkpoints: 0,
+        trusted_checkpoints: 0,
+        findings: 0,
+    };
+    let mut found = |summary: &mut Summary<T>, finding: Finding| {
+        summary.findings = summary.findings.saturating_add(1);
+        report(finding);
+    };
+    let mut latest: Option<Date> = None;
+    let mut damaged_before = 0u32;
+    let mut end = scanner.position();
+    while let Some(item) = scanner.next() {
+        let (offset, mut record) = match item {
+            Item::Record {
+                offset,
+                len,
+                record,
+            } => {
+                end = offset.saturating_add(len);
+                (offset, record)
+            }
+            Item::Damaged { offset, len, error } => {
+                end = offset.saturating_add(len);
+                damaged_before = damaged_before.saturating_add(1);
+                found(
+                    &mut summary,
+                    Finding {
+                        seq: None,
+                        offset,
+                        kind: FindingKind::Damaged(error),
+                    },
+                );
+                continue;
+            }
+            Item::TornTail { offset, len } => {
+                found(
+                    &mut summary,
+                    Finding {
+                        seq: None,
+                        offset,
+                        kind: FindingKind::TornTail { len },
+                    },
+                );
+                continue;
+            }
+            Item::ErasedTail { .. } => continue,
+        };
+        let size = summary.range.size();
+        for &(expected_size, root) in &expect.roots {
+            if expected_size == size && summary.range.root() != root {
+                found(
+                    &mut summary,
+                    Finding {
+                        seq: None,
+                        offset,
+                        kind: FindingKind::ExpectedRoot { size },
+                    },
+                );
+            }
+        }
+        let finding = |kind| Finding {
+            seq: Some(record.seq),
+            offset,
+            kind,
+        };
+        if !is_canonical(scanner.payload(), &record) {
+            found(&mut summary, finding(FindingKind::NonCanonical));
+        }
+        // Sequence: the record stores the low 8 bits of its number. A forward jump of 1..=127 is
+        // that many records missing (less any damaged frames just before, which were them); a
+        // backward jump is a record out of place (repeated, or moved back) and is not folded.
+        let expected = summary.state.next_seq();
+        let stored = crate::record::seq_check(record.seq);
+        let jump = stored.wrapping_sub(crate::record::seq_check(expected));
+        if jump >= 128 {
+            let back = 256u32.saturating_sub(u32::from(jump));
+            let kind = FindingKind::OutOfPlace {
+                position: expected,
+                seq: expected.wrapping_sub(back),
+            };
+            found(
+                &mut summary,
+                Finding {
+                    seq: Some(expected),
+                    offset,
+                    kind,
+                },
+            );
+            damaged_before = 0;
+            push_leaf(
+                &mut summary,
+                &mut found,
+                scanner.payload(),
+                expected,
+                offset,
+            );
+            continue;
+        }
+        let missing = u32::from(jump).saturating_sub(damaged_before);
+        damaged_before = 0;
+        if missing > 0 {
+            let kind = FindingKind::Sequence {
+                expected,
+                found: expected.saturating_add(u32::from(jump)),
+            };
+            found(
+                &mut summary,
+                Finding {
+                    seq: Some(expected),
+                    offset,
+                    kind,
+                },
+            );
+        }
+        for _ in 0..jump {
+            let _ = summary.state.skip();
+        }
+        record = Record {
+            seq: summary.state.next_seq(),
+            entry: record.entry,
+        };
+        if let Entry::Checkpoint(c) = &record.entry {
+            check_checkpoint(&mut summary, &mut found, expect, c, offset, record.seq);
+        }
+        if let Some(date) = record.entry.date() {
+            let limit = latest
+                .and_then(|l| l.checked_add_days(expect.date_tolerance_days.saturating_neg()));
+            if let (Some(limit), Some(latest)) = (limit, latest)
+                && date < limit
+            {
+                let kind = FindingKind::DateBackwards { date, latest };
+                found(
+                    &mut summary,
+                    Finding {
+                        seq: Some(record.seq),
+                        offset,
+                        kind,
+                    },
+                );
+            }
+            latest = latest.max(Some(date));
+        }
+        if let Err(error) = summary.state.apply(&record) {
+            found(
+                &mut summary,
+                Finding {
+                    seq: Some(record.seq),
+                    offset,
+                    kind: FindingKind::Rule(error),
+                },
+            );
+            let _ = summary.state.skip();
+        }
+        push_leaf(
+            &mut summary,
+            &mut found,
+            scanner.payload(),
+            record.seq,
+            offset,
+        );
+    }
+    let records = summary.range.size();
+    for &(expected_size, root) in &expect.roots {
+        if expected_size == records && summary.range.root() != root {
+            found(
+                &mut summary,
+                Finding {
+                    seq: None,
+                    offset: end,
+                    kind: FindingKind::ExpectedRoot { size: records },
+                },
+            );
+        } else if expected_size > records {
+            found(
+                &mut summary,
+                Finding {
+                    seq: None,
+                    offset: end,
+                    kind: FindingKind::Shorter {
+                        size: expected_size,
+                        records,
+                    },
+                },
+            );
+        }
+    }
+    if expect.trust.is_some() && summary.trusted_checkpoints == 0 {
+        found(
+            &mut summary,
+            Finding {
+                seq: None,
+                offset: end,
+                kind: FindingKind::NoTrustedCheckpoint,
+            },
+        );
+    }
+    summary
+}
+
+/// Every intact record is a leaf, whatever else is wrong with it: the tree covers the bytes.
+fn push_leaf<T: Tables>(
+    summary: &mut Summary<T>,
+    found: &mut impl FnMut(&mut Summary<T>, Finding),
+    payload: &[u8],
+    seq: Seq,
+    offset: usize,
+) {
+    if let Err(error) = summary.range.push(leaf_hash(payload)) {
+        found(
+            summary,
+            Finding {
+                seq: Some(seq),
+                offset,
+                kind: FindingKind::Tree(error),
+            },
+        );
+    }
+}
+
+fn check_checkpoint<T: Tables>(
+    summary: &mut Summary<T>,
+    found: &mut impl FnMut(&mut Summary<T>, Finding),
+    expect: &Expectations<'_>,
+    c: &crate::entry::Checkpoint,
+    offset: usize,
+    seq: Seq,
+) {
+    summary.checkpoints = summary.checkpoints.saturating_add(1);
+    let finding = |kind| Finding {
+        seq: Some(seq),
+        offset,
+        kind,
+    };
+    if c.size != summary.range.size() || c.root != summary.range.root() {
+        found(
+            summary,
+            finding(FindingKind::CheckpointRoot { size: c.size }),
+        );
+        return;
+    }
+    let (Some(trusted), Some(signature)) = (expect.trust, &c.signature) else {
+        return;
+    };
+    // C2SP: signatures by other keys are ignored; one by the trusted key must verify.
+    if signature.signer != trusted.name || signature.key_id != trusted.key_id {
+        return;
+    }
+    let origin = summary.state.origin().map_or("", |o| o.as_str());
+    let verified =
+        checkpoint::body(origin, c.size, &c.root).and_then(|body| trusted.verify(&body, signature));
+    match verified {
+        Ok(()) => summary.trusted_checkpoints = summary.trusted_checkpoints.saturating_add(1),
+        Err(error) => found(summary, finding(FindingKind::Signature(error))),
+    }
+}

@@ -1,0 +1,401 @@
+//! `pledge audit` against tampering: every kind of change an auditor must see, with and
+//! without a published root or a signed checkpoint. Findings are checked through the JSON
+//! output, by kind and record.
+
+use std::path::{Path, PathBuf};
+
+use ledger_core::checkpoint::SignerKey;
+use ledger_core::entry::{Entry, Record};
+use ledger_core::record::{MAX_FRAME, PREAMBLE_LEN, encode_frame};
+use ledger_core::scan::{Item, Scanner};
+use pledge_tests::{pledge, workspace};
+use serde_json::Value;
+
+/// A temporary copy of the example with a checkpoint signed by a fixed test key appended.
+struct Case {
+    dir: tempfile::TempDir,
+}
+
+impl Case {
+    fn new() -> Case {
+        let case = Case {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        std::fs::copy(
+            workspace().join("docs/examples/us-japan-2025.pledge"),
+            case.ledger(),
+        )
+        .unwrap();
+        for (file, seed) in [("auditor", [42u8; 32]), ("mallory", [66u8; 32])] {
+            let signer = SignerKey::from_seed(&format!("pledge.example/{file}"), seed).unwrap();
+            let (mut private, mut public) = (String::new(), String::new());
+            signer.write(&mut private).unwrap();
+            signer.verifier().write(&mut public).unwrap();
+            std::fs::write(case.path(&format!("{file}.key")), private).unwrap();
+            std::fs::write(case.path(&format!("{file}.pub")), public).unwrap();
+        }
+        let note = case.ok(&["checkpoint", "--sign", "auditor.key"]);
+        std::fs::write(case.path("published.note"), note).unwrap();
+        case
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn ledger(&self) -> PathBuf {
+        self.path("ledger.pledge")
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let output = pledge()
+            .current_dir(self.dir.path())
+            .env("PLEDGE_FILE", "ledger.pledge")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    /// Audits with `args`, checks the exit code and that the file is unchanged, and returns the
+    /// findings as (kind, seq).
+    fn audit(&self, args: &[&str]) -> (i32, Vec<(String, Option<u64>)>) {
+        let before = std::fs::read(self.ledger()).unwrap();
+        let output = pledge()
+            .current_dir(self.dir.path())
+            .env("PLEDGE_FILE", "ledger.pledge")
+            .args(["audit", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            std::fs::read(self.ledger()).unwrap(),
+            before,
+            "audit must never modify the ledger"
+        );
+        let json: Value = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+        let findings: Vec<(String, Option<u64>)> = json["files"][0]["findings"]
+            .as_array()
+            .map(|f| {
+                f.iter()
+                    .map(|f| (f["kind"].as_str().unwrap().to_string(), f["seq"].as_u64()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let code = output.status.code().unwrap();
+        assert_eq!(
+            code == 0,
+            findings.is_empty(),
+            "exit code {code} with findings {findings:?}"
+        );
+        (code, findings)
+    }
+
+    fn frames(&self) -> Vec<Vec<u8>> {
+        frames(&std::fs::read(self.ledger()).unwrap())
+    }
+
+    fn write_frames(&self, frames: &[Vec<u8>]) {
+        let mut bytes = std::fs::read(self.ledger()).unwrap()[..PREAMBLE_LEN].to_vec();
+        for frame in frames {
+            bytes.extend_from_slice(frame);
+        }
+        std::fs::write(self.ledger(), bytes).unwrap();
+    }
+}
+
+fn frames(bytes: &[u8]) -> Vec<Vec<u8>> {
+    Scanner::new(bytes)
+        .unwrap()
+        .map(|item| match item {
+            Item::Record { offset, len, .. } => bytes[offset..offset + len].to_vec(),
+            other => panic!("{other:?}"),
+        })
+        .collect()
+}
+
+fn records(path: &Path) -> Vec<Record> {
+    let bytes = std::fs::read(path).unwrap();
+    Scanner::new(&bytes)
+        .unwrap()
+        .filter_map(|item| match item {
+            Item::Record { record, .. } => Some(record),
+            _ => None,
+        })
+        .collect()
+}
+
+fn kinds(findings: &[(String, Option<u64>)]) -> Vec<&str> {
+    findings.iter().map(|(kind, _)| kind.as_str()).collect()
+}
+
+#[test]
+fn a_clean_ledger_with_a_trusted_checkpoint_passes() {
+    let case = Case::new();
+    assert_eq!(case.audit(&[]), (0, vec![]));
+    assert_eq!(
+        case.audit(&["--trust", "auditor.pub", "--since", "published.note"]),
+        (0, vec![])
+    );
+    let head = case.ok(&["head", "--format", "json"]);
+    let root: Value = serde_json::from_str(&head).unwrap();
+    assert_eq!(
+        case.audit(&["--expect-root", root["root"].as_str().unwrap()]),
+        (0, vec![])
+    );
+    // Appending afterwards still extends the published checkpoint.
+    case.ok(&["note", "later", "--date", "2026-01-01"]);
+    assert_eq!(
+        case.audit(&["--trust", "auditor.pub", "--since", "published.note"]),
+        (0, vec![])
+    );
+}
+
+#[test]
+fn a_record_rewritten_with_a_fresh_checksum_is_caught_by_the_checkpoint() {
+    let case = Case::new();
+    let mut frames = case.frames();
+    let mut record = records(&case.ledger())[8].clone();
+    let Entry::Pledge(pledge) = &mut record.entry else {
+        panic!("#8 is a pledge")
+    };
+    pledge.amount.units *= 2;
+    let mut frame = [0u8; MAX_FRAME];
+    let len = encode_frame(&record, &mut frame).unwrap();
+    frames[8] = frame[..len].to_vec();
+    case.write_frames(&frames);
+    // The frame is valid and the rules hold: only the tree shows the change.
+    let (code, findings) = case.audit(&[]);
+    assert_eq!((code, kinds(&findings)), (1, vec!["checkpoint_root"]));
+    let (_, findings) = case.audit(&["--since", "published.note"]);
+    assert!(kinds(&findings).contains(&"expected_root"), "{findings:?}");
+}
+
+#[test]
+fn a_rewrite_with_a_recomputed_checkpoint_needs_a_published_or_signed_root() {
+    let case = Case::new();
+    // Rewrite pledge #8 and replace the checkpoint with an honest-looking unsigned one.
+    let mut frames = case.frames();
+    frames.pop();
+    let mut record = records(&case.ledger())[8].clone();
+    let Entry::Pledge(pledge) = &mut record.entry else {
+        panic!()
+    };
+    pledge.amount.units *= 2;
+    let mut frame = [0u8; MAX_FRAME];
+    let len = encode_frame(&record, &mut frame).unwrap();
+    frames[8] = frame[..len].to_vec();
+    case.write_frames(&frames);
+    case.ok(&["checkpoint"]);
+    assert_eq!(
+        case.audit(&[]),
+        (0, vec![]),
+        "without anything published, a consistent rewrite is undetectable"
+    );
+    assert!(kinds(&case.audit(&["--since", "published.note"]).1).contains(&"expected_root"));
+    assert_eq!(
+        kinds(&case.audit(&["--trust", "auditor.pub"]).1),
+        vec!["no_trusted_checkpoint"]
+    );
+}
+
+#[test]
+fn deleted_duplicated_reordered_and_inserted_records_are_found() {
+    let original = Case::new();
+    let frames = original.frames();
+    let mut variants: Vec<(&str, Vec<Vec<u8>>)> = Vec::new();
+    let mut deleted = frames.clone();
+    deleted.remove(12);
+    variants.push(("deleted", deleted));
+    let mut duplicated = frames.clone();
+    duplicated.insert(12, frames[12].clone());
+    variants.push(("duplicated", duplicated));
+    let mut reordered = frames.clone();
+    reordered.swap(12, 13);
+    variants.push(("reordered", reordered));
+    let mut inserted = frames.clone();
+    inserted.insert(12, frames[22].clone());
+    variants.push(("inserted", inserted));
+    for (what, variant) in variants {
+        let case = Case::new();
+        case.write_frames(&variant);
+        let (code, findings) = case.audit(&[]);
+        assert_eq!(code, 1, "{what}");
+        // Located where the order breaks: position 12, or 13 for the repeat of record 12.
+        let first = findings
+            .iter()
+            .find(|(k, _)| k == "sequence" || k == "out_of_place")
+            .unwrap_or_else(|| panic!("{what}: {findings:?}"));
+        assert!(
+            first.1 == Some(12) || (what == "duplicated" && first.1 == Some(13)),
+            "{what}: {findings:?}"
+        );
+        assert!(
+            kinds(&findings).contains(&"checkpoint_root")
+                || what == "deleted"
+                || what == "inserted",
+            "{what}: {findings:?}"
+        );
+    }
+}
+
+#[test]
+fn signatures_by_other_keys_tampered_notes_and_wrong_key_ids_are_findings() {
+    let case = Case::new();
+    assert_eq!(
+        kinds(&case.audit(&["--trust", "mallory.pub"]).1),
+        vec!["no_trusted_checkpoint"]
+    );
+    // A flipped bit in the stored signature: the frame's CRC is recomputed, so only the
+    // signature check sees it.
+    let mut frames = case.frames();
+    let mut checkpoint = records(&case.ledger()).pop().unwrap();
+    let Entry::Checkpoint(c) = &mut checkpoint.entry else {
+        panic!()
+    };
+    c.signature.as_mut().unwrap().signature.0[5] ^= 1;
+    let mut frame = [0u8; MAX_FRAME];
+    let len = encode_frame(&checkpoint, &mut frame).unwrap();
+    *frames.last_mut().unwrap() = frame[..len].to_vec();
+    case.write_frames(&frames);
+    assert_eq!(
+        kinds(&case.audit(&["--trust", "auditor.pub"]).1),
+        vec!["signature", "no_trusted_checkpoint"]
+    );
+    // A published note with a changed body does not verify, so it is refused as input.
+    let note = std::fs::read_to_string(case.path("published.note"))
+        .unwrap()
+        .replacen("\n23\n", "\n22\n", 1);
+    std::fs::write(case.path("forged.note"), note).unwrap();
+    let output = pledge()
+        .current_dir(case.dir.path())
+        .args([
+            "--file",
+            "ledger.pledge",
+            "audit",
+            "--trust",
+            "auditor.pub",
+            "--since",
+            "forged.note",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not signed by the trusted key"));
+    // A verifier key whose ID does not match its name and key is refused.
+    let public = std::fs::read_to_string(case.path("auditor.pub")).unwrap();
+    let mut parts: Vec<&str> = public.splitn(3, '+').collect();
+    parts[1] = "00000000";
+    let output = pledge()
+        .current_dir(case.dir.path())
+        .args([
+            "--file",
+            "ledger.pledge",
+            "audit",
+            "--trust",
+            &parts.join("+"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn non_canonical_bytes_are_found() {
+    let case = Case::new();
+    let mut frames = case.frames();
+    // Record 2 (party Japan) re-encoded with its entry tag as a two-byte varint.
+    let payload = [0x02, 0x82, 0x00, 0x05, b'J', b'a', b'p', b'a', b'n'];
+    let mut body = payload.to_vec();
+    body.extend_from_slice(&ledger_core::record::crc32c(&payload).to_le_bytes());
+    let mut encoded = vec![0u8; body.len() + 3];
+    let len = corncobs_encode(&body, &mut encoded);
+    frames[2] = encoded[..len].to_vec();
+    case.write_frames(&frames);
+    let (code, findings) = case.audit(&[]);
+    assert_eq!(code, 1);
+    assert!(
+        findings.contains(&("non_canonical".to_string(), Some(2))),
+        "{findings:?}"
+    );
+}
+
+/// COBS-encodes `body` with its delimiter (a plain implementation, independent of the core's).
+fn corncobs_encode(body: &[u8], out: &mut [u8]) -> usize {
+    let mut written = 0;
+    for run in body.split(|&b| b == 0) {
+        out[written] = u8::try_from(run.len() + 1).unwrap();
+        out[written + 1..written + 1 + run.len()].copy_from_slice(run);
+        written += run.len() + 1;
+    }
+    out[written] = 0;
+    written + 1
+}
+
+#[test]
+fn torn_tails_unreadable_files_and_shortened_ledgers() {
+    let case = Case::new();
+    let bytes = std::fs::read(case.ledger()).unwrap();
+    let frames = case.frames();
+    // Tearing the checkpoint (record 23) leaves the 23 records it was published for.
+    std::fs::write(case.ledger(), &bytes[..bytes.len() - 3]).unwrap();
+    assert_eq!(
+        kinds(&case.audit(&["--since", "published.note"]).1),
+        vec!["torn_tail"]
+    );
+    // Tearing record 22 leaves fewer than were published: records were removed.
+    let cut = bytes.len() - frames[23].len() - 3;
+    std::fs::write(case.ledger(), &bytes[..cut]).unwrap();
+    let (code, findings) = case.audit(&["--since", "published.note"]);
+    assert_eq!(code, 1);
+    assert_eq!(kinds(&findings), vec!["torn_tail", "shorter"]);
+    std::fs::write(case.ledger(), b"not a ledger").unwrap();
+    let (code, findings) = case.audit(&[]);
+    assert_eq!((code, kinds(&findings)), (2, vec!["unreadable"]));
+}
+
+#[test]
+fn a_flash_dump_with_padding_and_an_erased_tail_audits_clean() {
+    let case = Case::new();
+    let mut dump = std::fs::read(case.ledger()).unwrap()[..PREAMBLE_LEN].to_vec();
+    for frame in case.frames() {
+        dump.extend_from_slice(&frame);
+        while !dump.len().is_multiple_of(8) {
+            dump.push(0x00);
+        }
+    }
+    dump.extend(std::iter::repeat_n(0xFF, 4096));
+    std::fs::write(case.ledger(), &dump).unwrap();
+    assert_eq!(
+        case.audit(&["--trust", "auditor.pub", "--since", "published.note"]),
+        (0, vec![])
+    );
+}
+
+#[test]
+fn the_human_summary() {
+    let case = Case::new();
+    let output = pledge()
+        .current_dir(case.dir.path())
+        .args(["--file", "ledger.pledge", "audit", "--trust", "auditor.pub"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    insta::assert_snapshot!("audit_clean", String::from_utf8(output.stdout).unwrap());
+    let frames = case.frames();
+    let mut damaged = frames.clone();
+    damaged[10][3] ^= 0x01;
+    case.write_frames(&damaged);
+    let output = pledge()
+        .current_dir(case.dir.path())
+        .args(["--file", "ledger.pledge", "audit", "--trust", "auditor.pub"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!("audit_damaged", String::from_utf8(output.stdout).unwrap());
+}
