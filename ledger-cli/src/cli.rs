@@ -147,6 +147,23 @@ pub enum Command {
     /// the ledger's rules, Merkle roots and checkpoint signatures; reproduce the totals.
     /// Never modifies a file. Exit 0 clean, 1 findings, 2 unreadable.
     Audit(AuditArgs),
+    /// Write a receipt proving that one record is in the ledger: an RFC 6962 inclusion proof
+    /// against the latest checkpoint that covers it, with the checkpoint note (JSON).
+    Prove {
+        /// The record's id (a pledge, goal or any other record).
+        id: String,
+        /// Write the receipt to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Check a receipt from `pledge prove` without the ledger.
+    VerifyProof {
+        /// The receipt file.
+        receipt: std::path::PathBuf,
+        /// Require the checkpoint to be signed by this verifier key (or .pub file).
+        #[arg(long, value_name = "KEY")]
+        trust: Option<String>,
+    },
     /// The ledger's size (records) and Merkle root (RFC 6962), to publish or compare.
     Head {
         #[command(flatten)]

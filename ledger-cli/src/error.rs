@@ -34,6 +34,14 @@ impl CliError {
         }
     }
 
+    /// A failure with this exit code and message.
+    pub fn new(code: u8, message: impl Display) -> Self {
+        CliError {
+            code,
+            message: message.to_string(),
+        }
+    }
+
     /// An exit code whose reason was already printed (an audit's findings).
     pub fn quiet(code: u8) -> Self {
         CliError {

@@ -560,6 +560,21 @@ fn read_everything(bytes: &[u8]) {
         let mut totals: heapless::Vec<Totals, 4> = heapless::Vec::new();
         let _ = report::goal_totals(&state, &mut totals);
     }
+    // The auditor, with a trusted key and a published root, on the same bytes.
+    if let Ok(scanner) = Scanner::new(bytes) {
+        let key = ledger_core::checkpoint::SignerKey::from_seed("model.example/key", [9; 32])
+            .unwrap()
+            .verifier();
+        let mut expect = ledger_core::audit::Expectations {
+            trust: Some(&key),
+            date_tolerance_days: 0,
+            roots: heapless::Vec::new(),
+        };
+        expect.roots.push((2, [1; 32])).unwrap();
+        let mut findings = 0;
+        let summary = ledger_core::audit::audit::<Tables>(scanner, &expect, |_| findings += 1);
+        assert_eq!(summary.findings, findings);
+    }
 }
 
 fn example_bytes() -> Vec<u8> {

@@ -399,3 +399,107 @@ fn the_human_summary() {
     assert_eq!(output.status.code(), Some(1));
     insta::assert_snapshot!("audit_damaged", String::from_utf8(output.stdout).unwrap());
 }
+
+mod receipts {
+    use super::*;
+
+    fn verify(case: &Case, receipt: &str, trust: Option<&str>) -> (i32, String) {
+        std::fs::write(case.path("receipt.json"), receipt).unwrap();
+        let mut command = pledge();
+        command
+            .current_dir(case.dir.path())
+            .args(["verify-proof", "receipt.json"]);
+        if let Some(key) = trust {
+            command.args(["--trust", key]);
+        }
+        let output = command.output().unwrap();
+        let text = String::from_utf8_lossy(if output.status.success() {
+            &output.stdout
+        } else {
+            &output.stderr
+        })
+        .to_string();
+        (output.status.code().unwrap(), text)
+    }
+
+    #[test]
+    fn a_receipt_verifies_without_the_ledger_and_tampering_fails() {
+        let case = Case::new();
+        case.ok(&["note", "after the checkpoint", "--date", "2026-01-01"]);
+        case.ok(&["checkpoint"]);
+        let receipt = case.ok(&["prove", "8"]);
+        std::fs::remove_file(case.ledger()).unwrap();
+        let (code, text) = verify(&case, &receipt, Some("auditor.pub"));
+        assert_eq!(code, 0, "{text}");
+        assert!(text.starts_with("OK: record #8 (pledge, 2025-10-28) is in pledge.example/us-japan-2025 at tree size 23"), "{text}");
+        assert!(
+            text.contains("signed by pledge.example/auditor"),
+            "prefers the signed checkpoint: {text}"
+        );
+        assert_eq!(
+            verify(&case, &receipt, Some("mallory.pub")).0,
+            1,
+            "another key"
+        );
+        let json: Value = serde_json::from_str(&receipt).unwrap();
+        let tamper = |field: &str, value: Value| {
+            let mut changed = json.clone();
+            changed[field] = value;
+            serde_json::to_string(&changed).unwrap()
+        };
+        let payload = json["payload"].as_str().unwrap();
+        let doubled = payload.replacen("95e789c604", "95e789c605", 1);
+        assert_ne!(doubled, payload);
+        assert_eq!(
+            verify(&case, &tamper("payload", doubled.into()), None).0,
+            1,
+            "changed amount"
+        );
+        assert_eq!(
+            verify(&case, &tamper("seq", 9.into()), None).0,
+            1,
+            "another index"
+        );
+        assert_eq!(
+            verify(&case, &tamper("tree_size", 24.into()), None).0,
+            1,
+            "another size"
+        );
+        let mut proof = json["proof"].as_array().unwrap().clone();
+        proof[0] = Value::from("00".repeat(32));
+        assert_eq!(
+            verify(&case, &tamper("proof", proof.into()), None).0,
+            1,
+            "changed path"
+        );
+        let note = json["checkpoint"]
+            .as_str()
+            .unwrap()
+            .replacen("\n23\n", "\n24\n", 1);
+        assert_eq!(
+            verify(
+                &case,
+                &tamper("checkpoint", note.into()),
+                Some("auditor.pub")
+            )
+            .0,
+            1,
+            "changed note"
+        );
+    }
+
+    #[test]
+    fn no_receipt_without_a_covering_checkpoint() {
+        let case = Case::new();
+        case.ok(&["note", "after the checkpoint", "--date", "2026-01-01"]);
+        let output = pledge()
+            .current_dir(case.dir.path())
+            .args(["--file", "ledger.pledge", "prove", "24"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("no checkpoint covers record #24 yet")
+        );
+    }
+}

@@ -103,6 +103,34 @@ fn a_cut_at_every_byte_is_exactly_a_torn_tail_after_every_complete_record() {
         };
         let found = items(&bytes[..cut]);
         assert_eq!(&found[..complete], &all[..complete], "cut at {cut}");
+        // The auditor reports exactly the torn tail, or nothing at a record boundary.
+        let mut findings = Vec::new();
+        let expect = ledger_core::audit::Expectations {
+            date_tolerance_days: 366,
+            ..Default::default()
+        };
+        let summary = ledger_core::audit::audit::<ledger_cli::tables::Desktop>(
+            Scanner::new(&bytes[..cut]).unwrap(),
+            &expect,
+            |f| findings.push(f),
+        );
+        assert_eq!(summary.range.size(), complete as u64, "cut at {cut}");
+        if cut == boundary {
+            assert_eq!(findings, vec![], "cut at {cut}");
+        } else {
+            let torn = ledger_core::audit::FindingKind::TornTail {
+                len: cut - boundary,
+            };
+            assert_eq!(
+                findings,
+                vec![ledger_core::audit::Finding {
+                    seq: None,
+                    offset: boundary,
+                    kind: torn
+                }],
+                "cut at {cut}"
+            );
+        }
         match &found[complete..] {
             [] => assert_eq!(cut, boundary, "cut at {cut}"),
             [Item::TornTail { offset, len }] => {
@@ -350,5 +378,79 @@ fn repair_refuses_damage_before_the_tail() {
         std::fs::read_dir(dir.path()).unwrap().count(),
         1,
         "no backup either"
+    );
+}
+
+/// Eight processes appending 200 entries each at the same time: every one lands, intact and
+/// whole, in some order; the ledger audits clean.
+#[test]
+fn eight_processes_appending_200_entries_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.pledge");
+    assert!(
+        pledge()
+            .arg("--file")
+            .arg(&path)
+            .arg("init")
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let workers: Vec<_> = (0..8)
+        .map(|worker| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                for n in 0..200 {
+                    let output = pledge()
+                        .arg("--file")
+                        .arg(&path)
+                        .args([
+                            "note",
+                            &format!("worker {worker} entry {n}"),
+                            "--date",
+                            "2026-01-01",
+                        ])
+                        .output()
+                        .unwrap();
+                    assert!(
+                        output.status.success(),
+                        "{}",
+                        String::from_utf8_lossy(&output.stderr)
+                    );
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().unwrap();
+    }
+    let bytes = std::fs::read(&path).unwrap();
+    let mut notes = std::collections::HashSet::new();
+    for item in Scanner::new(&bytes).unwrap() {
+        match item {
+            Item::Record { record, .. } => {
+                if let ledger_core::Entry::Note(note) = record.entry {
+                    assert!(
+                        notes.insert(note.text.to_string()),
+                        "a duplicate: {}",
+                        note.text
+                    );
+                }
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(notes.len(), 1_600);
+    let audit = pledge()
+        .arg("--file")
+        .arg(&path)
+        .args(["audit", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        audit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&audit.stdout)
     );
 }

@@ -221,7 +221,7 @@ fn consistency(
             ),
         });
     }
-    Some(proof.iter().map(hex).collect())
+    Some(proof.iter().map(|h| hex(h)).collect())
 }
 
 fn finding_json(finding: &Finding) -> FindingJson {
@@ -319,7 +319,7 @@ fn human(report: &AuditJson) -> String {
     text
 }
 
-fn read_trust(text: &str) -> Result<VerifierKey> {
+pub(super) fn read_trust(text: &str) -> Result<VerifierKey> {
     let key = if Path::new(text).is_file() {
         std::fs::read_to_string(text)
             .map_err(|e| CliError::input(format!("--trust {text}: cannot read: {e}")))?
@@ -372,6 +372,6 @@ fn parse_root(text: &str) -> Result<Hash> {
     Ok(root)
 }
 
-fn hex(hash: &Hash) -> String {
+pub(super) fn hex(hash: &[u8]) -> String {
     hash.iter().map(|b| format!("{b:02x}")).collect()
 }

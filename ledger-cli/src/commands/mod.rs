@@ -5,6 +5,7 @@ mod audit;
 mod head;
 mod keys;
 mod list;
+mod proof;
 mod record;
 mod repair;
 mod report;
@@ -56,6 +57,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::List(args) => list::run(&context, &args),
         Command::Show { id, output } => show::run(&context, &id, output.format),
         Command::Repair => repair::run(&context),
+        Command::Prove { id, out } => proof::prove(&context, &id, out.as_deref()),
+        Command::VerifyProof { receipt, trust } => proof::verify(&receipt, trust.as_deref()),
         Command::Audit(args) => audit::run(&context, &args),
         Command::Keygen { name, out } => keys::keygen(&name, out.as_deref()),
         Command::Checkpoint { sign } => keys::checkpoint(&context, sign.as_deref()),

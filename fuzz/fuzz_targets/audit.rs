@@ -1,0 +1,28 @@
+//! Any bytes, audited with a trusted key and published roots: the auditor must never panic,
+//! and must report at least one finding unless every record is intact and in order.
+#![no_main]
+
+use ledger_core::audit::{Expectations, audit};
+use ledger_core::checkpoint::SignerKey;
+use ledger_core::record::preamble;
+use ledger_core::scan::Scanner;
+use ledger_core::slots::Fixed;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let mut bytes = Vec::with_capacity(data.len() + 16);
+    if data.first().is_some_and(|b| b & 1 == 1) {
+        bytes.extend_from_slice(&preamble());
+    }
+    bytes.extend_from_slice(data);
+    let Ok(scanner) = Scanner::new(&bytes) else { return };
+    let key = SignerKey::from_seed("fuzz.example/key", [7; 32]).expect("valid name").verifier();
+    let mut expect = Expectations { trust: Some(&key), date_tolerance_days: 30, roots: heapless::Vec::new() };
+    let _ = expect.roots.push((3, [0xAB; 32]));
+    let mut findings = 0u64;
+    let summary = audit::<Fixed<16, 4, 4, 64>>(scanner, &expect, |_| findings += 1);
+    assert_eq!(summary.findings, findings);
+    // No checkpoint can be signed by this key in fuzzed bytes without its secret, so either
+    // something is reported or there is nothing at all to vouch for.
+    assert!(findings > 0, "a trusted key with no signed checkpoint must be a finding");
+});
