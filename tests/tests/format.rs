@@ -202,3 +202,45 @@ fn hex_vectors_in_the_format_doc() {
         assert!(doc.contains(&vector), "docs/FORMAT.md must quote {vector}");
     }
 }
+
+const GOLDEN_CHECKPOINT: &str = "tests/golden/v1-checkpoint.pledge";
+
+/// The golden ledger with a checkpoint signed by a fixed test key (seed 32 × 0x01, named
+/// `pledge.example/test-key`): its root, verifier key and note, computed separately in Python
+/// (hashlib for RFC 6962, the `cryptography` package for Ed25519), are quoted in docs/FORMAT.md.
+#[test]
+fn the_golden_checkpoint() {
+    use ledger_core::checkpoint::{SignerKey, body, write_signature_line};
+    use ledger_core::entry::Checkpoint;
+    use ledger_core::tree::range_of_records;
+
+    let signer = SignerKey::from_seed("pledge.example/test-key", [1; 32]).unwrap();
+    let mut bytes = build();
+    let range = range_of_records(Scanner::new(&bytes).unwrap()).unwrap();
+    let text = body("pledge.example/golden", range.size(), &range.root()).unwrap();
+    let signature = signer.sign(&text);
+    let mut note = format!("{text}\n");
+    write_signature_line(&signature, &mut note).unwrap();
+    let record = Record { seq: 15, entry: Entry::Checkpoint(Checkpoint { size: range.size(), root: range.root(), signature: Some(signature) }) };
+    let mut frame = [0u8; MAX_FRAME];
+    let len = encode_frame(&record, &mut frame).unwrap();
+    bytes.extend_from_slice(&frame[..len]);
+    let path = workspace().join(GOLDEN_CHECKPOINT);
+    if std::env::var_os("PLEDGE_WRITE_GOLDEN").is_some() {
+        std::fs::write(&path, &bytes).unwrap();
+    }
+    assert_eq!(bytes, std::fs::read(&path).expect("the golden file is committed"));
+    let mut verifier = String::new();
+    signer.verifier().write(&mut verifier).unwrap();
+    assert_eq!(hex(&range.root()).replace(" ", ""), EXPECTED_ROOT);
+    assert_eq!(verifier, EXPECTED_VERIFIER);
+    assert_eq!(note, EXPECTED_NOTE);
+    let doc = std::fs::read_to_string(workspace().join("docs/FORMAT.md")).unwrap_or_default();
+    for quoted in [EXPECTED_VERIFIER, EXPECTED_NOTE.lines().last().unwrap()] {
+        assert!(doc.contains(quoted), "docs/FORMAT.md must quote {quoted}");
+    }
+}
+
+const EXPECTED_ROOT: &str = "c32f4d6f22f4c3fa8e786ecc048683d02536cf0436f0fcb9ccd4bba28b0f90e9";
+const EXPECTED_VERIFIER: &str = "pledge.example/test-key+c473978b+AYqI4910CfGV/VLbLTy6XXLKZwm/HZQSG/N0iAG0D29c";
+const EXPECTED_NOTE: &str = "pledge.example/golden\n15\nwy9NbyL0w/qOeG7MBIaD0CU2zwQ28Py5zNS7oosPkOk=\n\n\u{2014} pledge.example/test-key xHOXi/Ocpo1ZCnevHZLY5rDE+XyBbiqRvf9rbfSqBN7X3D9IIJbqYQFe+ux0CjGThDiNptu1RvMeka9W5ksCGJeuMQI=\n";
