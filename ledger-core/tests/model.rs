@@ -496,6 +496,26 @@ fn any_entry() -> impl Strategy<Value = Entry> {
             about,
             text: text("n").unwrap()
         })),
+        (
+            any::<u64>(),
+            any::<[u8; 32]>(),
+            proptest::option::of((any::<[u8; 4]>(), proptest::collection::vec(any::<u8>(), 64)))
+        )
+            .prop_map(|(size, root, signature)| Entry::Checkpoint(
+                ledger_core::entry::Checkpoint {
+                    size,
+                    root,
+                    signature: signature.map(|(key_id, sig)| {
+                        ledger_core::checkpoint::NoteSignature {
+                            signer: name("pledge.example/key").unwrap(),
+                            key_id,
+                            signature: ledger_core::checkpoint::Signature64(
+                                sig.try_into().unwrap(),
+                            ),
+                        }
+                    }),
+                }
+            )),
     ]
 }
 

@@ -221,7 +221,14 @@ fn the_golden_checkpoint() {
     let signature = signer.sign(&text);
     let mut note = format!("{text}\n");
     write_signature_line(&signature, &mut note).unwrap();
-    let record = Record { seq: 15, entry: Entry::Checkpoint(Checkpoint { size: range.size(), root: range.root(), signature: Some(signature) }) };
+    let record = Record {
+        seq: 15,
+        entry: Entry::Checkpoint(Checkpoint {
+            size: range.size(),
+            root: range.root(),
+            signature: Some(signature),
+        }),
+    };
     let mut frame = [0u8; MAX_FRAME];
     let len = encode_frame(&record, &mut frame).unwrap();
     bytes.extend_from_slice(&frame[..len]);
@@ -229,7 +236,10 @@ fn the_golden_checkpoint() {
     if std::env::var_os("PLEDGE_WRITE_GOLDEN").is_some() {
         std::fs::write(&path, &bytes).unwrap();
     }
-    assert_eq!(bytes, std::fs::read(&path).expect("the golden file is committed"));
+    assert_eq!(
+        bytes,
+        std::fs::read(&path).expect("the golden file is committed")
+    );
     let mut verifier = String::new();
     signer.verifier().write(&mut verifier).unwrap();
     assert_eq!(hex(&range.root()).replace(" ", ""), EXPECTED_ROOT);
@@ -242,5 +252,6 @@ fn the_golden_checkpoint() {
 }
 
 const EXPECTED_ROOT: &str = "c32f4d6f22f4c3fa8e786ecc048683d02536cf0436f0fcb9ccd4bba28b0f90e9";
-const EXPECTED_VERIFIER: &str = "pledge.example/test-key+c473978b+AYqI4910CfGV/VLbLTy6XXLKZwm/HZQSG/N0iAG0D29c";
+const EXPECTED_VERIFIER: &str =
+    "pledge.example/test-key+c473978b+AYqI4910CfGV/VLbLTy6XXLKZwm/HZQSG/N0iAG0D29c";
 const EXPECTED_NOTE: &str = "pledge.example/golden\n15\nwy9NbyL0w/qOeG7MBIaD0CU2zwQ28Py5zNS7oosPkOk=\n\n\u{2014} pledge.example/test-key xHOXi/Ocpo1ZCnevHZLY5rDE+XyBbiqRvf9rbfSqBN7X3D9IIJbqYQFe+ux0CjGThDiNptu1RvMeka9W5ksCGJeuMQI=\n";
