@@ -180,19 +180,7 @@ pub fn audit<T: Tables>(
             }
             Item::ErasedTail { .. } => continue,
         };
-        let size = summary.range.size();
-        for &(expected_size, root) in &expect.roots {
-            if expected_size == size && summary.range.root() != root {
-                found(
-                    &mut summary,
-                    Finding {
-                        seq: None,
-                        offset,
-                        kind: FindingKind::ExpectedRoot { size },
-                    },
-                );
-            }
-        }
+        check_published(&mut summary, &mut found, expect, offset, false);
         let finding = |kind| Finding {
             seq: Some(record.seq),
             offset,
@@ -294,31 +282,7 @@ pub fn audit<T: Tables>(
             offset,
         );
     }
-    let records = summary.range.size();
-    for &(expected_size, root) in &expect.roots {
-        if expected_size == records && summary.range.root() != root {
-            found(
-                &mut summary,
-                Finding {
-                    seq: None,
-                    offset: end,
-                    kind: FindingKind::ExpectedRoot { size: records },
-                },
-            );
-        } else if expected_size > records {
-            found(
-                &mut summary,
-                Finding {
-                    seq: None,
-                    offset: end,
-                    kind: FindingKind::Shorter {
-                        size: expected_size,
-                        records,
-                    },
-                },
-            );
-        }
-    }
+    check_published(&mut summary, &mut found, expect, end, true);
     if expect.trust.is_some() && summary.trusted_checkpoints == 0 {
         found(
             &mut summary,
@@ -330,6 +294,35 @@ pub fn audit<T: Tables>(
         );
     }
     summary
+}
+
+/// Roots published elsewhere, checked when the tree reaches their size (`at_end`: the whole
+/// ledger has been read, so a larger published size means records were removed).
+fn check_published<T: Tables>(
+    summary: &mut Summary<T>,
+    found: &mut impl FnMut(&mut Summary<T>, Finding),
+    expect: &Expectations<'_>,
+    offset: usize,
+    at_end: bool,
+) {
+    let records = summary.range.size();
+    for &(size, root) in &expect.roots {
+        let kind = if size == records && summary.range.root() != root {
+            FindingKind::ExpectedRoot { size }
+        } else if at_end && size > records {
+            FindingKind::Shorter { size, records }
+        } else {
+            continue;
+        };
+        found(
+            summary,
+            Finding {
+                seq: None,
+                offset,
+                kind,
+            },
+        );
+    }
 }
 
 /// Every intact record is a leaf, whatever else is wrong with it: the tree covers the bytes.

@@ -290,6 +290,17 @@ pub struct ParsedCheckpoint<'a> {
     pub signatures: &'a str,
 }
 
+impl ParsedCheckpoint<'_> {
+    /// Whether one of the note's signature lines is a valid signature by `key` (C2SP: lines by
+    /// other keys are ignored).
+    pub fn is_signed_by(&self, key: &VerifierKey) -> bool {
+        self.signatures
+            .lines()
+            .filter_map(|line| parse_signature_line(line).ok())
+            .any(|signature| key.verify(self.body, &signature).is_ok())
+    }
+}
+
 /// Parses a C2SP checkpoint note (body, blank line, signature lines).
 pub fn parse_note(note: &str) -> Result<ParsedCheckpoint<'_>, NoteError> {
     let split = note.find("\n\n").ok_or(NoteError::NoteSyntax)?;

@@ -334,19 +334,14 @@ fn read_note(option: &str, path: &Path, trust: Option<&VerifierKey>) -> Result<P
         .map_err(|e| CliError::input(format!("{option} {}: cannot read: {e}", path.display())))?;
     let note = checkpoint::parse_note(&text)
         .map_err(|e| CliError::input(format!("{option} {}: {e}", path.display())))?;
-    if let Some(key) = trust {
-        let signed = note
-            .signatures
-            .lines()
-            .filter_map(|line| checkpoint::parse_signature_line(line).ok())
-            .any(|signature| key.verify(note.body, &signature).is_ok());
-        if !signed {
-            return Err(CliError::input(format!(
-                "{option} {}: not signed by the trusted key {}",
-                path.display(),
-                key.name
-            )));
-        }
+    if let Some(key) = trust
+        && !note.is_signed_by(key)
+    {
+        return Err(CliError::input(format!(
+            "{option} {}: not signed by the trusted key {}",
+            path.display(),
+            key.name
+        )));
     }
     Ok(Published {
         origin: note.origin.to_string(),

@@ -183,12 +183,7 @@ pub fn verify(path: &Path, trust: Option<&str>) -> Result<()> {
     let signer = match &key {
         None => "unsigned check: pass --trust KEY to require the log's signature".to_string(),
         Some(key) => {
-            let signed = note
-                .signatures
-                .lines()
-                .filter_map(|line| checkpoint::parse_signature_line(line).ok())
-                .any(|s| key.verify(note.body, &s).is_ok());
-            if !signed {
+            if !note.is_signed_by(key) {
                 return fail(format!("the checkpoint is not signed by {}", key.name));
             }
             format!("signed by {}", key.name)
