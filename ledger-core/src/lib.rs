@@ -6,6 +6,7 @@
 //! - [`entry`]: what can be recorded: goals, pledges, fulfilments, amendments, cancellations.
 //! - [`record`]: the byte format: preamble, framing, checksums (see `docs/FORMAT.md`).
 //! - [`scan`]: reading records from bytes, telling intact records from damage and torn tails.
+//! - [`flash`]: a ledger in NOR flash (embedded-storage), safe through power cuts.
 //! - [`state`]: the fold that derives each pledge's status and checks every entry.
 //! - [`compose`]: typed text (amounts, names) resolved to ids, declaring what is new.
 //! - [`rules`]: what each entry may do given the state before it.
@@ -38,6 +39,7 @@ pub mod compose;
 pub mod date;
 pub mod entry;
 pub mod error;
+pub mod flash;
 pub mod pledge_wire;
 pub mod record;
 pub mod report;

@@ -169,6 +169,16 @@ pub fn encode_frame(record: &Record, out: &mut [u8]) -> Result<usize, FormatErro
     Ok(corncobs::encode_buf(body, out))
 }
 
+/// Whether a complete frame (delimiter included) is an erased gap: nothing but `0xFF` before
+/// its delimiter. A writer on flash leaves one where a power cut may have touched a word; no
+/// valid record encodes to it, and readers skip it like padding.
+pub fn is_erased_gap(frame: &[u8]) -> bool {
+    match frame.split_last() {
+        Some((&DELIMITER, body)) => !body.is_empty() && body.iter().all(|&b| b == ERASED),
+        _ => false,
+    }
+}
+
 /// Decodes one frame (its bytes up to and including the delimiter) into the payload it
 /// carries, checking COBS and the checksum. `scratch` should hold [`MAX_FRAME`] bytes.
 pub fn decode_frame<'s>(frame: &[u8], scratch: &'s mut [u8]) -> Result<&'s [u8], FormatError> {

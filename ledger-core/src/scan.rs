@@ -116,6 +116,10 @@ impl Iterator for Scanner<'_> {
         let len = end + 1;
         self.pos = offset + len;
         let frame = rest.get(..len).unwrap_or_default();
+        if crate::record::is_erased_gap(frame) {
+            // Erased flash a writer stepped over after a power cut: not a record, not damage.
+            return self.next();
+        }
         let next_seq = self.next_seq;
         self.payload_len = 0;
         let decoded = decode_frame(frame, &mut self.scratch)
