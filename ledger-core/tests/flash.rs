@@ -90,7 +90,7 @@ impl NorFlash for MockFlash {
         if self.dead {
             return Err(MockError::PowerLost);
         }
-        if from as usize % PAGE != 0 || to as usize % PAGE != 0 {
+        if !(from as usize).is_multiple_of(PAGE) || !(to as usize).is_multiple_of(PAGE) {
             return Err(MockError::Unaligned);
         }
         self.memory[from as usize..to as usize].fill(0xFF);
@@ -103,7 +103,7 @@ impl NorFlash for MockFlash {
             return Err(MockError::PowerLost);
         }
         let at = offset as usize;
-        if at % WORD != 0 || bytes.len() % WORD != 0 {
+        if !at.is_multiple_of(WORD) || !bytes.len().is_multiple_of(WORD) {
             return Err(MockError::Unaligned);
         }
         for (word, chunk) in bytes.chunks(WORD).enumerate() {
