@@ -1,0 +1,205 @@
+//! ledger-core on an emulated Cortex-M4: records the example ledger's entries into a RAM-backed
+//! NOR flash through the core's checked append, reopens the flash as after a reboot, folds it,
+//! checks the goal report and the Merkle root against what the desktop `pledge` computes,
+//! prints the report over semihosting, writes the flash region to a host file for
+//! `pledge audit`, and exits non-zero on any mismatch.
+#![no_std]
+#![no_main]
+
+use core::fmt::Write;
+
+use cortex_m_rt::entry;
+use cortex_m_semihosting::{debug, hprintln, syscall};
+use embedded_storage::nor_flash::{ErrorType, NorFlash, NorFlashError, NorFlashErrorKind, ReadNorFlash};
+use ledger_core::amount::Decimal;
+use ledger_core::flash::FlashLog;
+use ledger_core::report::{self, Totals};
+use ledger_core::scan::{Item, Scanner};
+use ledger_core::slots::Fixed;
+use ledger_core::state::State;
+use ledger_core::tree::{CompactRange, leaf_hash};
+
+/// The entries to record: the example ledger the desktop CLI builds (docs/examples).
+const EXAMPLE: &[u8] = include_bytes!("../../../docs/examples/us-japan-2025.pledge");
+/// Its Merkle root, as `pledge head` prints it.
+const EXPECTED_ROOT: &str = "c0b0375f02ff80e2d9f4d9b5986018a2dd418dd7310c54267e076be414896c8f";
+/// Where the flash region is written on the host (relative to QEMU's working directory).
+const DUMP: &str = "firmware-dump.pledge\0";
+
+const REGION: usize = 2 * 1024;
+const WORD: usize = 4;
+const PAGE: usize = 1024;
+
+/// Room for the example, small enough for a 16 KiB Cortex-M0: 6 names of each kind, 4
+/// commodities, 2 goals, 8 pledges.
+type Tables = Fixed<6, 4, 2, 8>;
+
+/// NOR flash in RAM: 4-byte words written once, erased pages read 0xFF.
+struct RamFlash {
+    bytes: [u8; REGION],
+}
+
+#[derive(Debug)]
+struct RamError;
+
+impl NorFlashError for RamError {
+    fn kind(&self) -> NorFlashErrorKind {
+        NorFlashErrorKind::Other
+    }
+}
+
+impl ErrorType for RamFlash {
+    type Error = RamError;
+}
+
+impl ReadNorFlash for RamFlash {
+    const READ_SIZE: usize = 1;
+    fn read(&mut self, offset: u32, bytes: &mut [u8]) -> Result<(), RamError> {
+        let at = offset as usize;
+        bytes.copy_from_slice(self.bytes.get(at..at + bytes.len()).ok_or(RamError)?);
+        Ok(())
+    }
+    fn capacity(&self) -> usize {
+        REGION
+    }
+}
+
+impl NorFlash for RamFlash {
+    const WRITE_SIZE: usize = WORD;
+    const ERASE_SIZE: usize = PAGE;
+    fn erase(&mut self, from: u32, to: u32) -> Result<(), RamError> {
+        self.bytes.get_mut(from as usize..to as usize).ok_or(RamError)?.fill(0xFF);
+        Ok(())
+    }
+    fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), RamError> {
+        let target = self.bytes.get_mut(offset as usize..offset as usize + bytes.len()).ok_or(RamError)?;
+        for (old, new) in target.iter_mut().zip(bytes) {
+            *old &= *new; // NOR: programming only clears bits
+        }
+        Ok(())
+    }
+}
+
+#[entry]
+fn main() -> ! {
+    let status = match run() {
+        Ok(()) => debug::EXIT_SUCCESS,
+        Err(why) => {
+            hprintln!("firmware: FAILED: {}", why);
+            debug::EXIT_FAILURE
+        }
+    };
+    debug::exit(status);
+    loop {}
+}
+
+fn run() -> Result<(), &'static str> {
+    let flash: &'static mut RamFlash =
+        cortex_m::singleton!(: RamFlash = RamFlash { bytes: [0xFF; REGION] }).ok_or("no flash")?;
+
+    let recorded = record(flash)?;
+
+    reopen_and_report(flash, recorded)?;
+    dump(&flash.bytes)
+}
+
+/// Records every entry of the example through the fold's checked append into flash. Its own
+/// frame, so its state is off the stack before the reopened one is built.
+#[inline(never)]
+fn record(flash: &mut RamFlash) -> Result<u32, &'static str> {
+    // Record every entry of the example through the fold's checked append into flash.
+    let mut log = FlashLog::format(&mut *flash, 0, REGION as u32).map_err(|_| "format failed")?;
+    let mut state: State<Tables> = State::default();
+    let mut recorded = 0u32;
+    for item in Scanner::new(EXAMPLE).map_err(|_| "the example is not a ledger")? {
+        let Item::Record { record, .. } = item else { return Err("the example is damaged") };
+        let seq = state.append(record.entry, &mut |frame| log.append(frame)).map_err(|_| "append refused")?;
+        if seq != record.seq {
+            return Err("sequence numbers differ");
+        }
+        recorded += 1;
+    }
+    drop(log);
+    Ok(recorded)
+
+}
+
+/// Reopens the flash as after a reboot, folds it from scratch, hashes every record into the
+/// tree, and checks the root and the goal report against the desktop's. Its own frame, like
+/// `record`, so the two phases' state never shares the stack.
+#[inline(never)]
+fn reopen_and_report(flash: &mut RamFlash, recorded: u32) -> Result<(), &'static str> {
+    // Reboot: reopen the flash and fold it from scratch, hashing every record into the tree.
+    let mut reopened: State<Tables> = State::default();
+    let mut range = CompactRange::new();
+    let mut folded = Ok(());
+    FlashLog::open(&mut *flash, 0, REGION as u32, |record, payload| {
+        if reopened.apply(record).is_err() {
+            folded = Err("a reopened record breaks a rule");
+        }
+        if range.push(leaf_hash(payload)).is_err() {
+            folded = Err("tree full");
+        }
+    })
+    .map_err(|_| "reopen failed")?;
+    folded?;
+    if reopened.next_seq() != recorded || range.size() != u64::from(recorded) {
+        return Err("reopened a different number of records");
+    }
+    let mut root = heapless::String::<64>::new();
+    for byte in range.root() {
+        write!(root, "{byte:02x}").map_err(|_| "hex")?;
+    }
+    if root.as_str() != EXPECTED_ROOT {
+        hprintln!("root {}", root);
+        return Err("the Merkle root differs from the desktop's");
+    }
+
+    // The goal report, as `pledge report` gives it.
+    let mut totals: heapless::Vec<Totals, 4> = heapless::Vec::new();
+    report::goal_totals(&reopened, &mut totals).map_err(|_| "report failed")?;
+    hprintln!("firmware: {} records, root {}", recorded, root);
+    for progress in report::goal_progress(&reopened, &totals) {
+        let decimals = reopened.commodity(progress.goal.target.commodity).map_or(0, |c| c.decimals);
+        let share = progress.committed_share().ok_or("no share")?;
+        hprintln!(
+            "{}: committed {} of {} ({}), remaining {}",
+            progress.goal.name,
+            Decimal::new(progress.totals.committed, decimals),
+            Decimal::new(progress.goal.target.units, decimals),
+            share,
+            Decimal::new(progress.remaining().map_err(|_| "overflow")?, decimals)
+        );
+        if progress.totals.committed != 49_000_000_000_000 || share.tenths != 891 {
+            return Err("the report differs from the desktop's");
+        }
+    }
+
+    Ok(())
+}
+
+/// Writes the flash region to a host file over semihosting.
+fn dump(bytes: &[u8]) -> Result<(), &'static str> {
+    const W_TRUNC_BINARY: usize = 5;
+    // SAFETY: semihosting calls with valid pointers and lengths into our own buffers.
+    unsafe {
+        let fd = syscall!(OPEN, DUMP.as_ptr(), W_TRUNC_BINARY, DUMP.len() - 1);
+        if fd == usize::MAX {
+            return Err("cannot open the dump file on the host");
+        }
+        let unwritten = syscall!(WRITE, fd, bytes.as_ptr(), bytes.len());
+        syscall!(CLOSE, fd);
+        if unwritten != 0 {
+            return Err("cannot write the dump file");
+        }
+    }
+    hprintln!("firmware: wrote {} bytes of flash to firmware-dump.pledge", bytes.len());
+    Ok(())
+}
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    hprintln!("firmware: panic");
+    debug::exit(debug::EXIT_FAILURE);
+    loop {}
+}
