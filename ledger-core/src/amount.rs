@@ -174,19 +174,23 @@ pub fn parse_quantity(text: &str, decimals: u8) -> Result<i64, InputError> {
         fraction_digits = fraction_digits.saturating_add(1);
     }
     // minor units = mantissa * 10^(scale + decimals - fraction_digits), exactly.
-    let shift = i64::from(scale) + i64::from(decimals) - i64::from(fraction_digits);
+    let shift = i64::from(scale)
+        .saturating_add(i64::from(decimals))
+        .saturating_sub(i64::from(fraction_digits));
     let magnitude = if shift >= 0 {
         let factor = pow10(shift)?;
         mantissa
             .checked_mul(factor)
             .ok_or(InputError::AmountOverflow)?
     } else {
-        let divisor =
-            pow10(-shift).map_err(|_| InputError::TooManyDecimals { allowed: decimals })?;
+        let divisor = pow10(shift.saturating_neg())
+            .map_err(|_| InputError::TooManyDecimals { allowed: decimals })?;
         if !mantissa.is_multiple_of(divisor) {
             return Err(InputError::TooManyDecimals { allowed: decimals });
         }
-        mantissa / divisor
+        mantissa
+            .checked_div(divisor)
+            .ok_or(InputError::AmountOverflow)?
     };
     to_signed(magnitude, negative)
 }
@@ -222,7 +226,7 @@ fn push_digit(mantissa: u128, digit: u8) -> Result<u128, InputError> {
     }
     mantissa
         .checked_mul(10)
-        .and_then(|m| m.checked_add(u128::from(digit - b'0')))
+        .and_then(|m| m.checked_add(u128::from(digit.saturating_sub(b'0'))))
         .ok_or(InputError::AmountOverflow)
 }
 
@@ -237,7 +241,8 @@ fn to_signed(magnitude: u128, negative: bool) -> Result<i64, InputError> {
     if negative {
         // i64::MIN has no positive counterpart, so negate in i128.
         let value = i128::try_from(magnitude).map_err(|_| InputError::AmountOverflow)?;
-        i64::try_from(-value).map_err(|_| InputError::AmountOverflow)
+        i64::try_from(value.checked_neg().ok_or(InputError::AmountOverflow)?)
+            .map_err(|_| InputError::AmountOverflow)
     } else {
         i64::try_from(magnitude).map_err(|_| InputError::AmountOverflow)
     }
@@ -274,19 +279,19 @@ impl fmt::Display for Decimal {
             if magnitude == 0 && count > usize::from(self.decimals) {
                 break;
             }
-            *slot = b'0' + (magnitude % 10) as u8;
+            *slot = b'0'.saturating_add((magnitude % 10) as u8);
             magnitude /= 10;
-            count += 1;
+            count = count.saturating_add(1);
         }
-        let start = digits.len() - count;
+        let start = digits.len().saturating_sub(count);
         let all = digits.get(start..).unwrap_or_default();
-        let (integer, fraction) = all.split_at(count - usize::from(self.decimals));
+        let (integer, fraction) = all.split_at(count.saturating_sub(usize::from(self.decimals)));
         if self.units < 0 {
             f.write_str("-")?;
         }
         let group = !f.alternate();
         for (i, digit) in integer.iter().enumerate() {
-            if group && i > 0 && (integer.len() - i) % 3 == 0 {
+            if group && i > 0 && integer.len().saturating_sub(i) % 3 == 0 {
                 f.write_str(",")?;
             }
             f.write_str(ascii(core::slice::from_ref(digit)))?;

@@ -304,8 +304,12 @@ impl ParsedCheckpoint<'_> {
 /// Parses a C2SP checkpoint note (body, blank line, signature lines).
 pub fn parse_note(note: &str) -> Result<ParsedCheckpoint<'_>, NoteError> {
     let split = note.find("\n\n").ok_or(NoteError::NoteSyntax)?;
-    let body = note.get(..split + 1).ok_or(NoteError::NoteSyntax)?;
-    let signatures = note.get(split + 2..).ok_or(NoteError::NoteSyntax)?;
+    let body = note
+        .get(..split.saturating_add(1))
+        .ok_or(NoteError::NoteSyntax)?;
+    let signatures = note
+        .get(split.saturating_add(2)..)
+        .ok_or(NoteError::NoteSyntax)?;
     let mut lines = body.lines();
     let (Some(origin), Some(size), Some(root)) = (lines.next(), lines.next(), lines.next()) else {
         return Err(NoteError::NoteSyntax);

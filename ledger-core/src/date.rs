@@ -29,6 +29,8 @@ pub const MAX: Date = Date(2_932_896);
 
 impl Date {
     /// The date with this year, month (1–12) and day (1–31), if it exists and is in range.
+    // Checked above: |year| < 10^4, month and day small; no intermediate value nears i32's limits.
+    #[allow(clippy::arithmetic_side_effects)]
     pub fn from_ymd(year: i32, month: u32, day: u32) -> Result<Date, InputError> {
         if !(1..=9999).contains(&year) || !(1..=12).contains(&month) {
             return Err(InputError::DateOutOfRange);
@@ -47,6 +49,8 @@ impl Date {
     }
 
     /// Year, month and day. Defined for every `i32`, exact within [`MIN`]..=[`MAX`].
+    // Done in i64 from an i32: every intermediate value stays below 2^40.
+    #[allow(clippy::arithmetic_side_effects)]
     pub fn ymd(self) -> (i32, u32, u32) {
         let z = i64::from(self.0) + 719_468;
         let era = z.div_euclid(146_097);

@@ -167,7 +167,7 @@ impl<F: NorFlash> FlashLog<F> {
     /// Bytes still free for records (less the guard and closing words of a first append).
     pub fn free(&self) -> u32 {
         let guard = if self.guard {
-            2 * F::WRITE_SIZE as u32
+            (F::WRITE_SIZE as u32).saturating_mul(2)
         } else {
             0
         };
@@ -197,7 +197,11 @@ impl<F: NorFlash> FlashLog<F> {
             self.write_at = at.saturating_add(word as u32);
             self.guard = false;
         }
-        let whole = frame.len() / word * word;
+        let whole = frame
+            .len()
+            .checked_div(word)
+            .unwrap_or(0)
+            .saturating_mul(word);
         let (body, rest) = frame.split_at(whole);
         if !body.is_empty() {
             self.flash
@@ -292,7 +296,7 @@ impl<F: NorFlash> FlashLog<F> {
     ) -> Result<Option<u32>, FlashError<F::Error>> {
         let mut chunk = [0u8; CHUNK];
         while pos < self.end {
-            let len = (self.end - pos).min(CHUNK as u32) as usize;
+            let len = self.end.saturating_sub(pos).min(CHUNK as u32) as usize;
             let bytes = chunk.get_mut(..len).unwrap_or_default();
             self.flash.read(pos, bytes).map_err(FlashError::Flash)?;
             if let Some(i) = bytes.iter().position(|&b| wanted(b)) {
@@ -308,7 +312,7 @@ impl<F: NorFlash> FlashLog<F> {
         let mut last = None;
         let mut chunk = [0u8; CHUNK];
         while pos < self.end {
-            let len = (self.end - pos).min(CHUNK as u32) as usize;
+            let len = self.end.saturating_sub(pos).min(CHUNK as u32) as usize;
             let bytes = chunk.get_mut(..len).unwrap_or_default();
             self.flash.read(pos, bytes).map_err(FlashError::Flash)?;
             if let Some(i) = bytes.iter().rposition(|&b| b != ERASED) {
@@ -351,5 +355,8 @@ fn check_layout<F: NorFlash>(flash: &F, start: u32, end: u32) -> Result<(), Flas
 
 fn align_up<F: NorFlash>(offset: u32) -> Option<u32> {
     let word = F::WRITE_SIZE as u32;
-    offset.checked_add(word - 1).map(|o| o / word * word)
+    offset
+        .checked_add(word.saturating_sub(1))
+        .and_then(|o| o.checked_div(word))
+        .map(|q| q.saturating_mul(word))
 }

@@ -28,7 +28,8 @@
         clippy::indexing_slicing,
         clippy::unreachable,
         clippy::todo,
-        clippy::unimplemented
+        clippy::unimplemented,
+        clippy::arithmetic_side_effects
     )
 )]
 

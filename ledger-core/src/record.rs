@@ -131,7 +131,8 @@ pub fn encode_payload<'b>(record: &Record, buf: &'b mut [u8]) -> Result<&'b mut 
     let len = postcard::to_slice(&entry, rest)
         .map_err(|_| FormatError::BufferTooSmall)?
         .len();
-    buf.get_mut(..len + 1).ok_or(FormatError::BufferTooSmall)
+    buf.get_mut(..len.saturating_add(1))
+        .ok_or(FormatError::BufferTooSmall)
 }
 
 /// The byte a record stores of its sequence number: the low 8 bits.
@@ -160,7 +161,7 @@ pub fn encode_frame(record: &Record, out: &mut [u8]) -> Result<usize, FormatErro
         .ok_or(FormatError::BufferTooSmall)?
         .copy_from_slice(&crc);
     let body = body
-        .get(..payload_len + CRC_LEN)
+        .get(..payload_len.saturating_add(CRC_LEN))
         .ok_or(FormatError::BufferTooSmall)?;
     // corncobs panics on a short output buffer; never hand it one.
     if out.len() < corncobs::max_encoded_len(body.len()) {
@@ -192,7 +193,7 @@ pub fn decode_frame<'s>(frame: &[u8], scratch: &'s mut [u8]) -> Result<&'s [u8],
     if body.len() <= CRC_LEN {
         return Err(FormatError::FrameTooShort);
     }
-    let (payload, crc) = body.split_at(body.len() - CRC_LEN);
+    let (payload, crc) = body.split_at(body.len().saturating_sub(CRC_LEN));
     // Fuzzing builds (cargo-fuzz sets `cfg(fuzzing)`) skip the check, so that mutated inputs
     // reach the payload decoder, the fold and the auditor instead of stopping here.
     if crc32c(payload) != u32::from_le_bytes(le_array(crc)) && !cfg!(fuzzing) {

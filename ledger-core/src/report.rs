@@ -276,14 +276,15 @@ impl Percent {
         if whole <= 0 {
             return None;
         }
-        // |part| * 2000 < 2^75: exact in i128, so none of this can overflow.
-        let scaled = i128::from(part) * 2000;
+        // |part| * 2000 < 2^75, well within i128; checked all the same.
+        let scaled = i128::from(part).checked_mul(2000)?;
         let whole = i128::from(whole);
-        let doubled = if scaled >= 0 {
-            (scaled + whole) / (2 * whole)
+        let half_up = if scaled >= 0 {
+            scaled.checked_add(whole)?
         } else {
-            (scaled - whole) / (2 * whole)
+            scaled.checked_sub(whole)?
         };
+        let doubled = half_up.checked_div(whole.checked_mul(2)?)?;
         i64::try_from(doubled).ok().map(|tenths| Percent { tenths })
     }
 }

@@ -96,7 +96,7 @@ impl Iterator for Scanner<'_> {
         let rest = self.bytes.get(self.pos..)?;
         // Skip padding: empty frames.
         let skip = rest.iter().take_while(|&&b| b == DELIMITER).count();
-        let offset = self.pos + skip;
+        let offset = self.pos.saturating_add(skip);
         let rest = rest.get(skip..)?;
         if rest.is_empty() {
             self.pos = self.bytes.len();
@@ -113,8 +113,8 @@ impl Iterator for Scanner<'_> {
                 }
             });
         };
-        let len = end + 1;
-        self.pos = offset + len;
+        let len = end.saturating_add(1);
+        self.pos = offset.saturating_add(len);
         let frame = rest.get(..len).unwrap_or_default();
         if crate::record::is_erased_gap(frame) {
             // Erased flash a writer stepped over after a power cut: not a record, not damage.
