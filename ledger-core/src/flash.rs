@@ -360,3 +360,83 @@ fn align_up<F: NorFlash>(offset: u32) -> Option<u32> {
         .and_then(|o| o.checked_div(word))
         .map(|q| q.saturating_mul(word))
 }
+
+/// A byte slice used as NOR flash (4-byte words, 1 KiB erase pages): a ledger in RAM goes
+/// through the same [`FlashLog`] as one in flash. Writes only clear bits, as NOR does.
+#[derive(Debug)]
+pub struct RamFlash<'a> {
+    bytes: &'a mut [u8],
+}
+
+/// An access outside the slice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutOfRange;
+
+impl embedded_storage::nor_flash::NorFlashError for OutOfRange {
+    fn kind(&self) -> embedded_storage::nor_flash::NorFlashErrorKind {
+        embedded_storage::nor_flash::NorFlashErrorKind::OutOfBounds
+    }
+}
+
+impl<'a> RamFlash<'a> {
+    /// The slice as flash; erase it (or format a ledger on it) before use.
+    pub fn new(bytes: &'a mut [u8]) -> Self {
+        RamFlash { bytes }
+    }
+
+    /// The bytes, e.g. to dump them.
+    pub fn bytes(&self) -> &[u8] {
+        self.bytes
+    }
+
+    fn range(&self, offset: u32, len: usize) -> Result<core::ops::Range<usize>, OutOfRange> {
+        let start = usize::try_from(offset).map_err(|_| OutOfRange)?;
+        let end = start.checked_add(len).ok_or(OutOfRange)?;
+        if end > self.bytes.len() {
+            Err(OutOfRange)
+        } else {
+            Ok(start..end)
+        }
+    }
+}
+
+impl embedded_storage::nor_flash::ErrorType for RamFlash<'_> {
+    type Error = OutOfRange;
+}
+
+impl embedded_storage::nor_flash::ReadNorFlash for RamFlash<'_> {
+    const READ_SIZE: usize = 1;
+    fn read(&mut self, offset: u32, bytes: &mut [u8]) -> Result<(), OutOfRange> {
+        let range = self.range(offset, bytes.len())?;
+        bytes.copy_from_slice(self.bytes.get(range).ok_or(OutOfRange)?);
+        Ok(())
+    }
+    fn capacity(&self) -> usize {
+        self.bytes.len()
+    }
+}
+
+impl NorFlash for RamFlash<'_> {
+    const WRITE_SIZE: usize = 4;
+    const ERASE_SIZE: usize = 1024;
+    fn erase(&mut self, from: u32, to: u32) -> Result<(), OutOfRange> {
+        let len =
+            usize::try_from(to.checked_sub(from).ok_or(OutOfRange)?).map_err(|_| OutOfRange)?;
+        let range = self.range(from, len)?;
+        self.bytes.get_mut(range).ok_or(OutOfRange)?.fill(ERASED);
+        Ok(())
+    }
+    fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), OutOfRange> {
+        let range = self.range(offset, bytes.len())?;
+        for (old, new) in self
+            .bytes
+            .get_mut(range)
+            .ok_or(OutOfRange)?
+            .iter_mut()
+            .zip(bytes)
+        {
+            *old &= *new;
+        }
+        Ok(())
+    }
+}

@@ -324,3 +324,29 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_ledger_in_a_ram_slice_goes_through_the_same_log() {
+    use ledger_core::flash::{OutOfRange, RamFlash};
+    let mut memory = [0u8; 2 * 1024];
+    let frames = frames();
+    {
+        let mut log = FlashLog::format(RamFlash::new(&mut memory), 0, 2048).unwrap();
+        for (_, frame) in &frames {
+            log.append(frame).unwrap();
+        }
+    }
+    let mut records = Vec::new();
+    FlashLog::open(RamFlash::new(&mut memory), 0, 2048, |record, _| {
+        records.push(record.clone())
+    })
+    .unwrap();
+    let expected: Vec<Record> = frames.into_iter().map(|(r, _)| r).collect();
+    assert_eq!(records, expected);
+    let mut flash = RamFlash::new(&mut memory);
+    assert_eq!(flash.write(2048, &[0; 4]), Err(OutOfRange));
+    assert_eq!(
+        FlashLog::format(RamFlash::new(&mut [0u8; 100]), 0, 1024).err(),
+        Some(FlashError::Layout)
+    );
+}

@@ -10,9 +10,8 @@ use core::fmt::Write;
 
 use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln, syscall};
-use embedded_storage::nor_flash::{ErrorType, NorFlash, NorFlashError, NorFlashErrorKind, ReadNorFlash};
 use ledger_core::amount::Decimal;
-use ledger_core::flash::FlashLog;
+use ledger_core::flash::{FlashLog, RamFlash};
 use ledger_core::report::{self, Totals};
 use ledger_core::scan::{Item, Scanner};
 use ledger_core::slots::Fixed;
@@ -26,59 +25,12 @@ const EXPECTED_ROOT: &str = "c0b0375f02ff80e2d9f4d9b5986018a2dd418dd7310c54267e0
 /// Where the flash region is written on the host (relative to QEMU's working directory).
 const DUMP: &str = "firmware-dump.pledge\0";
 
+/// The flash region: two 1 KiB pages of RAM, used as NOR flash by the core's `RamFlash`.
 const REGION: usize = 2 * 1024;
-const WORD: usize = 4;
-const PAGE: usize = 1024;
 
 /// Room for the example, small enough for a 16 KiB Cortex-M0: 6 names of each kind, 4
 /// commodities, 2 goals, 8 pledges.
 type Tables = Fixed<6, 4, 2, 8>;
-
-/// NOR flash in RAM: 4-byte words written once, erased pages read 0xFF.
-struct RamFlash {
-    bytes: [u8; REGION],
-}
-
-#[derive(Debug)]
-struct RamError;
-
-impl NorFlashError for RamError {
-    fn kind(&self) -> NorFlashErrorKind {
-        NorFlashErrorKind::Other
-    }
-}
-
-impl ErrorType for RamFlash {
-    type Error = RamError;
-}
-
-impl ReadNorFlash for RamFlash {
-    const READ_SIZE: usize = 1;
-    fn read(&mut self, offset: u32, bytes: &mut [u8]) -> Result<(), RamError> {
-        let at = offset as usize;
-        bytes.copy_from_slice(self.bytes.get(at..at + bytes.len()).ok_or(RamError)?);
-        Ok(())
-    }
-    fn capacity(&self) -> usize {
-        REGION
-    }
-}
-
-impl NorFlash for RamFlash {
-    const WRITE_SIZE: usize = WORD;
-    const ERASE_SIZE: usize = PAGE;
-    fn erase(&mut self, from: u32, to: u32) -> Result<(), RamError> {
-        self.bytes.get_mut(from as usize..to as usize).ok_or(RamError)?.fill(0xFF);
-        Ok(())
-    }
-    fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), RamError> {
-        let target = self.bytes.get_mut(offset as usize..offset as usize + bytes.len()).ok_or(RamError)?;
-        for (old, new) in target.iter_mut().zip(bytes) {
-            *old &= *new; // NOR: programming only clears bits
-        }
-        Ok(())
-    }
-}
 
 #[entry]
 fn main() -> ! {
@@ -94,26 +46,31 @@ fn main() -> ! {
 }
 
 fn run() -> Result<(), &'static str> {
-    let flash: &'static mut RamFlash =
-        cortex_m::singleton!(: RamFlash = RamFlash { bytes: [0xFF; REGION] }).ok_or("no flash")?;
+    let memory: &'static mut [u8; REGION] =
+        cortex_m::singleton!(: [u8; REGION] = [0xFF; REGION]).ok_or("no flash")?;
+    let flash = &mut RamFlash::new(memory);
 
     let recorded = record(flash)?;
 
     reopen_and_report(flash, recorded)?;
-    dump(&flash.bytes)
+    dump(flash.bytes())
 }
 
 /// Records every entry of the example through the fold's checked append into flash. Its own
 /// frame, so its state is off the stack before the reopened one is built.
 #[inline(never)]
-fn record(flash: &mut RamFlash) -> Result<u32, &'static str> {
+fn record(flash: &mut RamFlash<'_>) -> Result<u32, &'static str> {
     // Record every entry of the example through the fold's checked append into flash.
     let mut log = FlashLog::format(&mut *flash, 0, REGION as u32).map_err(|_| "format failed")?;
     let mut state: State<Tables> = State::default();
     let mut recorded = 0u32;
     for item in Scanner::new(EXAMPLE).map_err(|_| "the example is not a ledger")? {
-        let Item::Record { record, .. } = item else { return Err("the example is damaged") };
-        let seq = state.append(record.entry, &mut |frame| log.append(frame)).map_err(|_| "append refused")?;
+        let Item::Record { record, .. } = item else {
+            return Err("the example is damaged");
+        };
+        let seq = state
+            .append(record.entry, &mut |frame| log.append(frame))
+            .map_err(|_| "append refused")?;
         if seq != record.seq {
             return Err("sequence numbers differ");
         }
@@ -121,14 +78,13 @@ fn record(flash: &mut RamFlash) -> Result<u32, &'static str> {
     }
     drop(log);
     Ok(recorded)
-
 }
 
 /// Reopens the flash as after a reboot, folds it from scratch, hashes every record into the
 /// tree, and checks the root and the goal report against the desktop's. Its own frame, like
 /// `record`, so the two phases' state never shares the stack.
 #[inline(never)]
-fn reopen_and_report(flash: &mut RamFlash, recorded: u32) -> Result<(), &'static str> {
+fn reopen_and_report(flash: &mut RamFlash<'_>, recorded: u32) -> Result<(), &'static str> {
     // Reboot: reopen the flash and fold it from scratch, hashing every record into the tree.
     let mut reopened: State<Tables> = State::default();
     let mut range = CompactRange::new();
@@ -160,7 +116,9 @@ fn reopen_and_report(flash: &mut RamFlash, recorded: u32) -> Result<(), &'static
     report::goal_totals(&reopened, &mut totals).map_err(|_| "report failed")?;
     hprintln!("firmware: {} records, root {}", recorded, root);
     for progress in report::goal_progress(&reopened, &totals) {
-        let decimals = reopened.commodity(progress.goal.target.commodity).map_or(0, |c| c.decimals);
+        let decimals = reopened
+            .commodity(progress.goal.target.commodity)
+            .map_or(0, |c| c.decimals);
         let share = progress.committed_share().ok_or("no share")?;
         hprintln!(
             "{}: committed {} of {} ({}), remaining {}",
@@ -193,7 +151,10 @@ fn dump(bytes: &[u8]) -> Result<(), &'static str> {
             return Err("cannot write the dump file");
         }
     }
-    hprintln!("firmware: wrote {} bytes of flash to firmware-dump.pledge", bytes.len());
+    hprintln!(
+        "firmware: wrote {} bytes of flash to firmware-dump.pledge",
+        bytes.len()
+    );
     Ok(())
 }
 
