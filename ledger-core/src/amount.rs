@@ -310,8 +310,6 @@ fn ascii(bytes: &[u8]) -> &str {
 
 #[cfg(test)]
 mod tests {
-    extern crate std;
-    use std::format;
 
     use super::*;
 

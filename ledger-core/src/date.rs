@@ -134,8 +134,6 @@ impl fmt::Display for Date {
 
 #[cfg(test)]
 mod tests {
-    extern crate std;
-    use std::format;
 
     use super::*;
 
@@ -193,13 +191,12 @@ mod tests {
     }
 
     mod erased {
-        extern crate std;
         /// Serializes with postcard into a fresh vector.
         pub trait Wire {
-            fn wire(&self) -> Result<std::vec::Vec<u8>, postcard::Error>;
+            fn wire(&self) -> Result<Vec<u8>, postcard::Error>;
         }
         impl<T: serde::Serialize> Wire for T {
-            fn wire(&self) -> Result<std::vec::Vec<u8>, postcard::Error> {
+            fn wire(&self) -> Result<Vec<u8>, postcard::Error> {
                 let mut buf = [0u8; 16];
                 postcard::to_slice(self, &mut buf).map(|b| b.to_vec())
             }

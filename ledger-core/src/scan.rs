@@ -141,8 +141,6 @@ impl Iterator for Scanner<'_> {
 
 #[cfg(test)]
 mod tests {
-    extern crate std;
-    use std::vec::Vec;
 
     use super::*;
     use crate::entry::{Entry, Open, name};
