@@ -186,16 +186,21 @@ fn assert_detected(original: &[u8], ends: &[usize], changed: &[u8], at: usize) {
     }
 }
 
-#[test]
-fn every_single_bit_flip_is_detected_and_located() {
-    let original = std::fs::read(workspace().join("docs/examples/us-japan-2025.pledge")).unwrap();
-    let ends: Vec<usize> = items(&original)
+/// The end offset of every record of an intact ledger.
+fn record_ends(bytes: &[u8]) -> Vec<usize> {
+    items(bytes)
         .iter()
         .map(|item| match item {
             Item::Record { offset, len, .. } => offset + len,
             other => panic!("{other:?}"),
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn every_single_bit_flip_is_detected_and_located() {
+    let original = std::fs::read(workspace().join("docs/examples/us-japan-2025.pledge")).unwrap();
+    let ends = record_ends(&original);
     for at in 0..original.len() {
         for bit in 0..8 {
             let mut changed = original.clone();
@@ -208,13 +213,7 @@ fn every_single_bit_flip_is_detected_and_located() {
 #[test]
 fn every_byte_value_at_every_offset_is_detected_and_located() {
     let original = std::fs::read(workspace().join("tests/golden/v1-every-entry.pledge")).unwrap();
-    let ends: Vec<usize> = items(&original)
-        .iter()
-        .map(|item| match item {
-            Item::Record { offset, len, .. } => offset + len,
-            other => panic!("{other:?}"),
-        })
-        .collect();
+    let ends = record_ends(&original);
     for at in 0..original.len() {
         for value in 0..=255u8 {
             if value == original[at] {
