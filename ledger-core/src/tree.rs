@@ -75,16 +75,25 @@ impl core::fmt::Display for TreeError {
 impl core::error::Error for TreeError {}
 
 /// The roots of the perfect subtrees that make up a tree of `size` leaves, largest first: one
-/// per set bit of `size`. Enough to append and to compute the root, in at most 64 hashes.
+/// per set bit of `size`. Enough to append and to compute the root, in at most `HEIGHT` hashes
+/// of 32 bytes, for up to 2^`HEIGHT` − 1 leaves. The default, 64, covers any `u64` size (2 KiB);
+/// a device that keeps fewer records keeps a smaller range (16: 65,535 records in 512 bytes).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CompactRange {
+pub struct CompactRange<const HEIGHT: usize = 64> {
     size: u64,
-    subtrees: heapless::Vec<Hash, 64>,
+    subtrees: heapless::Vec<Hash, HEIGHT>,
 }
 
 impl CompactRange {
     /// The range of the empty tree.
     pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl<const HEIGHT: usize> CompactRange<HEIGHT> {
+    /// The range of the empty tree, with room for up to 2^`HEIGHT` − 1 leaves.
+    pub fn empty() -> Self {
         Self::default()
     }
 
@@ -93,9 +102,14 @@ impl CompactRange {
         self.size
     }
 
-    /// Appends a leaf hash.
+    /// Appends a leaf hash, or returns [`TreeError::Full`] and changes nothing if the tree
+    /// already has 2^`HEIGHT` − 1 leaves (or 2^64 − 1).
     pub fn push(&mut self, leaf: Hash) -> Result<(), TreeError> {
         let size = self.size.checked_add(1).ok_or(TreeError::Full)?;
+        // One subtree per set bit of the size: checked before anything is popped.
+        if u32::try_from(HEIGHT).is_ok_and(|height| size.checked_shr(height).unwrap_or(0) != 0) {
+            return Err(TreeError::Full);
+        }
         let mut hash = leaf;
         // Each trailing 1 bit of the old size is a perfect subtree the new leaf completes.
         let mut carry = self.size;

@@ -231,3 +231,23 @@ fn out_of_range_requests_are_errors() {
         Err(TreeError::OutOfRange)
     );
 }
+
+#[test]
+fn a_shorter_range_gives_the_same_roots_and_refuses_a_leaf_past_its_height() {
+    let all = data(300);
+    let mut full = CompactRange::new();
+    let mut short: CompactRange<8> = CompactRange::empty();
+    for (n, leaf) in all.iter().enumerate() {
+        full.push(leaf_hash(leaf)).unwrap();
+        if n < 255 {
+            short.push(leaf_hash(leaf)).unwrap();
+            assert_eq!(short.root(), full.root(), "size {}", n + 1);
+        } else {
+            // 2^8 − 1 leaves is the most 8 subtrees are guaranteed to hold.
+            let before = short.clone();
+            assert_eq!(short.push(leaf_hash(leaf)), Err(TreeError::Full));
+            assert_eq!(short, before, "a refused push changes nothing");
+        }
+    }
+    assert_eq!(short.size(), 255);
+}
