@@ -5,6 +5,7 @@
 //! - [`date`]: calendar days.
 //! - [`entry`]: what can be recorded: goals, pledges, fulfilments, amendments, cancellations.
 //! - [`record`]: the byte format: preamble, framing, checksums (see `docs/FORMAT.md`).
+//! - [`cobs`]: the framing's byte stuffing, in place and without panic paths.
 //! - [`scan`]: reading records from bytes, telling intact records from damage and torn tails.
 //! - [`flash`]: a ledger in NOR flash (embedded-storage), safe through power cuts.
 //! - [`state`]: the fold that derives each pledge's status and checks every entry.
@@ -36,6 +37,7 @@
 pub mod amount;
 pub mod audit;
 pub mod checkpoint;
+pub mod cobs;
 pub mod compose;
 pub mod date;
 pub mod entry;

@@ -92,6 +92,9 @@ impl<'a> Scanner<'a> {
 impl Iterator for Scanner<'_> {
     type Item = Item;
 
+    // Not inlined: its buffers then take stack only while it runs, not in every caller's
+    // frame (with the other not-inlined encode/decode steps: 2.2 KB less peak stack on a device).
+    #[inline(never)]
     fn next(&mut self) -> Option<Item> {
         let rest = self.bytes.get(self.pos..)?;
         // Skip padding: empty frames.
