@@ -291,6 +291,12 @@ pub struct ParsedCheckpoint<'a> {
 }
 
 impl ParsedCheckpoint<'_> {
+    /// Whether the note is a checkpoint of the log `origin` at exactly this tree: a reader
+    /// holding `size` records whose root is `root` has what the note vouches for.
+    pub fn is_for(&self, origin: &str, size: u64, root: &Hash) -> bool {
+        self.origin == origin && self.size == size && self.root == *root
+    }
+
     /// Whether one of the note's signature lines is a valid signature by `key` (C2SP: lines by
     /// other keys are ignored).
     pub fn is_signed_by(&self, key: &VerifierKey) -> bool {

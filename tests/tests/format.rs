@@ -255,3 +255,37 @@ const EXPECTED_ROOT: &str = "c32f4d6f22f4c3fa8e786ecc048683d02536cf0436f0fcb9ccd
 const EXPECTED_VERIFIER: &str =
     "pledge.example/test-key+c473978b+AYqI4910CfGV/VLbLTy6XXLKZwm/HZQSG/N0iAG0D29c";
 const EXPECTED_NOTE: &str = "pledge.example/golden\n15\nwy9NbyL0w/qOeG7MBIaD0CU2zwQ28Py5zNS7oosPkOk=\n\n\u{2014} pledge.example/test-key xHOXi/Ocpo1ZCnevHZLY5rDE+XyBbiqRvf9rbfSqBN7X3D9IIJbqYQFe+ux0CjGThDiNptu1RvMeka9W5ksCGJeuMQI=\n";
+
+const EXAMPLE: &str = "docs/examples/us-japan-2025.pledge";
+const EXAMPLE_CHECKPOINT: &str = "tests/golden/us-japan-2025.checkpoint";
+
+/// The example ledger's checkpoint signed by the same test key: the note the firmware
+/// (`tests/firmware`, feature `signatures`) verifies against the tree it rebuilt from flash.
+#[test]
+fn the_example_checkpoint_the_firmware_verifies() {
+    use ledger_core::checkpoint::{SignerKey, body, parse_note, write_signature_line};
+    use ledger_core::tree::range_of_records;
+
+    let signer = SignerKey::from_seed("pledge.example/test-key", [1; 32]).unwrap();
+    let bytes = std::fs::read(workspace().join(EXAMPLE)).unwrap();
+    let range = range_of_records(Scanner::new(&bytes).unwrap()).unwrap();
+    let text = body("pledge.example/us-japan-2025", range.size(), &range.root()).unwrap();
+    let mut note = format!("{text}\n");
+    write_signature_line(&signer.sign(&text), &mut note).unwrap();
+    let path = workspace().join(EXAMPLE_CHECKPOINT);
+    if std::env::var_os("PLEDGE_WRITE_GOLDEN").is_some() {
+        std::fs::write(&path, &note).unwrap();
+    }
+    assert_eq!(
+        note,
+        std::fs::read_to_string(&path).expect("the note is committed")
+    );
+    let parsed = parse_note(&note).unwrap();
+    assert_eq!(parsed.size, 23);
+    assert!(parsed.is_for("pledge.example/us-japan-2025", 23, &range.root()));
+    assert!(!parsed.is_for("pledge.example/us-japan-2025", 22, &range.root()));
+    assert!(!parsed.is_for("pledge.example/other", 23, &range.root()));
+    assert!(parsed.is_signed_by(&signer.verifier()));
+    let other = SignerKey::from_seed("pledge.example/test-key", [2; 32]).unwrap();
+    assert!(!parsed.is_signed_by(&other.verifier()));
+}
