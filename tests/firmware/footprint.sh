@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Measures the firmware's footprint, one feature step at a time, at opt-level "s" and "z", on the
+# Cortex-M4 and the Cortex-M0, and prints the table docs/EMBEDDED.md quotes. Each build is also
+# run under QEMU: it must pass, and it reports its peak stack (cortex-m-rt's paint-stack).
+#   bash tests/firmware/footprint.sh
+# Needs qemu-system-arm, the thumbv6m/thumbv7em targets, and `size` (binutils).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here"
+
+steps=(
+  "append + iterate + report|--no-default-features"
+  "+ Merkle root|--no-default-features --features merkle"
+  "+ Ed25519 checkpoint verification|--no-default-features --features signatures"
+)
+targets=(
+  "Cortex-M4|thumbv7em-none-eabihf|mps2-an386|cortex-m4"
+  "Cortex-M0|thumbv6m-none-eabi|microbit|cortex-m0"
+)
+
+echo "| target | firmware | opt | flash: .vector_table + .text + .rodata | RAM: .data + .bss | peak stack | RAM + stack |"
+echo "|--------|----------|-----|------:|------:|------:|------:|"
+for target_row in "${targets[@]}"; do
+  IFS='|' read -r cpu_name target machine cpu <<< "$target_row"
+  for opt in s z; do
+    for step in "${steps[@]}"; do
+      IFS='|' read -r name flags <<< "$step"
+      dir="$here/target/footprint-$opt"
+      # shellcheck disable=SC2086  # $flags is a list of cargo flags.
+      CARGO_TARGET_DIR="$dir" CARGO_PROFILE_RELEASE_OPT_LEVEL="$opt" \
+        cargo build --quiet --release --target "$target" $flags
+      elf="$dir/$target/release/pledge-firmware"
+      read -r flash ram < <(size -A "$elf" | awk '
+        /^\.(vector_table|text|rodata) / { flash += $2 }
+        /^\.(data|bss) / { ram += $2 }
+        END { print flash, ram }')
+      run=$(mktemp -d)
+      # timeout: QEMU never exits if the firmware never reaches semihosting's exit.
+      if ! output=$(cd "$run" && timeout 120 qemu-system-arm -machine "$machine" -cpu "$cpu" \
+        -nographic -semihosting-config enable=on,target=native -kernel "$elf"); then
+        echo "$output" >&2
+        echo "footprint: the $name firmware ($opt, $cpu_name) failed under QEMU" >&2
+        exit 1
+      fi
+      rm -rf "$run"
+      stack=$(sed -n 's/^firmware: peak stack \([0-9]*\) bytes$/\1/p' <<< "$output")
+      printf '| %s | %s | %s | %d | %d | %d | %d |\n' \
+        "$cpu_name" "$name" "$opt" "$flash" "$ram" "$stack" "$((ram + stack))"
+    done
+  done
+done
