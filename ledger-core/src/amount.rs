@@ -19,13 +19,20 @@ pub const CODE_CAPACITY: usize = 16;
 pub type Code = heapless::String<CODE_CAPACITY>;
 
 /// Index of a declared commodity, in order of declaration from 0.
-#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CommodityId(pub u32);
+
+impl Serialize for CommodityId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        crate::wire::u32(&self.0, serializer)
+    }
+}
 
 /// An exact quantity of one commodity.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Amount {
     /// Count of minor units (cents for USD, yen for JPY, trees for `trees`).
+    #[serde(serialize_with = "crate::wire::i64")]
     pub units: i64,
     /// The commodity.
     pub commodity: CommodityId,
@@ -35,6 +42,7 @@ pub struct Amount {
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Commodity {
     /// The code, e.g. `USD`.
+    #[serde(serialize_with = "crate::wire::string")]
     pub code: Code,
     /// Decimal places: 2 for USD (cents), 0 for JPY and for in-kind units.
     pub decimals: u8,

@@ -74,6 +74,7 @@ pub struct Signature64(pub [u8; 64]);
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct NoteSignature {
     /// The signer's key name.
+    #[serde(serialize_with = "crate::wire::string")]
     pub signer: Name,
     /// The first four bytes of the key's hash.
     pub key_id: [u8; 4],

@@ -103,7 +103,7 @@ impl Serialize for Date {
             return Err(ser::Error::custom("date out of range"));
         }
         // In range, so the difference is small and cannot overflow.
-        serializer.serialize_i32(self.0.wrapping_sub(WIRE_EPOCH.0))
+        crate::wire::i32(&self.0.wrapping_sub(WIRE_EPOCH.0), serializer)
     }
 }
 

@@ -36,8 +36,14 @@ pub type Tags = heapless::Vec<TagId, MAX_TAGS>;
 macro_rules! index_type {
     ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
         #[$doc]
-        #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub struct $name(pub u32);
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                crate::wire::u32(&self.0, serializer)
+            }
+        }
     )*};
 }
 
@@ -74,12 +80,16 @@ pub enum Entry {
     /// Tag 1. Declares a commodity.
     Commodity(Commodity),
     /// Tag 2. Declares a party: a government, fund, company, person or group.
+    #[serde(serialize_with = "crate::wire::string")]
     Party(Name),
     /// Tag 3. Declares a project.
+    #[serde(serialize_with = "crate::wire::string")]
     Project(Name),
     /// Tag 4. Declares a sector.
+    #[serde(serialize_with = "crate::wire::string")]
     Sector(Name),
     /// Tag 5. Declares a tag.
+    #[serde(serialize_with = "crate::wire::string")]
     Tag(Name),
     /// Tag 6. Sets a goal: a target amount for a beneficiary or programme.
     Goal(Goal),
@@ -106,6 +116,7 @@ pub const LAST_ENTRY_TAG: u32 = 12;
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Checkpoint {
     /// How many records the tree covers.
+    #[serde(serialize_with = "crate::wire::u64")]
     pub size: u64,
     /// The tree's root.
     pub root: [u8; 32],
@@ -118,6 +129,7 @@ pub struct Checkpoint {
 pub struct Open {
     /// A name for the ledger, unique to its keeper, e.g. `pledge.example/us-japan-2025`
     /// (the origin line of a transparency-log checkpoint).
+    #[serde(serialize_with = "crate::wire::string")]
     pub origin: Name,
 }
 
@@ -127,6 +139,7 @@ pub struct Goal {
     /// When the goal was set.
     pub date: Date,
     /// The goal's name, unique in the ledger.
+    #[serde(serialize_with = "crate::wire::string")]
     pub name: Name,
     /// Who benefits, if one party does.
     pub beneficiary: Option<PartyId>,
@@ -135,6 +148,7 @@ pub struct Goal {
     /// When the target should be reached.
     pub deadline: Option<Date>,
     /// Free text.
+    #[serde(serialize_with = "crate::wire::option_string")]
     pub memo: Option<Text>,
 }
 
@@ -170,10 +184,12 @@ pub struct Fulfil {
     /// When it was delivered.
     pub date: Date,
     /// The pledge, by its sequence number.
+    #[serde(serialize_with = "crate::wire::u32")]
     pub pledge: Seq,
     /// How much; in the pledge's commodity, greater than zero, at most what is outstanding.
     pub amount: Amount,
     /// Free text.
+    #[serde(serialize_with = "crate::wire::option_string")]
     pub memo: Option<Text>,
 }
 
@@ -183,10 +199,12 @@ pub struct Amend {
     /// When the revision was announced.
     pub date: Date,
     /// The pledge, by its sequence number.
+    #[serde(serialize_with = "crate::wire::u32")]
     pub pledge: Seq,
     /// The new amount; in the pledge's commodity, at least what has been fulfilled.
     pub amount: Amount,
     /// Why.
+    #[serde(serialize_with = "crate::wire::string")]
     pub reason: Text,
 }
 
@@ -196,8 +214,10 @@ pub struct Cancel {
     /// When it was cancelled.
     pub date: Date,
     /// The pledge, by its sequence number.
+    #[serde(serialize_with = "crate::wire::u32")]
     pub pledge: Seq,
     /// Why.
+    #[serde(serialize_with = "crate::wire::string")]
     pub reason: Text,
 }
 
@@ -207,8 +227,10 @@ pub struct Note {
     /// When.
     pub date: Date,
     /// The pledge or goal it is about, by sequence number; `None` for the whole ledger.
+    #[serde(serialize_with = "crate::wire::option_u32")]
     pub about: Option<Seq>,
     /// The note.
+    #[serde(serialize_with = "crate::wire::string")]
     pub text: Text,
 }
 

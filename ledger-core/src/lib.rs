@@ -51,6 +51,7 @@ pub mod scan;
 pub mod slots;
 pub mod state;
 pub mod tree;
+mod wire;
 
 pub use amount::{Amount, Commodity, CommodityId};
 pub use date::Date;

@@ -68,7 +68,7 @@ impl Serialize for Pledge {
             tuple.serialize_element(sector)?;
         }
         if !self.tags.is_empty() {
-            tuple.serialize_element(&self.tags)?;
+            tuple.serialize_element(&crate::wire::TagList(&self.tags))?;
         }
         if let Some(due) = self.due {
             let days = due
@@ -76,10 +76,10 @@ impl Serialize for Pledge {
                 .checked_sub(self.date.0)
                 .and_then(|days| u32::try_from(days).ok())
                 .ok_or_else(|| ser::Error::custom("a pledge cannot be due before its date"))?;
-            tuple.serialize_element(&days)?;
+            tuple.serialize_element(&crate::wire::U32(days))?;
         }
         if let Some(memo) = &self.memo {
-            tuple.serialize_element(memo)?;
+            tuple.serialize_element(&crate::wire::Str(memo))?;
         }
         tuple.end()
     }

@@ -1,0 +1,228 @@
+//! postcard's encoding of integers, strings and tag lists, written as raw bytes.
+//!
+//! postcard writes a varint with a loop whose bound the optimiser cannot see, so every
+//! `Serialize` impl that writes an integer or a length through it keeps a bounds-check panic
+//! (unreachable, but present in a device's code). The core's types serialize those fields with
+//! these helpers instead: the same bytes postcard's wire format specifies (LEB128 varints,
+//! zigzag for signed values, a varint length before a string's UTF-8), handed to postcard as a
+//! tuple of `u8`, which it writes byte by byte with checked writes. Decoding is postcard's own,
+//! and the golden files check that the bytes did not change.
+
+use serde::ser::SerializeTuple;
+use serde::{Serialize, Serializer};
+
+/// Longest varint: a `u64` in 7-bit groups.
+const MAX_VARINT: usize = 10;
+
+/// A value as its varint bytes.
+struct Varint {
+    bytes: [u8; MAX_VARINT],
+    len: usize,
+}
+
+impl Varint {
+    fn new(mut value: u64) -> Varint {
+        let mut bytes = [0u8; MAX_VARINT];
+        let mut len = 0usize;
+        for slot in bytes.iter_mut() {
+            let low = value.to_le_bytes()[0] & 0x7F;
+            value = value.wrapping_shr(7);
+            len = len.saturating_add(1);
+            if value == 0 {
+                *slot = low;
+                break;
+            }
+            *slot = low | 0x80;
+        }
+        Varint { bytes, len }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
+    }
+}
+
+/// Serializes runs of bytes, back to back, as one tuple of `u8`.
+fn raw<S: Serializer>(runs: &[&[u8]], serializer: S) -> Result<S::Ok, S::Error> {
+    let len = runs
+        .iter()
+        .map(|run| run.len())
+        .fold(0, usize::saturating_add);
+    let mut tuple = serializer.serialize_tuple(len)?;
+    for byte in runs.iter().flat_map(|run| run.iter()) {
+        tuple.serialize_element(byte)?;
+    }
+    tuple.end()
+}
+
+/// A `u64` as postcard writes it.
+pub(crate) fn u64<S: Serializer>(value: &u64, serializer: S) -> Result<S::Ok, S::Error> {
+    raw(&[Varint::new(*value).as_bytes()], serializer)
+}
+
+/// A `u32` as postcard writes it.
+pub(crate) fn u32<S: Serializer>(value: &u32, serializer: S) -> Result<S::Ok, S::Error> {
+    u64(&u64::from(*value), serializer)
+}
+
+/// An `i32` as postcard writes it: zigzag, then varint.
+pub(crate) fn i32<S: Serializer>(value: &i32, serializer: S) -> Result<S::Ok, S::Error> {
+    let zigzag = value.wrapping_shl(1) ^ value.wrapping_shr(31);
+    u32(&u32::from_le_bytes(zigzag.to_le_bytes()), serializer)
+}
+
+/// An `i64` as postcard writes it: zigzag, then varint.
+pub(crate) fn i64<S: Serializer>(value: &i64, serializer: S) -> Result<S::Ok, S::Error> {
+    let zigzag = value.wrapping_shl(1) ^ value.wrapping_shr(63);
+    u64(&u64::from_le_bytes(zigzag.to_le_bytes()), serializer)
+}
+
+/// An `Option<u32>` as postcard writes it.
+pub(crate) fn option_u32<S: Serializer>(
+    value: &Option<u32>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        None => serializer.serialize_none(),
+        Some(value) => serializer.serialize_some(&U32(*value)),
+    }
+}
+
+/// A string as postcard writes it: varint length, then its UTF-8 bytes.
+pub(crate) fn string<const N: usize, S: Serializer>(
+    value: &heapless::String<N>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    Str(value).serialize(serializer)
+}
+
+/// An optional string as postcard writes it.
+pub(crate) fn option_string<const N: usize, S: Serializer>(
+    value: &Option<heapless::String<N>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        None => serializer.serialize_none(),
+        Some(value) => serializer.serialize_some(&Str(value)),
+    }
+}
+
+/// A `u32` that serializes as postcard writes it, for tuple elements.
+pub(crate) struct U32(pub u32);
+
+impl Serialize for U32 {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        u32(&self.0, serializer)
+    }
+}
+
+/// A string that serializes as postcard writes it, for tuple elements.
+pub(crate) struct Str<'a>(pub &'a str);
+
+impl Serialize for Str<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let len = Varint::new(self.0.len() as u64);
+        raw(&[len.as_bytes(), self.0.as_bytes()], serializer)
+    }
+}
+
+/// A tag list that serializes as postcard writes a sequence of ids: varint count, then each id
+/// as a varint.
+pub(crate) struct TagList<'a>(pub &'a crate::entry::Tags);
+
+impl Serialize for TagList<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let count = Varint::new(self.0.len() as u64);
+        let mut tuple = serializer.serialize_tuple(self.0.len().saturating_add(1))?;
+        for byte in count.as_bytes() {
+            tuple.serialize_element(byte)?;
+        }
+        for tag in self.0 {
+            for byte in Varint::new(u64::from(tag.0)).as_bytes() {
+                tuple.serialize_element(byte)?;
+            }
+        }
+        tuple.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use postcard::Serializer;
+    use postcard::ser_flavors::{Flavor, Slice};
+    use proptest::prelude::*;
+    use serde::Serialize;
+
+    type Postcard<'a, 'b> = &'a mut Serializer<Slice<'b>>;
+
+    /// What a helper writes, through postcard's serializer.
+    fn ours<T: ?Sized>(
+        value: &T,
+        helper: impl Fn(&T, Postcard) -> postcard::Result<()>,
+    ) -> Vec<u8> {
+        let mut buf = [0u8; 1200];
+        let mut serializer = Serializer {
+            output: Slice::new(&mut buf),
+        };
+        helper(value, &mut serializer).unwrap();
+        let len = serializer.output.finalize().unwrap().len();
+        buf[..len].to_vec()
+    }
+
+    /// What postcard itself writes for the plain value.
+    fn theirs<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+        let mut buf = [0u8; 1200];
+        postcard::to_slice(value, &mut buf).unwrap().to_vec()
+    }
+
+    proptest! {
+        #[test]
+        fn integers_are_written_as_postcard_writes_them(
+            a in any::<u64>(), b in any::<i64>(), c in any::<i32>(), d in any::<u32>(),
+        ) {
+            prop_assert_eq!(ours(&a, |v, s| super::u64(v, s)), theirs(&a));
+            prop_assert_eq!(ours(&b, |v, s| super::i64(v, s)), theirs(&b));
+            prop_assert_eq!(ours(&c, |v, s| super::i32(v, s)), theirs(&c));
+            prop_assert_eq!(ours(&d, |v, s| super::u32(v, s)), theirs(&d));
+            prop_assert_eq!(ours(&Some(d), |v, s| super::option_u32(v, s)), theirs(&Some(d)));
+            prop_assert_eq!(ours(&None, |v, s| super::option_u32(v, s)), theirs(&None::<u32>));
+        }
+
+        #[test]
+        fn strings_and_tag_lists_are_written_as_postcard_writes_them(
+            text in "\\PC{0,200}",
+            tags in prop::collection::vec(any::<u32>(), 0..=8),
+        ) {
+            let text: heapless::String<1000> = heapless::String::try_from(text.as_str()).unwrap();
+            prop_assert_eq!(ours(&text, |v, s| super::string(v, s)), theirs(text.as_str()));
+            let some = Some(text.clone());
+            prop_assert_eq!(
+                ours(&some, |v, s| super::option_string(v, s)),
+                theirs(&Some(text.as_str()))
+            );
+            let list: crate::entry::Tags = tags.iter().map(|&t| crate::entry::TagId(t)).collect();
+            prop_assert_eq!(ours(&list, |v, s| super::TagList(v).serialize(s)), theirs(&tags[..]));
+        }
+    }
+
+    #[test]
+    fn boundary_integers() {
+        for value in [
+            0u64,
+            127,
+            128,
+            16_383,
+            16_384,
+            u64::from(u32::MAX),
+            u64::MAX,
+        ] {
+            assert_eq!(ours(&value, |v, s| super::u64(v, s)), theirs(&value));
+        }
+        for value in [0i64, -1, 1, -64, 64, i64::MIN, i64::MAX] {
+            assert_eq!(ours(&value, |v, s| super::i64(v, s)), theirs(&value));
+        }
+        for value in [i32::MIN, -1, 0, i32::MAX] {
+            assert_eq!(ours(&value, |v, s| super::i32(v, s)), theirs(&value));
+        }
+    }
+}
