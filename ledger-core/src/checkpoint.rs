@@ -15,7 +15,6 @@ use core::fmt::Write;
 
 use base64ct::{Base64, Encoding};
 use ed25519_compact::{KeyPair, PublicKey, Seed, Signature};
-use serde::de::{self, SeqAccess, Visitor};
 use serde::ser::SerializeTuple;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
@@ -77,6 +76,7 @@ pub struct NoteSignature {
     #[serde(serialize_with = "crate::wire::string")]
     pub signer: Name,
     /// The first four bytes of the key's hash.
+    #[serde(deserialize_with = "crate::wire::byte_array")]
     pub key_id: [u8; 4],
     /// The signature of the checkpoint body.
     pub signature: Signature64,
@@ -371,22 +371,6 @@ impl Serialize for Signature64 {
 
 impl<'de> Deserialize<'de> for Signature64 {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Bytes;
-        impl<'de> Visitor<'de> for Bytes {
-            type Value = Signature64;
-            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                f.write_str("64 bytes")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Signature64, A::Error> {
-                let mut bytes = [0u8; 64];
-                for byte in &mut bytes {
-                    *byte = seq
-                        .next_element()?
-                        .ok_or_else(|| de::Error::custom("signature ends early"))?;
-                }
-                Ok(Signature64(bytes))
-            }
-        }
-        deserializer.deserialize_tuple(64, Bytes)
+        crate::wire::byte_array(deserializer).map(Signature64)
     }
 }

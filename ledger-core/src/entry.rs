@@ -119,6 +119,7 @@ pub struct Checkpoint {
     #[serde(serialize_with = "crate::wire::u64")]
     pub size: u64,
     /// The tree's root.
+    #[serde(deserialize_with = "crate::wire::byte_array")]
     pub root: [u8; 32],
     /// Who signed the checkpoint body, if anyone.
     pub signature: Option<crate::checkpoint::NoteSignature>,

@@ -8,8 +8,12 @@
 //! tuple of `u8`, which it writes byte by byte with checked writes. Decoding is postcard's own,
 //! and the golden files check that the bytes did not change.
 
+use core::fmt;
+use core::marker::PhantomData;
+
+use serde::de::{self, SeqAccess, Visitor};
 use serde::ser::SerializeTuple;
-use serde::{Serialize, Serializer};
+use serde::{Deserializer, Serialize, Serializer};
 
 /// Longest varint: a `u64` in 7-bit groups.
 const MAX_VARINT: usize = 10;
@@ -21,6 +25,7 @@ struct Varint {
 }
 
 impl Varint {
+    #[inline(never)]
     fn new(mut value: u64) -> Varint {
         let mut bytes = [0u8; MAX_VARINT];
         let mut len = 0usize;
@@ -43,6 +48,7 @@ impl Varint {
 }
 
 /// Serializes runs of bytes, back to back, as one tuple of `u8`.
+#[inline(never)]
 fn raw<S: Serializer>(runs: &[&[u8]], serializer: S) -> Result<S::Ok, S::Error> {
     let len = runs
         .iter()
@@ -144,6 +150,30 @@ impl Serialize for TagList<'_> {
         }
         tuple.end()
     }
+}
+
+/// Reads a fixed-size byte array (postcard: the bytes, no length) with one loop, where serde's
+/// own impl for arrays unrolls a step per byte (1 KB of device code for a 32-byte hash).
+pub(crate) fn byte_array<'de, const N: usize, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<[u8; N], D::Error> {
+    struct Bytes<const N: usize>(PhantomData<[u8; N]>);
+    impl<'de, const N: usize> Visitor<'de> for Bytes<N> {
+        type Value = [u8; N];
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a fixed number of bytes")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<[u8; N], A::Error> {
+            let mut bytes = [0u8; N];
+            for byte in &mut bytes {
+                *byte = seq
+                    .next_element()?
+                    .ok_or_else(|| de::Error::custom("too few bytes"))?;
+            }
+            Ok(bytes)
+        }
+    }
+    deserializer.deserialize_tuple(N, Bytes::<N>(PhantomData))
 }
 
 #[cfg(test)]
