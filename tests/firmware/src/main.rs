@@ -318,6 +318,17 @@ fn hex(hash: &[u8; 32]) -> [u8; 64] {
     out
 }
 
+/// The interrupt part of the vector table: 32 slots, as the emulated chips have (the nRF51 of
+/// the micro:bit, and the CMSDK peripherals of the MPS2 AN386), all to the default handler.
+#[unsafe(link_section = ".vector_table.interrupts")]
+#[unsafe(no_mangle)]
+static __INTERRUPTS: [unsafe extern "C" fn(); 32] = {
+    unsafe extern "C" {
+        fn Interrupt();
+    }
+    [Interrupt; 32]
+};
+
 #[cfg(not(feature = "no-panic-check"))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
