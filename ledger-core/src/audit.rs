@@ -3,7 +3,7 @@
 //! sequence numbers, the ledger's rules, dates going backwards, the Merkle root against every
 //! checkpoint in the ledger and against roots published elsewhere, and signatures.
 
-use crate::checkpoint::{self, NoteError, VerifierKey};
+use crate::checkpoint::{NoteError, VerifierKey};
 use crate::date::Date;
 use crate::entry::{Entry, Record, Seq};
 use crate::error::{FormatError, LedgerError};
@@ -359,25 +359,21 @@ fn check_checkpoint<T: Tables>(
         offset,
         kind,
     };
-    if c.size != summary.range.size() || c.root != summary.range.root() {
+    if !c.is_for(summary.range.size(), &summary.range.root()) {
         found(
             summary,
             finding(FindingKind::CheckpointRoot { size: c.size }),
         );
         return;
     }
-    let (Some(trusted), Some(signature)) = (expect.trust, &c.signature) else {
+    let Some(trusted) = expect.trust else {
         return;
     };
-    // C2SP: signatures by other keys are ignored; one by the trusted key must verify.
-    if signature.signer != trusted.name || signature.key_id != trusted.key_id {
-        return;
-    }
     let origin = summary.state.origin().map_or("", |o| o.as_str());
-    let verified =
-        checkpoint::body(origin, c.size, &c.root).and_then(|body| trusted.verify(&body, signature));
-    match verified {
-        Ok(()) => summary.trusted_checkpoints = summary.trusted_checkpoints.saturating_add(1),
+    match c.is_signed_by(origin, trusted) {
+        Ok(true) => summary.trusted_checkpoints = summary.trusted_checkpoints.saturating_add(1),
+        // C2SP: signatures by other keys are ignored.
+        Ok(false) => {}
         Err(error) => found(summary, finding(FindingKind::Signature(error))),
     }
 }

@@ -256,13 +256,90 @@ impl SignerKey {
     }
 }
 
-/// The checkpoint body: `origin\nsize\nbase64(root)\n`.
+/// The checkpoint body: `origin\nsize\nbase64(root)\n`. Built without `core::fmt`, which
+/// would cost a device that verifies signatures several KB of flash.
 pub fn body(origin: &str, size: u64, root: &Hash) -> Result<Body, NoteError> {
     let mut buf = [0u8; 44];
     let encoded = Base64::encode(root, &mut buf).map_err(|_| NoteError::NoteSyntax)?;
+    let mut digits = [0u8; 20];
     let mut body = Body::new();
-    write!(body, "{origin}\n{size}\n{encoded}\n").map_err(|_| NoteError::NoteSyntax)?;
+    for part in [
+        origin,
+        "\n",
+        decimal(size, &mut digits),
+        "\n",
+        encoded,
+        "\n",
+    ] {
+        body.push_str(part).map_err(|_| NoteError::NoteSyntax)?;
+    }
     Ok(body)
+}
+
+/// `n` in decimal, by counting down powers of ten: no 64-bit division, which a 32-bit device
+/// would pull in from compiler-builtins (864 bytes on a Cortex-M).
+fn decimal(n: u64, digits: &mut [u8; 20]) -> &str {
+    const POWERS: [u64; 20] = [
+        10_000_000_000_000_000_000,
+        1_000_000_000_000_000_000,
+        100_000_000_000_000_000,
+        10_000_000_000_000_000,
+        1_000_000_000_000_000,
+        100_000_000_000_000,
+        10_000_000_000_000,
+        1_000_000_000_000,
+        100_000_000_000,
+        10_000_000_000,
+        1_000_000_000,
+        100_000_000,
+        10_000_000,
+        1_000_000,
+        100_000,
+        10_000,
+        1_000,
+        100,
+        10,
+        1,
+    ];
+    let mut rest = n;
+    let mut len = 0usize;
+    for &power in &POWERS {
+        let mut digit = b'0';
+        while rest >= power {
+            rest = rest.saturating_sub(power);
+            digit = digit.saturating_add(1);
+        }
+        if len > 0 || digit != b'0' || power == 1 {
+            if let Some(slot) = digits.get_mut(len) {
+                *slot = digit;
+            }
+            len = len.saturating_add(1);
+        }
+    }
+    digits
+        .get(..len)
+        .and_then(|d| core::str::from_utf8(d).ok())
+        .unwrap_or_default()
+}
+
+impl crate::entry::Checkpoint {
+    /// Whether the checkpoint is for exactly this tree: `size` records whose root is `root`.
+    pub fn is_for(&self, size: u64, root: &Hash) -> bool {
+        self.size == size && self.root == *root
+    }
+
+    /// Whether `key` signed the checkpoint of the log `origin`: `Ok(false)` if it is unsigned or
+    /// signed by another key (C2SP: ignored), an error if `key`'s signature does not verify.
+    pub fn is_signed_by(&self, origin: &str, key: &VerifierKey) -> Result<bool, NoteError> {
+        let Some(signature) = &self.signature else {
+            return Ok(false);
+        };
+        if signature.signer != key.name || signature.key_id != key.key_id {
+            return Ok(false);
+        }
+        key.verify(&body(origin, self.size, &self.root)?, signature)?;
+        Ok(true)
+    }
 }
 
 /// Writes a signature line: `— name base64(key ID ‖ signature)\n`.

@@ -163,3 +163,66 @@ fn certificate_transparency_consistency_vector() {
     verify_consistency(2, 5, &root2, &root5, &proof).unwrap();
     assert!(verify_consistency(2, 5, &root5, &root2, &proof).is_err());
 }
+
+#[test]
+fn the_body_spells_every_size_in_decimal() {
+    let root = [7u8; 32];
+    for size in [
+        0u64,
+        1,
+        9,
+        10,
+        23,
+        99,
+        100,
+        1_000_000,
+        u64::from(u32::MAX),
+        u64::MAX,
+    ] {
+        let text = body("pledge.example/x", size, &root).unwrap();
+        assert_eq!(
+            text.as_str(),
+            format!("pledge.example/x\n{size}\nBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=\n")
+        );
+    }
+}
+
+#[test]
+fn a_checkpoint_record_is_signed_only_by_the_key_that_signed_it() {
+    use ledger_core::entry::Checkpoint;
+    let signer = SignerKey::from_seed("pledge.example/test-key", [1; 32]).unwrap();
+    let root = [9u8; 32];
+    let signature = signer.sign(&body("pledge.example/x", 5, &root).unwrap());
+    let mut checkpoint = Checkpoint {
+        size: 5,
+        root,
+        signature: Some(signature),
+    };
+    assert!(checkpoint.is_for(5, &root));
+    assert!(!checkpoint.is_for(4, &root));
+    assert_eq!(
+        checkpoint.is_signed_by("pledge.example/x", &signer.verifier()),
+        Ok(true)
+    );
+    // Another log's origin: the signature does not verify.
+    assert_eq!(
+        checkpoint.is_signed_by("pledge.example/y", &signer.verifier()),
+        Err(NoteError::BadSignature)
+    );
+    // Another key: not its signature, ignored.
+    let other = SignerKey::from_seed("pledge.example/other", [2; 32]).unwrap();
+    assert_eq!(
+        checkpoint.is_signed_by("pledge.example/x", &other.verifier()),
+        Ok(false)
+    );
+    checkpoint.size = 6;
+    assert_eq!(
+        checkpoint.is_signed_by("pledge.example/x", &signer.verifier()),
+        Err(NoteError::BadSignature)
+    );
+    checkpoint.signature = None;
+    assert_eq!(
+        checkpoint.is_signed_by("pledge.example/x", &signer.verifier()),
+        Ok(false)
+    );
+}

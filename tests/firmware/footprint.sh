@@ -35,6 +35,7 @@ for target_row in "${targets[@]}"; do
         /^\.(data|bss) / { ram += $2 }
         END { print flash, ram }')
       run=$(mktemp -d)
+      cp "$here/../golden/us-japan-2025-signed.pledge" "$run/firmware-input.pledge"
       # timeout: QEMU never exits if the firmware never reaches semihosting's exit.
       if ! output=$(cd "$run" && timeout 120 qemu-system-arm -machine "$machine" -cpu "$cpu" \
         -nographic -semihosting-config enable=on,target=native -kernel "$elf"); then

@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Runs the firmware on an emulated Cortex-M4 (mps2-an386) and Cortex-M0 (microbit) and checks
 # what it leaves behind: the flash dump must audit clean with the Merkle root the desktop
-# `pledge` computes for the example ledger, and hold the CLI's frames byte for byte.
+# `pledge` computes for the same records and with the test key trusted, and hold the CLI's
+# frames byte for byte.
 # Needs qemu-system-arm and the thumbv6m/thumbv7em targets (.ci/run installs them).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-example="$top/docs/examples/us-japan-2025.pledge"
+# The example ledger and its checkpoint signed by the test key (docs/FORMAT.md): what the
+# firmware is given to record, and what its dump must hold.
+input="$top/tests/golden/us-japan-2025-signed.pledge"
+trusted="pledge.example/test-key+c473978b+AYqI4910CfGV/VLbLTy6XXLKZwm/HZQSG/N0iAG0D29c"
 
 cargo build --quiet --manifest-path "$top/Cargo.toml" -p ledger-cli
 pledge="$top/target/debug/pledge"
-root=$("$pledge" --file "$example" head | awk '/^root/ { print $2 }')
+root=$("$pledge" --file "$input" head | awk '/^root/ { print $2 }')
 
 run() {
   local name=$1 target=$2 machine=$3 cpu=$4
@@ -20,18 +24,19 @@ run() {
   dir=$(mktemp -d)
   echo "--- firmware on $name (qemu -machine $machine)"
   # timeout: QEMU never exits if the firmware never reaches semihosting's exit.
+  cp "$input" "$dir/firmware-input.pledge"
   (cd "$dir" && timeout 120 qemu-system-arm -machine "$machine" -cpu "$cpu" -nographic \
     -semihosting-config enable=on,target=native \
     -kernel "$here/target/$target/release/pledge-firmware")
-  "$pledge" audit "$dir/firmware-dump.pledge" --expect-root "$root" > /dev/null
-  python3 - "$dir/firmware-dump.pledge" "$example" <<'PY'
+  "$pledge" audit "$dir/firmware-dump.pledge" --expect-root "$root" --trust "$trusted" > /dev/null
+  python3 - "$dir/firmware-dump.pledge" "$input" <<'PY'
 import sys
 def frames(path):
     data = open(path, "rb").read()
     return data[:16], [f for f in data[16:].split(b"\x00") if f and set(f) != {0xFF}]
 dump, cli = frames(sys.argv[1]), frames(sys.argv[2])
 assert dump == cli, "the device's records differ from the CLI's"
-print(f"device dump: {len(dump[1])} records, byte-identical to the CLI's; audit clean")
+print(f"device dump: {len(dump[1])} records, byte-identical to the CLI's; audit clean, checkpoint signed by the trusted key")
 PY
   rm -rf "$dir"
 }

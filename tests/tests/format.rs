@@ -258,28 +258,48 @@ const EXPECTED_NOTE: &str = "pledge.example/golden\n15\nwy9NbyL0w/qOeG7MBIaD0CU2
 
 const EXAMPLE: &str = "docs/examples/us-japan-2025.pledge";
 const EXAMPLE_CHECKPOINT: &str = "tests/golden/us-japan-2025.checkpoint";
+const EXAMPLE_SIGNED: &str = "tests/golden/us-japan-2025-signed.pledge";
 
-/// The example ledger's checkpoint signed by the same test key: the note the firmware
-/// (`tests/firmware`, feature `signatures`) verifies against the tree it rebuilt from flash.
+/// The example ledger's checkpoint signed by the same test key, as a C2SP note and as a
+/// checkpoint record appended to the example: the ledger the firmware (`tests/firmware`)
+/// records, and whose checkpoint it verifies against the tree it rebuilt from flash.
 #[test]
-fn the_example_checkpoint_the_firmware_verifies() {
+fn the_example_signed_by_the_test_key() {
     use ledger_core::checkpoint::{SignerKey, body, parse_note, write_signature_line};
+    use ledger_core::entry::Checkpoint;
     use ledger_core::tree::range_of_records;
 
     let signer = SignerKey::from_seed("pledge.example/test-key", [1; 32]).unwrap();
-    let bytes = std::fs::read(workspace().join(EXAMPLE)).unwrap();
+    let mut bytes = std::fs::read(workspace().join(EXAMPLE)).unwrap();
     let range = range_of_records(Scanner::new(&bytes).unwrap()).unwrap();
     let text = body("pledge.example/us-japan-2025", range.size(), &range.root()).unwrap();
+    let signature = signer.sign(&text);
     let mut note = format!("{text}\n");
-    write_signature_line(&signer.sign(&text), &mut note).unwrap();
-    let path = workspace().join(EXAMPLE_CHECKPOINT);
+    write_signature_line(&signature, &mut note).unwrap();
+    let record = Record {
+        seq: 23,
+        entry: Entry::Checkpoint(Checkpoint {
+            size: range.size(),
+            root: range.root(),
+            signature: Some(signature.clone()),
+        }),
+    };
+    let mut frame = [0u8; MAX_FRAME];
+    let len = encode_frame(&record, &mut frame).unwrap();
+    bytes.extend_from_slice(&frame[..len]);
     if std::env::var_os("PLEDGE_WRITE_GOLDEN").is_some() {
-        std::fs::write(&path, &note).unwrap();
+        std::fs::write(workspace().join(EXAMPLE_CHECKPOINT), &note).unwrap();
+        std::fs::write(workspace().join(EXAMPLE_SIGNED), &bytes).unwrap();
     }
     assert_eq!(
         note,
-        std::fs::read_to_string(&path).expect("the note is committed")
+        std::fs::read_to_string(workspace().join(EXAMPLE_CHECKPOINT)).unwrap()
     );
+    assert_eq!(
+        bytes,
+        std::fs::read(workspace().join(EXAMPLE_SIGNED)).unwrap()
+    );
+
     let parsed = parse_note(&note).unwrap();
     assert_eq!(parsed.size, 23);
     assert!(parsed.is_for("pledge.example/us-japan-2025", 23, &range.root()));
@@ -288,4 +308,17 @@ fn the_example_checkpoint_the_firmware_verifies() {
     assert!(parsed.is_signed_by(&signer.verifier()));
     let other = SignerKey::from_seed("pledge.example/test-key", [2; 32]).unwrap();
     assert!(!parsed.is_signed_by(&other.verifier()));
+    // The record carries the note's signature, and reads back as the same checkpoint.
+    let last = Scanner::new(&bytes).unwrap().last().unwrap();
+    let Item::Record { record: read, .. } = last else {
+        panic!("the checkpoint record does not read back: {last:?}")
+    };
+    assert_eq!(read, record);
+    let Entry::Checkpoint(checkpoint) = read.entry else {
+        unreachable!()
+    };
+    assert_eq!(
+        checkpoint.is_signed_by("pledge.example/us-japan-2025", &signer.verifier()),
+        Ok(true)
+    );
 }

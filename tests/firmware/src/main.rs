@@ -1,9 +1,10 @@
-//! ledger-core on an emulated Cortex-M: records the example ledger's entries into a RAM-backed
-//! NOR flash through the core's checked append, reopens the flash as after a reboot, folds it,
-//! checks the goal report (and, with the `merkle` feature, the Merkle root; with `signatures`,
-//! an Ed25519-signed checkpoint) against what the desktop `pledge` computes, writes the flash
-//! region to a host file for `pledge audit`, reports its peak stack use, and exits non-zero on
-//! any mismatch. With `print`, it also prints the report over semihosting.
+//! ledger-core on an emulated Cortex-M: records the example ledger's entries, and a checkpoint of
+//! them signed by a test key, into a RAM-backed NOR flash through the core's checked append,
+//! reopens the flash as after a reboot, folds it, checks the goal report (and, with the `merkle`
+//! feature, the Merkle root; with `signatures`, the checkpoint's Ed25519 signature) against what
+//! the desktop `pledge` computes, writes the flash region to a host file for `pledge audit`,
+//! reports its peak stack use, and exits non-zero on any mismatch. With `print`, it also prints
+//! the report over semihosting.
 #![no_std]
 #![no_main]
 
@@ -18,13 +19,20 @@ macro_rules! say {
     };
 }
 use ledger_core::flash::{FlashLog, RamFlash};
+use ledger_core::record::{
+    MAX_FRAME, PREAMBLE_LEN, check_preamble, decode_frame_in_place, decode_payload,
+};
 use ledger_core::report::{self, Totals};
-use ledger_core::scan::{Item, Scanner};
 use ledger_core::slots::Fixed;
 use ledger_core::state::State;
 
-/// The entries to record: the example ledger the desktop CLI builds (docs/examples).
-const EXAMPLE: &[u8] = include_bytes!("../../../docs/examples/us-japan-2025.pledge");
+/// The entries to record, read from the host as a device would receive them over a link: the
+/// example ledger the desktop CLI builds (docs/examples), then its checkpoint signed by the test
+/// key (tests/golden/us-japan-2025-signed.pledge, which run.sh copies here; relative to QEMU's
+/// working directory).
+const INPUT: &str = "firmware-input.pledge\0";
+/// Records in it.
+const RECORDS: u32 = 24;
 /// Where the flash region is written on the host (relative to QEMU's working directory).
 const DUMP: &str = "firmware-dump.pledge\0";
 
@@ -78,17 +86,24 @@ fn run() -> Result<(), &'static str> {
     Ok(())
 }
 
-/// Records every entry of the example through the fold's checked append into flash. Its own
+/// Records every entry of the input through the fold's checked append into flash. Its own
 /// frame, so its state is off the stack before the reopened one is built.
 #[inline(never)]
 fn record(flash: &mut RamFlash<'_>) -> Result<u32, &'static str> {
     let mut log = FlashLog::format(&mut *flash, 0, REGION as u32).map_err(|_| "format failed")?;
     let mut state: State<Tables> = State::default();
+    let input = HostFile::open(INPUT, HostFile::READ_BINARY).ok_or("cannot open the input")?;
+    let mut head = [0u8; PREAMBLE_LEN];
+    for byte in &mut head {
+        *byte = input.byte().ok_or("the input ends in its preamble")?;
+    }
+    check_preamble(&head).map_err(|_| "the input is not a ledger")?;
+    let mut frame = [0u8; MAX_FRAME];
     let mut recorded = 0u32;
-    for item in Scanner::new(EXAMPLE).map_err(|_| "the example is not a ledger")? {
-        let Item::Record { record, .. } = item else {
-            return Err("the example is damaged");
-        };
+    while let Some(len) = input.frame(&mut frame)? {
+        let buf = frame.get_mut(..len).ok_or("frame too long")?;
+        let payload = decode_frame_in_place(buf).map_err(|_| "the input is damaged")?;
+        let record = decode_payload(payload, state.next_seq()).map_err(|_| "bad record")?;
         let seq = state
             .append(record.entry, &mut |frame| log.append(frame))
             .map_err(|_| "append refused")?;
@@ -109,7 +124,15 @@ fn reopen_and_report(flash: &mut RamFlash<'_>, recorded: u32) -> Result<(), &'st
     #[cfg(feature = "merkle")]
     let mut range = merkle::Range::empty();
     let mut folded = Ok(());
+    #[cfg(feature = "signatures")]
+    let mut verified = 0u32;
     let log = FlashLog::open(&mut *flash, 0, REGION as u32, |record, _payload| {
+        #[cfg(feature = "signatures")]
+        match merkle::signed::check(record, &reopened, &range) {
+            Ok(true) => verified += 1,
+            Ok(false) => {}
+            Err(why) => folded = Err(why),
+        }
         if reopened.apply(record).is_err() {
             folded = Err("a reopened record breaks a rule");
         }
@@ -120,11 +143,18 @@ fn reopen_and_report(flash: &mut RamFlash<'_>, recorded: u32) -> Result<(), &'st
     })
     .map_err(|_| "reopen failed")?;
     folded?;
-    if log.tail() != ledger_core::flash::Tail::Clean || reopened.next_seq() != recorded {
+    if log.tail() != ledger_core::flash::Tail::Clean
+        || reopened.next_seq() != recorded
+        || recorded != RECORDS
+    {
         return Err("reopened a different number of records");
     }
     #[cfg(feature = "merkle")]
-    merkle::check(&reopened, &range)?;
+    merkle::check(&range)?;
+    #[cfg(feature = "signatures")]
+    if verified != 1 {
+        return Err("the signed checkpoint was not verified");
+    }
 
     // The goal report, as `pledge report` gives it.
     let mut totals: heapless::Vec<Totals, 4> = heapless::Vec::new();
@@ -172,21 +202,20 @@ fn money(
 /// The root and the signed checkpoint: what the `merkle` and `signatures` features add.
 #[cfg(feature = "merkle")]
 mod merkle {
-    use ledger_core::state::State;
     use ledger_core::tree::CompactRange;
 
-    use super::{Tables, hex};
+    use super::hex;
 
     /// The Merkle tree's state: 16 levels, for up to 65,535 records, in 512 bytes (the
     /// default 64 levels take 2 KiB).
     pub type Range = CompactRange<16>;
 
-    /// The example's Merkle root, as `pledge head` prints it.
+    /// The recorded ledger's Merkle root, as `pledge head` prints it.
     const EXPECTED_ROOT: &[u8; 64] =
-        b"c0b0375f02ff80e2d9f4d9b5986018a2dd418dd7310c54267e076be414896c8f";
+        b"90484d378c3da084f51b2979fd625208adc6115f63f63605c61999973801abbc";
 
-    /// Checks the reopened ledger's root (and, with `signatures`, a signed checkpoint of it).
-    pub fn check(state: &State<Tables>, range: &Range) -> Result<(), &'static str> {
+    /// Checks the reopened ledger's root against the desktop's.
+    pub fn check(range: &Range) -> Result<(), &'static str> {
         let root = hex(&range.root());
         say!(
             "firmware: {} records, root {}",
@@ -196,71 +225,127 @@ mod merkle {
         if root != *EXPECTED_ROOT {
             return Err("the Merkle root differs from the desktop's");
         }
-        #[cfg(feature = "signatures")]
-        signed::check(state, range)?;
-        let _ = state;
         Ok(())
     }
 
     #[cfg(feature = "signatures")]
-    mod signed {
-        use super::super::Tables;
-        use super::Range;
-        use ledger_core::checkpoint::{VerifierKey, parse_note};
+    pub mod signed {
+        use ledger_core::checkpoint::{NoteError, VerifierKey};
+        use ledger_core::entry::{Entry, Record, name};
         use ledger_core::state::State;
 
-        /// A C2SP checkpoint of the example ledger signed by the test key, as a host would
-        /// send it (`tests/golden/us-japan-2025.checkpoint`; a workspace test regenerates it).
-        const NOTE: &str = include_str!("../../golden/us-japan-2025.checkpoint");
-        /// The test key's verifier key (seed 32 × 0x01; docs/FORMAT.md).
-        const TRUSTED: &str =
-            "pledge.example/test-key+c473978b+AYqI4910CfGV/VLbLTy6XXLKZwm/HZQSG/N0iAG0D29c";
+        use super::super::Tables;
+        use super::Range;
 
-        /// The note must be for this ledger at exactly this tree and signed by the trusted
-        /// key; the same note with its size changed must not verify.
-        pub fn check(state: &State<Tables>, range: &Range) -> Result<(), &'static str> {
-            let key = VerifierKey::parse(TRUSTED).map_err(|_| "the trusted key does not parse")?;
-            let note = parse_note(NOTE).map_err(|_| "the checkpoint note does not parse")?;
+        /// The test key's verifier key (seed 32 × 0x01; docs/FORMAT.md), as a device would hold
+        /// it: `pledge.example/test-key+c473978b+AYqI4910CfGV/VLbLTy6XXLKZwm/HZQSG/N0iAG0D29c`.
+        const KEY_ID: [u8; 4] = [0xc4, 0x73, 0x97, 0x8b];
+        const PUBLIC: [u8; 32] = [
+            0x8a, 0x88, 0xe3, 0xdd, 0x74, 0x09, 0xf1, 0x95, 0xfd, 0x52, 0xdb, 0x2d, 0x3c, 0xba,
+            0x5d, 0x72, 0xca, 0x67, 0x09, 0xbf, 0x1d, 0x94, 0x12, 0x1b, 0xf3, 0x74, 0x88, 0x01,
+            0xb4, 0x0f, 0x6f, 0x5c,
+        ];
+
+        /// A checkpoint record, before it is folded in: it must be for the tree of the
+        /// records before it and signed by the trusted key, and the same checkpoint claiming
+        /// one record more must not verify. Whether `record` was a checkpoint.
+        pub fn check(
+            record: &Record,
+            state: &State<Tables>,
+            range: &Range,
+        ) -> Result<bool, &'static str> {
+            let Entry::Checkpoint(checkpoint) = &record.entry else {
+                return Ok(false);
+            };
+            let key = VerifierKey {
+                name: name("pledge.example/test-key").map_err(|_| "bad key name")?,
+                key_id: KEY_ID,
+                public: PUBLIC,
+            };
+            if !checkpoint.is_for(range.size(), &range.root()) {
+                return Err("the checkpoint is not for the records before it");
+            }
             let origin = state.origin().map_or("", |o| o.as_str());
-            if !note.is_for(origin, range.size(), &range.root()) {
-                return Err("the signed checkpoint is for another tree");
+            if checkpoint.is_signed_by(origin, &key) != Ok(true) {
+                return Err("the checkpoint is not signed by the trusted key");
             }
-            if !note.is_signed_by(&key) {
-                return Err("the checkpoint's signature does not verify");
-            }
-            // A forgery: the body's size line changed from 23 to 24.
-            let mut forged = [0u8; NOTE.len()];
-            forged.copy_from_slice(NOTE.as_bytes());
-            let at = NOTE
-                .find("\n23\n")
-                .ok_or("the note is not for 23 records")?
-                + 2;
-            forged[at] = b'4';
-            let forged = core::str::from_utf8(&forged).map_err(|_| "forgery not UTF-8")?;
-            let forged = parse_note(forged).map_err(|_| "the forged note does not parse")?;
-            if forged.is_signed_by(&key) {
+            let mut forged = checkpoint.clone();
+            forged.size += 1;
+            if forged.is_signed_by(origin, &key) != Err(NoteError::BadSignature) {
                 return Err("a forged checkpoint verified");
             }
-            say!("firmware: signed checkpoint verified; a forged one refused");
-            Ok(())
+            say!("firmware: checkpoint signature verified; a forged one refused");
+            Ok(true)
         }
+    }
+}
+
+/// A file on the host, through semihosting.
+struct HostFile(usize);
+
+impl HostFile {
+    /// Semihosting open modes.
+    const READ_BINARY: usize = 1;
+    const WRITE_TRUNCATE_BINARY: usize = 5;
+
+    /// Opens the file named `path` (NUL-terminated).
+    fn open(path: &str, mode: usize) -> Option<HostFile> {
+        // SAFETY: a valid pointer to `path` and its length without the NUL.
+        let fd = unsafe { syscall!(OPEN, path.as_ptr(), mode, path.len() - 1) };
+        (fd != usize::MAX).then_some(HostFile(fd))
+    }
+
+    /// The next byte, or `None` at the end.
+    fn byte(&self) -> Option<u8> {
+        let mut byte = 0u8;
+        // SAFETY: reads one byte into `byte`; the call returns how many it did not read.
+        let unread = unsafe { syscall!(READ, self.0, &mut byte as *mut u8, 1) };
+        (unread == 0).then_some(byte)
+    }
+
+    /// Reads the next frame, delimiter included, into `buf` (skipping padding) and returns its
+    /// length; `None` at the end of the file.
+    fn frame(&self, buf: &mut [u8]) -> Result<Option<usize>, &'static str> {
+        let mut len = 0;
+        loop {
+            let Some(byte) = self.byte() else {
+                return if len == 0 {
+                    Ok(None)
+                } else {
+                    Err("the input ends in a record")
+                };
+            };
+            if byte == 0 && len == 0 {
+                continue;
+            }
+            *buf.get_mut(len).ok_or("a frame in the input is too long")? = byte;
+            len += 1;
+            if byte == 0 {
+                return Ok(Some(len));
+            }
+        }
+    }
+
+    /// Writes all of `bytes`.
+    fn write(&self, bytes: &[u8]) -> bool {
+        // SAFETY: a valid pointer and length; the call returns how many it did not write.
+        unsafe { syscall!(WRITE, self.0, bytes.as_ptr(), bytes.len()) == 0 }
+    }
+}
+
+impl Drop for HostFile {
+    fn drop(&mut self) {
+        // SAFETY: closes a handle this value owns.
+        unsafe { syscall!(CLOSE, self.0) };
     }
 }
 
 /// Writes the flash region to a host file over semihosting.
 fn dump(bytes: &[u8]) -> Result<(), &'static str> {
-    const W_TRUNC_BINARY: usize = 5;
-    // SAFETY: semihosting calls with valid pointers and lengths into our own buffers.
-    unsafe {
-        let fd = syscall!(OPEN, DUMP.as_ptr(), W_TRUNC_BINARY, DUMP.len() - 1);
-        if fd == usize::MAX {
-            return Err("cannot open the dump file on the host");
-        }
-        let unwritten = syscall!(WRITE, fd, bytes.as_ptr(), bytes.len());
-        syscall!(CLOSE, fd);
-        if unwritten != 0 {
-            return Err("cannot write the dump file");
-        }
+    let file = HostFile::open(DUMP, HostFile::WRITE_TRUNCATE_BINARY)
+        .ok_or("cannot open the dump file on the host")?;
+    if !file.write(bytes) {
+        return Err("cannot write the dump file");
     }
     Ok(())
 }
