@@ -266,31 +266,6 @@ impl Entry {
         }
     }
 
-    /// A copy with its reference to an earlier record replaced by `subject`, or `None` if it
-    /// has none. Clones only the variant that has one: a clone of the whole enum costs a
-    /// device kilobytes of stack.
-    pub(crate) fn with_subject(&self, subject: Seq) -> Option<Entry> {
-        Some(match self {
-            Entry::Fulfil(f) => Entry::Fulfil(Fulfil {
-                pledge: subject,
-                ..f.clone()
-            }),
-            Entry::Amend(a) => Entry::Amend(Amend {
-                pledge: subject,
-                ..a.clone()
-            }),
-            Entry::Cancel(c) => Entry::Cancel(Cancel {
-                pledge: subject,
-                ..c.clone()
-            }),
-            Entry::Note(n) if n.about.is_some() => Entry::Note(Note {
-                about: Some(subject),
-                ..n.clone()
-            }),
-            _ => return None,
-        })
-    }
-
     /// The reference to an earlier record, mutably: the wire stores it as a distance back.
     pub(crate) fn subject_mut(&mut self) -> Option<&mut Seq> {
         match self {

@@ -22,9 +22,13 @@
 
 use crc::{CRC_32_ISCSI, Crc};
 
+use serde::ser::SerializeTuple;
+use serde::{Serialize, Serializer};
+
 use crate::cobs;
 use crate::entry::{Entry, LAST_ENTRY_TAG, Record, Seq};
 use crate::error::FormatError;
+use crate::wire;
 
 /// The first eight bytes of every ledger: `\x89PLEDGE\n`. The high byte catches 7-bit
 /// transfers; the line feed catches newline conversion.
@@ -129,23 +133,73 @@ pub fn encode_payload<'b>(record: &Record, buf: &'b mut [u8]) -> Result<&'b mut 
     *first = seq_check(record.seq);
     // A reference is stored as the distance back: one byte for anything in the last 127
     // records.
-    let rewritten;
-    let entry = match record.entry.subject() {
-        None => &record.entry,
-        Some(target) => {
-            let distance = record
-                .seq
-                .checked_sub(target)
-                .ok_or(FormatError::ForwardReference)?;
-            rewritten = record.entry.with_subject(distance);
-            rewritten.as_ref().unwrap_or(&record.entry)
-        }
+    let distance = match record.entry.subject() {
+        None => 0,
+        Some(target) => record
+            .seq
+            .checked_sub(target)
+            .ok_or(FormatError::ForwardReference)?,
     };
-    let len = postcard::to_slice(entry, rest)
+    let wire = WireEntry {
+        entry: &record.entry,
+        distance,
+    };
+    let len = postcard::to_slice(&wire, rest)
         .map_err(|_| FormatError::BufferTooSmall)?
         .len();
     buf.get_mut(..len.saturating_add(1))
         .ok_or(FormatError::BufferTooSmall)
+}
+
+/// An entry as it goes on the wire: postcard's encoding of the entry, except that the reference
+/// to an earlier record (of a fulfilment, amendment, cancellation, or note about a pledge) is
+/// the distance back. Written field by field for those four variants rather than by cloning the
+/// entry with the distance in place: the clone cost a device 2.5 KB of stack and 1 KB of flash.
+struct WireEntry<'a> {
+    entry: &'a Entry,
+    distance: Seq,
+}
+
+impl Serialize for WireEntry<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // The variant tags (below 128, so their varint is the byte itself).
+        const FULFIL: u8 = 8;
+        const AMEND: u8 = 9;
+        const CANCEL: u8 = 10;
+        const NOTE: u8 = 11;
+        let distance = wire::U32(self.distance);
+        let mut tuple = serializer.serialize_tuple(5)?;
+        match self.entry {
+            Entry::Fulfil(f) => {
+                tuple.serialize_element(&FULFIL)?;
+                tuple.serialize_element(&f.date)?;
+                tuple.serialize_element(&distance)?;
+                tuple.serialize_element(&f.amount)?;
+                tuple.serialize_element(&f.memo.as_deref().map(wire::Str))?;
+            }
+            Entry::Amend(a) => {
+                tuple.serialize_element(&AMEND)?;
+                tuple.serialize_element(&a.date)?;
+                tuple.serialize_element(&distance)?;
+                tuple.serialize_element(&a.amount)?;
+                tuple.serialize_element(&wire::Str(&a.reason))?;
+            }
+            Entry::Cancel(c) => {
+                tuple.serialize_element(&CANCEL)?;
+                tuple.serialize_element(&c.date)?;
+                tuple.serialize_element(&distance)?;
+                tuple.serialize_element(&wire::Str(&c.reason))?;
+            }
+            Entry::Note(n) if n.about.is_some() => {
+                tuple.serialize_element(&NOTE)?;
+                tuple.serialize_element(&n.date)?;
+                tuple.serialize_element(&Some(distance))?;
+                tuple.serialize_element(&wire::Str(&n.text))?;
+            }
+            other => tuple.serialize_element(other)?,
+        }
+        tuple.end()
+    }
 }
 
 /// The byte a record stores of its sequence number: the low 8 bits.
