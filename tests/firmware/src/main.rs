@@ -104,10 +104,11 @@ fn record(flash: &mut RamFlash<'_>) -> Result<u32, &'static str> {
         let buf = frame.get_mut(..len).ok_or("frame too long")?;
         let payload = decode_frame_in_place(buf).map_err(|_| "the input is damaged")?;
         let record = decode_payload(payload, state.next_seq()).map_err(|_| "bad record")?;
+        let expected = record.seq;
         let seq = state
             .append(record.entry, &mut |frame| log.append(frame))
             .map_err(|_| "append refused")?;
-        if seq != record.seq {
+        if seq != expected {
             return Err("sequence numbers differ");
         }
         recorded += 1;
