@@ -205,33 +205,48 @@ fn hex_vectors_in_the_format_doc() {
 
 const GOLDEN_CHECKPOINT: &str = "tests/golden/v1-checkpoint.pledge";
 
+/// The fixed test key: seed 32 × 0x01, named `pledge.example/test-key`.
+fn test_key() -> ledger_core::checkpoint::SignerKey {
+    ledger_core::checkpoint::SignerKey::from_seed("pledge.example/test-key", [1; 32]).unwrap()
+}
+
+/// Appends to `bytes` a checkpoint of all its records for `origin`, signed by the test key;
+/// returns the same checkpoint as a C2SP note, and the checkpoint.
+fn append_signed_checkpoint(
+    bytes: &mut Vec<u8>,
+    origin: &str,
+) -> (String, ledger_core::entry::Checkpoint) {
+    use ledger_core::checkpoint::{body, write_signature_line};
+    use ledger_core::entry::Checkpoint;
+    use ledger_core::tree::range_of_records;
+
+    let range = range_of_records(Scanner::new(bytes).unwrap()).unwrap();
+    let text = body(origin, range.size(), &range.root()).unwrap();
+    let signature = test_key().sign(&text);
+    let mut note = format!("{text}\n");
+    write_signature_line(&signature, &mut note).unwrap();
+    let checkpoint = Checkpoint {
+        size: range.size(),
+        root: range.root(),
+        signature: Some(signature),
+    };
+    let record = Record {
+        seq: u32::try_from(range.size()).unwrap(),
+        entry: Entry::Checkpoint(checkpoint.clone()),
+    };
+    let mut frame = [0u8; MAX_FRAME];
+    let len = encode_frame(&record, &mut frame).unwrap();
+    bytes.extend_from_slice(&frame[..len]);
+    (note, checkpoint)
+}
+
 /// The golden ledger with a checkpoint signed by a fixed test key (seed 32 × 0x01, named
 /// `pledge.example/test-key`): its root, verifier key and note, computed separately in Python
 /// (hashlib for RFC 6962, the `cryptography` package for Ed25519), are quoted in docs/FORMAT.md.
 #[test]
 fn the_golden_checkpoint() {
-    use ledger_core::checkpoint::{SignerKey, body, write_signature_line};
-    use ledger_core::entry::Checkpoint;
-    use ledger_core::tree::range_of_records;
-
-    let signer = SignerKey::from_seed("pledge.example/test-key", [1; 32]).unwrap();
     let mut bytes = build();
-    let range = range_of_records(Scanner::new(&bytes).unwrap()).unwrap();
-    let text = body("pledge.example/golden", range.size(), &range.root()).unwrap();
-    let signature = signer.sign(&text);
-    let mut note = format!("{text}\n");
-    write_signature_line(&signature, &mut note).unwrap();
-    let record = Record {
-        seq: 15,
-        entry: Entry::Checkpoint(Checkpoint {
-            size: range.size(),
-            root: range.root(),
-            signature: Some(signature),
-        }),
-    };
-    let mut frame = [0u8; MAX_FRAME];
-    let len = encode_frame(&record, &mut frame).unwrap();
-    bytes.extend_from_slice(&frame[..len]);
+    let (note, checkpoint) = append_signed_checkpoint(&mut bytes, "pledge.example/golden");
     let path = workspace().join(GOLDEN_CHECKPOINT);
     if std::env::var_os("PLEDGE_WRITE_GOLDEN").is_some() {
         std::fs::write(&path, &bytes).unwrap();
@@ -241,8 +256,8 @@ fn the_golden_checkpoint() {
         std::fs::read(&path).expect("the golden file is committed")
     );
     let mut verifier = String::new();
-    signer.verifier().write(&mut verifier).unwrap();
-    assert_eq!(hex(&range.root()).replace(" ", ""), EXPECTED_ROOT);
+    test_key().verifier().write(&mut verifier).unwrap();
+    assert_eq!(hex(&checkpoint.root).replace(" ", ""), EXPECTED_ROOT);
     assert_eq!(verifier, EXPECTED_VERIFIER);
     assert_eq!(note, EXPECTED_NOTE);
     let doc = std::fs::read_to_string(workspace().join("docs/FORMAT.md")).unwrap_or_default();
@@ -265,28 +280,15 @@ const EXAMPLE_SIGNED: &str = "tests/golden/us-japan-2025-signed.pledge";
 /// records, and whose checkpoint it verifies against the tree it rebuilt from flash.
 #[test]
 fn the_example_signed_by_the_test_key() {
-    use ledger_core::checkpoint::{SignerKey, body, parse_note, write_signature_line};
-    use ledger_core::entry::Checkpoint;
-    use ledger_core::tree::range_of_records;
+    use ledger_core::checkpoint::{SignerKey, parse_note};
 
-    let signer = SignerKey::from_seed("pledge.example/test-key", [1; 32]).unwrap();
+    let signer = test_key();
     let mut bytes = std::fs::read(workspace().join(EXAMPLE)).unwrap();
-    let range = range_of_records(Scanner::new(&bytes).unwrap()).unwrap();
-    let text = body("pledge.example/us-japan-2025", range.size(), &range.root()).unwrap();
-    let signature = signer.sign(&text);
-    let mut note = format!("{text}\n");
-    write_signature_line(&signature, &mut note).unwrap();
+    let (note, checkpoint) = append_signed_checkpoint(&mut bytes, "pledge.example/us-japan-2025");
     let record = Record {
         seq: 23,
-        entry: Entry::Checkpoint(Checkpoint {
-            size: range.size(),
-            root: range.root(),
-            signature: Some(signature.clone()),
-        }),
+        entry: Entry::Checkpoint(checkpoint.clone()),
     };
-    let mut frame = [0u8; MAX_FRAME];
-    let len = encode_frame(&record, &mut frame).unwrap();
-    bytes.extend_from_slice(&frame[..len]);
     if std::env::var_os("PLEDGE_WRITE_GOLDEN").is_some() {
         std::fs::write(workspace().join(EXAMPLE_CHECKPOINT), &note).unwrap();
         std::fs::write(workspace().join(EXAMPLE_SIGNED), &bytes).unwrap();
@@ -302,9 +304,9 @@ fn the_example_signed_by_the_test_key() {
 
     let parsed = parse_note(&note).unwrap();
     assert_eq!(parsed.size, 23);
-    assert!(parsed.is_for("pledge.example/us-japan-2025", 23, &range.root()));
-    assert!(!parsed.is_for("pledge.example/us-japan-2025", 22, &range.root()));
-    assert!(!parsed.is_for("pledge.example/other", 23, &range.root()));
+    assert!(parsed.is_for("pledge.example/us-japan-2025", 23, &checkpoint.root));
+    assert!(!parsed.is_for("pledge.example/us-japan-2025", 22, &checkpoint.root));
+    assert!(!parsed.is_for("pledge.example/other", 23, &checkpoint.root));
     assert!(parsed.is_signed_by(&signer.verifier()));
     let other = SignerKey::from_seed("pledge.example/test-key", [2; 32]).unwrap();
     assert!(!parsed.is_signed_by(&other.verifier()));
