@@ -37,7 +37,10 @@ impl<T> Slots<T> for Grow<T> {
 pub struct Desktop;
 
 impl Tables for Desktop {
-    type Names = Grow<ledger_core::entry::Name>;
+    type PartyNames = Grow<ledger_core::entry::Name>;
+    type ProjectNames = Grow<ledger_core::entry::Name>;
+    type SectorNames = Grow<ledger_core::entry::Name>;
+    type TagNames = Grow<ledger_core::entry::Name>;
     type Commodities = Grow<ledger_core::Commodity>;
     type Goals = Grow<ledger_core::state::GoalState>;
     type Pledges = Grow<ledger_core::state::PledgeState>;

@@ -469,6 +469,34 @@ mod tests {
     }
 
     #[test]
+    fn each_kind_of_name_has_its_own_capacity() {
+        use crate::slots::FixedPerKind;
+        // 3 parties, 1 project, no sectors, 2 tags.
+        let mut state: State<FixedPerKind<3, 1, 0, 2, 1, 1, 1>> = State::default();
+        let mut sink = |_: &[u8]| -> Result<(), Infallible> { Ok(()) };
+        let mut add = |entry| match state.append(entry, &mut sink) {
+            Ok(_) => Ok(()),
+            Err(AppendError::Ledger(e)) => Err(e),
+            Err(other) => panic!("{other:?}"),
+        };
+        let full = Err(LedgerError::CapacityExceeded(Table::Names));
+        add(Entry::Open(Open {
+            origin: name("pledge.example/t").unwrap(),
+        }))
+        .unwrap();
+        for party in ["Japan", "Korea", "India"] {
+            add(Entry::Party(name(party).unwrap())).unwrap();
+        }
+        assert_eq!(add(Entry::Party(name("Chile").unwrap())), full);
+        add(Entry::Project(name("AP1000").unwrap())).unwrap();
+        assert_eq!(add(Entry::Project(name("BWRX").unwrap())), full);
+        assert_eq!(add(Entry::Sector(name("energy").unwrap())), full);
+        add(Entry::Tag(name("a").unwrap())).unwrap();
+        add(Entry::Tag(name("b").unwrap())).unwrap();
+        assert_eq!(add(Entry::Tag(name("c").unwrap())), full);
+    }
+
+    #[test]
     fn notes_refer_to_pledges_or_goals() {
         let mut state = ledger();
         let id = add(&mut state, pledge(100)).unwrap();

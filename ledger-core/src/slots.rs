@@ -39,8 +39,14 @@ impl<T, const N: usize> Slots<T> for heapless::Vec<T, N> {
 
 /// The set of tables a [`crate::state::State`] keeps.
 pub trait Tables {
-    /// Names of one kind (parties, projects, sectors or tags).
-    type Names: Slots<Name>;
+    /// Declared parties.
+    type PartyNames: Slots<Name>;
+    /// Declared projects.
+    type ProjectNames: Slots<Name>;
+    /// Declared sectors.
+    type SectorNames: Slots<Name>;
+    /// Declared tags.
+    type TagNames: Slots<Name>;
     /// Declared commodities.
     type Commodities: Slots<Commodity>;
     /// Goals.
@@ -62,7 +68,43 @@ pub struct Fixed<
 impl<const NAMES: usize, const COMMODITIES: usize, const GOALS: usize, const PLEDGES: usize> Tables
     for Fixed<NAMES, COMMODITIES, GOALS, PLEDGES>
 {
-    type Names = heapless::Vec<Name, NAMES>;
+    type PartyNames = heapless::Vec<Name, NAMES>;
+    type ProjectNames = heapless::Vec<Name, NAMES>;
+    type SectorNames = heapless::Vec<Name, NAMES>;
+    type TagNames = heapless::Vec<Name, NAMES>;
+    type Commodities = heapless::Vec<Commodity, COMMODITIES>;
+    type Goals = heapless::Vec<GoalState, GOALS>;
+    type Pledges = heapless::Vec<PledgeState, PLEDGES>;
+}
+
+/// Tables of fixed capacity with a capacity for each kind of name: `PARTIES` parties,
+/// `PROJECTS` projects, `SECTORS` sectors and `TAGS` tags (a name costs 68 bytes on a 32-bit
+/// device, so a device that declares few tags need not keep room for as many as parties).
+#[derive(Debug)]
+pub struct FixedPerKind<
+    const PARTIES: usize,
+    const PROJECTS: usize,
+    const SECTORS: usize,
+    const TAGS: usize,
+    const COMMODITIES: usize,
+    const GOALS: usize,
+    const PLEDGES: usize,
+>;
+
+impl<
+    const PARTIES: usize,
+    const PROJECTS: usize,
+    const SECTORS: usize,
+    const TAGS: usize,
+    const COMMODITIES: usize,
+    const GOALS: usize,
+    const PLEDGES: usize,
+> Tables for FixedPerKind<PARTIES, PROJECTS, SECTORS, TAGS, COMMODITIES, GOALS, PLEDGES>
+{
+    type PartyNames = heapless::Vec<Name, PARTIES>;
+    type ProjectNames = heapless::Vec<Name, PROJECTS>;
+    type SectorNames = heapless::Vec<Name, SECTORS>;
+    type TagNames = heapless::Vec<Name, TAGS>;
     type Commodities = heapless::Vec<Commodity, COMMODITIES>;
     type Goals = heapless::Vec<GoalState, GOALS>;
     type Pledges = heapless::Vec<PledgeState, PLEDGES>;

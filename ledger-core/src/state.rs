@@ -168,10 +168,10 @@ pub struct State<T: Tables> {
     as_of: Option<Date>,
     next_seq: Seq,
     origin: Option<Name>,
-    parties: T::Names,
-    projects: T::Names,
-    sectors: T::Names,
-    tags: T::Names,
+    parties: T::PartyNames,
+    projects: T::ProjectNames,
+    sectors: T::SectorNames,
+    tags: T::TagNames,
     commodities: T::Commodities,
     goals: T::Goals,
     pledges: T::Pledges,
@@ -218,7 +218,12 @@ impl<T: Tables> State<T> {
 
     /// The declared names of one kind, in order of declaration (index = id).
     pub fn names(&self, kind: NameKind) -> &[Name] {
-        self.name_table(kind).as_slice()
+        match kind {
+            NameKind::Party => self.parties.as_slice(),
+            NameKind::Project => self.projects.as_slice(),
+            NameKind::Sector => self.sectors.as_slice(),
+            NameKind::Tag => self.tags.as_slice(),
+        }
     }
 
     /// The declared name of one kind with this id.
@@ -400,15 +405,6 @@ impl<T: Tables> State<T> {
         let id = position(Some(self.names(kind).len())).ok_or(LedgerError::Overflow)?;
         self.append(entry, sink)?;
         Ok(id)
-    }
-
-    fn name_table(&self, kind: NameKind) -> &T::Names {
-        match kind {
-            NameKind::Party => &self.parties,
-            NameKind::Project => &self.projects,
-            NameKind::Sector => &self.sectors,
-            NameKind::Tag => &self.tags,
-        }
     }
 
     /// Index of pledge `seq`. Events mostly follow soon after their pledge, so this gallops back
