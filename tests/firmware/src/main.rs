@@ -23,7 +23,7 @@ use ledger_core::record::{
     MAX_FRAME, PREAMBLE_LEN, check_preamble, decode_frame_in_place, decode_payload,
 };
 use ledger_core::report::{self, Totals};
-use ledger_core::slots::Fixed;
+use ledger_core::slots::FixedPerKind;
 use ledger_core::state::State;
 
 /// The entries to record, read from the host as a device would receive them over a link: the
@@ -44,9 +44,9 @@ const REGION: usize = 2 * 1024;
 #[unsafe(link_section = ".uninit.pledge_flash")]
 static mut FLASH: [u8; REGION] = [0; REGION];
 
-/// Room for exactly the example: 4 names of each kind, 4 commodities, 1 goal, 6 pledges
-/// (docs/EMBEDDED.md gives the RAM each more costs).
-type Tables = Fixed<4, 4, 1, 6>;
+/// Room for exactly the example: 4 parties, 2 projects, 3 sectors, 1 tag, 4 commodities, 1
+/// goal, 6 pledges (docs/EMBEDDED.md gives the RAM each more costs).
+type Tables = FixedPerKind<4, 2, 3, 1, 4, 1, 6>;
 
 #[entry]
 fn main() -> ! {
@@ -156,21 +156,26 @@ fn reopen_and_report(flash: &mut RamFlash<'_>, recorded: u32) -> Result<(), &'st
     if verified != 1 {
         return Err("the signed checkpoint was not verified");
     }
+    check_report(&reopened)
+}
 
-    // The goal report, as `pledge report` gives it.
+/// The goal report, as `pledge report` gives it, checked against the desktop's. Its own frame,
+/// so the report's totals are not on the stack while the flash is read.
+#[inline(never)]
+fn check_report(reopened: &State<Tables>) -> Result<(), &'static str> {
     let mut totals: heapless::Vec<Totals, 4> = heapless::Vec::new();
-    report::goal_totals(&reopened, &mut totals).map_err(|_| "report failed")?;
+    report::goal_totals(reopened, &mut totals).map_err(|_| "report failed")?;
     let mut goals = 0;
-    for progress in report::goal_progress(&reopened, &totals) {
+    for progress in report::goal_progress(reopened, &totals) {
         let share = progress.committed_share().ok_or("no share")?;
         let remaining = progress.remaining().map_err(|_| "overflow")?;
         say!(
             "firmware: {}: committed {} of {} ({}), remaining {}",
             progress.goal.name,
-            money(&reopened, progress.totals.committed, &progress),
-            money(&reopened, progress.goal.target.units, &progress),
+            money(reopened, progress.totals.committed, &progress),
+            money(reopened, progress.goal.target.units, &progress),
             share,
-            money(&reopened, remaining, &progress)
+            money(reopened, remaining, &progress)
         );
         // USD 490bn of 550bn committed, in cents: 89.1%, 60bn to go.
         if progress.totals.committed != 49_000_000_000_000
@@ -207,9 +212,10 @@ mod merkle {
 
     use super::hex;
 
-    /// The Merkle tree's state: 16 levels, for up to 65,535 records, in 512 bytes (the
+    /// The Merkle tree's state, sized to the region: 2 KiB holds fewer than 255 records (every
+    /// record takes at least 8 bytes of flash), and 8 levels hold up to 255, in 272 bytes (the
     /// default 64 levels take 2 KiB).
-    pub type Range = CompactRange<16>;
+    pub type Range = CompactRange<8>;
 
     /// The recorded ledger's Merkle root, as `pledge head` prints it.
     const EXPECTED_ROOT: &[u8; 64] =
