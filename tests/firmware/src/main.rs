@@ -210,29 +210,45 @@ fn money(
 mod merkle {
     use ledger_core::tree::CompactRange;
 
-    use super::hex;
-
     /// The Merkle tree's state, sized to the region: 2 KiB holds fewer than 255 records (every
     /// record takes at least 8 bytes of flash), and 8 levels hold up to 255, in 272 bytes (the
     /// default 64 levels take 2 KiB).
     pub type Range = CompactRange<8>;
 
-    /// The recorded ledger's Merkle root, as `pledge head` prints it.
-    const EXPECTED_ROOT: &[u8; 64] =
-        b"90484d378c3da084f51b2979fd625208adc6115f63f63605c61999973801abbc";
+    /// The recorded ledger's Merkle root, as `pledge head` prints it (decoded at compile time).
+    const EXPECTED_ROOT: [u8; 32] =
+        unhex(b"90484d378c3da084f51b2979fd625208adc6115f63f63605c61999973801abbc");
 
     /// Checks the reopened ledger's root against the desktop's.
     pub fn check(range: &Range) -> Result<(), &'static str> {
-        let root = hex(&range.root());
+        let root = range.root();
         say!(
             "firmware: {} records, root {}",
             range.size(),
-            core::str::from_utf8(&root).unwrap_or("?")
+            core::str::from_utf8(&super::hex(&root)).unwrap_or("?")
         );
-        if root != *EXPECTED_ROOT {
+        if root != EXPECTED_ROOT {
             return Err("the Merkle root differs from the desktop's");
         }
         Ok(())
+    }
+
+    /// 64 hex digits as 32 bytes, for constants.
+    const fn unhex(text: &[u8; 64]) -> [u8; 32] {
+        const fn digit(c: u8) -> u8 {
+            match c {
+                b'0'..=b'9' => c - b'0',
+                b'a'..=b'f' => c - b'a' + 10,
+                _ => panic!("not a lower-case hex digit"),
+            }
+        }
+        let mut out = [0u8; 32];
+        let mut i = 0;
+        while i < 32 {
+            out[i] = digit(text[2 * i]) << 4 | digit(text[2 * i + 1]);
+            i += 1;
+        }
+        out
     }
 
     #[cfg(feature = "signatures")]
@@ -399,7 +415,7 @@ fn decimal(mut n: u32, digits: &mut [u8; 10]) -> &[u8] {
 }
 
 /// Lower-case hex of a hash, without `core::fmt`.
-#[cfg(feature = "merkle")]
+#[cfg(all(feature = "merkle", feature = "print"))]
 fn hex(hash: &[u8; 32]) -> [u8; 64] {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = [0u8; 64];
