@@ -177,7 +177,7 @@ pub fn verify(path: &Path, trust: Option<&str>) -> Result<()> {
     };
     let note = checkpoint::parse_note(&note_text)
         .map_err(|e| CliError::input(format!("checkpoint: {e}")))?;
-    if note.size != receipt.tree_size || note.root != root || note.origin != receipt.origin {
+    if !note.is_for(&receipt.origin, receipt.tree_size, &root) {
         return fail("the checkpoint note is for another tree".to_string());
     }
     let signer = match &key {
