@@ -42,7 +42,7 @@ pub struct Amount {
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Commodity {
     /// The code, e.g. `USD`.
-    #[serde(serialize_with = "crate::wire::string")]
+    #[serde(with = "crate::wire::text")]
     pub code: Code,
     /// Decimal places: 2 for USD (cents), 0 for JPY and for in-kind units.
     pub decimals: u8,

@@ -73,7 +73,7 @@ pub struct Signature64(pub [u8; 64]);
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct NoteSignature {
     /// The signer's key name.
-    #[serde(serialize_with = "crate::wire::string")]
+    #[serde(with = "crate::wire::text")]
     pub signer: Name,
     /// The first four bytes of the key's hash.
     #[serde(deserialize_with = "crate::wire::byte_array")]

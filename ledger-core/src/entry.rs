@@ -80,16 +80,16 @@ pub enum Entry {
     /// Tag 1. Declares a commodity.
     Commodity(Commodity),
     /// Tag 2. Declares a party: a government, fund, company, person or group.
-    #[serde(serialize_with = "crate::wire::string")]
+    #[serde(with = "crate::wire::text")]
     Party(Name),
     /// Tag 3. Declares a project.
-    #[serde(serialize_with = "crate::wire::string")]
+    #[serde(with = "crate::wire::text")]
     Project(Name),
     /// Tag 4. Declares a sector.
-    #[serde(serialize_with = "crate::wire::string")]
+    #[serde(with = "crate::wire::text")]
     Sector(Name),
     /// Tag 5. Declares a tag.
-    #[serde(serialize_with = "crate::wire::string")]
+    #[serde(with = "crate::wire::text")]
     Tag(Name),
     /// Tag 6. Sets a goal: a target amount for a beneficiary or programme.
     Goal(Goal),
@@ -130,7 +130,7 @@ pub struct Checkpoint {
 pub struct Open {
     /// A name for the ledger, unique to its keeper, e.g. `pledge.example/us-japan-2025`
     /// (the origin line of a transparency-log checkpoint).
-    #[serde(serialize_with = "crate::wire::string")]
+    #[serde(with = "crate::wire::text")]
     pub origin: Name,
 }
 
@@ -140,7 +140,7 @@ pub struct Goal {
     /// When the goal was set.
     pub date: Date,
     /// The goal's name, unique in the ledger.
-    #[serde(serialize_with = "crate::wire::string")]
+    #[serde(with = "crate::wire::text")]
     pub name: Name,
     /// Who benefits, if one party does.
     pub beneficiary: Option<PartyId>,
@@ -149,7 +149,7 @@ pub struct Goal {
     /// When the target should be reached.
     pub deadline: Option<Date>,
     /// Free text.
-    #[serde(serialize_with = "crate::wire::option_string")]
+    #[serde(with = "crate::wire::optional_text")]
     pub memo: Option<Text>,
 }
 
@@ -190,7 +190,7 @@ pub struct Fulfil {
     /// How much; in the pledge's commodity, greater than zero, at most what is outstanding.
     pub amount: Amount,
     /// Free text.
-    #[serde(serialize_with = "crate::wire::option_string")]
+    #[serde(with = "crate::wire::optional_text")]
     pub memo: Option<Text>,
 }
 
@@ -205,7 +205,7 @@ pub struct Amend {
     /// The new amount; in the pledge's commodity, at least what has been fulfilled.
     pub amount: Amount,
     /// Why.
-    #[serde(serialize_with = "crate::wire::string")]
+    #[serde(with = "crate::wire::text")]
     pub reason: Text,
 }
 
@@ -218,7 +218,7 @@ pub struct Cancel {
     #[serde(serialize_with = "crate::wire::u32")]
     pub pledge: Seq,
     /// Why.
-    #[serde(serialize_with = "crate::wire::string")]
+    #[serde(with = "crate::wire::text")]
     pub reason: Text,
 }
 
@@ -231,7 +231,7 @@ pub struct Note {
     #[serde(serialize_with = "crate::wire::option_u32")]
     pub about: Option<Seq>,
     /// The note.
-    #[serde(serialize_with = "crate::wire::string")]
+    #[serde(with = "crate::wire::text")]
     pub text: Text,
 }
 

@@ -244,9 +244,6 @@ impl<F: NorFlash> FlashLog<F> {
     }
 
     /// Reads the frame at `pos` (after any padding) and hands an intact record to `on_record`.
-    // Not inlined: its buffers then take stack only while it runs, not in every caller's
-    // frame (with the other not-inlined encode/decode steps: 2.2 KB less peak stack on a device).
-    #[inline(never)]
     fn next_item(
         &mut self,
         pos: u32,

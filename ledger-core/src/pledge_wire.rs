@@ -26,7 +26,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::amount::Amount;
 use crate::date::Date;
-use crate::entry::{GoalId, PartyId, Pledge, ProjectId, SectorId, Tags, Text};
+use crate::entry::{GoalId, PartyId, Pledge, ProjectId, SectorId, Tags};
 
 const GOAL: u8 = 1 << 0;
 const PROJECT: u8 = 1 << 1;
@@ -164,9 +164,7 @@ impl<'de> Visitor<'de> for PledgeVisitor {
             memo: None,
         };
         if let Some(memo) = memo {
-            let text = pledge.memo.insert(Text::new());
-            text.push_str(memo)
-                .map_err(|_| de::Error::custom("a memo longer than 256 bytes"))?;
+            pledge.memo = Some(crate::wire::text::copy(memo)?);
         }
         Ok(pledge)
     }

@@ -94,22 +94,61 @@ pub(crate) fn option_u32<S: Serializer>(
     }
 }
 
-/// A string as postcard writes it: varint length, then its UTF-8 bytes.
-pub(crate) fn string<const N: usize, S: Serializer>(
-    value: &heapless::String<N>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    Str(value).serialize(serializer)
+/// Names and texts (`heapless::String`), as postcard writes and reads a string: varint length,
+/// then UTF-8. Read by borrowing the bytes from the input and copying them once into the
+/// string: serde's own path moved each string through several by-value copies, which on a
+/// device cost stack and a decoder per capacity.
+pub(crate) mod text {
+    use serde::de::{self, Deserialize, Deserializer};
+    use serde::{Serialize, Serializer};
+
+    /// Writes the string.
+    pub(crate) fn serialize<const N: usize, S: Serializer>(
+        value: &heapless::String<N>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        super::Str(value).serialize(serializer)
+    }
+
+    /// Reads a string of at most `N` bytes; a longer one is an error, never truncated.
+    pub(crate) fn deserialize<'de, const N: usize, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<heapless::String<N>, D::Error> {
+        copy(<&'de str>::deserialize(deserializer)?)
+    }
+
+    /// The string as a `heapless::String<N>`, or an error if it is longer.
+    pub(crate) fn copy<const N: usize, E: de::Error>(text: &str) -> Result<heapless::String<N>, E> {
+        let mut out = heapless::String::new();
+        out.push_str(text)
+            .map_err(|_| E::custom("a name or text longer than its capacity"))?;
+        Ok(out)
+    }
 }
 
-/// An optional string as postcard writes it.
-pub(crate) fn option_string<const N: usize, S: Serializer>(
-    value: &Option<heapless::String<N>>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    match value {
-        None => serializer.serialize_none(),
-        Some(value) => serializer.serialize_some(&Str(value)),
+/// Optional names and texts, as postcard writes and reads an `Option` of a string.
+pub(crate) mod optional_text {
+    use serde::Serializer;
+    use serde::de::{Deserialize, Deserializer};
+
+    /// Writes the option.
+    pub(crate) fn serialize<const N: usize, S: Serializer>(
+        value: &Option<heapless::String<N>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            None => serializer.serialize_none(),
+            Some(value) => serializer.serialize_some(&super::Str(value)),
+        }
+    }
+
+    /// Reads the option; a string longer than `N` bytes is an error, never truncated.
+    pub(crate) fn deserialize<'de, const N: usize, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<heapless::String<N>>, D::Error> {
+        <Option<&'de str>>::deserialize(deserializer)?
+            .map(super::text::copy)
+            .transpose()
     }
 }
 
@@ -224,10 +263,10 @@ mod tests {
             tags in prop::collection::vec(any::<u32>(), 0..=8),
         ) {
             let text: heapless::String<1000> = heapless::String::try_from(text.as_str()).unwrap();
-            prop_assert_eq!(ours(&text, |v, s| super::string(v, s)), theirs(text.as_str()));
+            prop_assert_eq!(ours(&text, |v, s| super::text::serialize(v, s)), theirs(text.as_str()));
             let some = Some(text.clone());
             prop_assert_eq!(
-                ours(&some, |v, s| super::option_string(v, s)),
+                ours(&some, |v, s| super::optional_text::serialize(v, s)),
                 theirs(&Some(text.as_str()))
             );
             let list: crate::entry::Tags = tags.iter().map(|&t| crate::entry::TagId(t)).collect();
