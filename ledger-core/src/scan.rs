@@ -92,9 +92,6 @@ impl<'a> Scanner<'a> {
 impl Iterator for Scanner<'_> {
     type Item = Item;
 
-    // Not inlined: its buffers then take stack only while it runs, not in every caller's
-    // frame (measured on the QEMU firmware, docs/EMBEDDED.md).
-    #[inline(never)]
     fn next(&mut self) -> Option<Item> {
         let rest = self.bytes.get(self.pos..)?;
         // Skip padding: empty frames.
