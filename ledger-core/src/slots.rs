@@ -55,28 +55,6 @@ pub trait Tables {
     type Pledges: Slots<PledgeState>;
 }
 
-/// Tables of fixed capacity: `NAMES` names of each kind, `COMMODITIES` commodities, `GOALS`
-/// goals and `PLEDGES` pledges. Sized for a device, held wherever the state is held.
-#[derive(Debug)]
-pub struct Fixed<
-    const NAMES: usize,
-    const COMMODITIES: usize,
-    const GOALS: usize,
-    const PLEDGES: usize,
->;
-
-impl<const NAMES: usize, const COMMODITIES: usize, const GOALS: usize, const PLEDGES: usize> Tables
-    for Fixed<NAMES, COMMODITIES, GOALS, PLEDGES>
-{
-    type PartyNames = heapless::Vec<Name, NAMES>;
-    type ProjectNames = heapless::Vec<Name, NAMES>;
-    type SectorNames = heapless::Vec<Name, NAMES>;
-    type TagNames = heapless::Vec<Name, NAMES>;
-    type Commodities = heapless::Vec<Commodity, COMMODITIES>;
-    type Goals = heapless::Vec<GoalState, GOALS>;
-    type Pledges = heapless::Vec<PledgeState, PLEDGES>;
-}
-
 /// Tables of fixed capacity with a capacity for each kind of name: `PARTIES` parties,
 /// `PROJECTS` projects, `SECTORS` sectors and `TAGS` tags (a name costs 68 bytes on a 32-bit
 /// device, so a device that declares few tags need not keep room for as many as parties).
@@ -109,3 +87,12 @@ impl<
     type Goals = heapless::Vec<GoalState, GOALS>;
     type Pledges = heapless::Vec<PledgeState, PLEDGES>;
 }
+
+/// Tables of fixed capacity: `NAMES` names of each kind, `COMMODITIES` commodities, `GOALS`
+/// goals and `PLEDGES` pledges. Sized for a device, held wherever the state is held.
+pub type Fixed<
+    const NAMES: usize,
+    const COMMODITIES: usize,
+    const GOALS: usize,
+    const PLEDGES: usize,
+> = FixedPerKind<NAMES, NAMES, NAMES, NAMES, COMMODITIES, GOALS, PLEDGES>;

@@ -45,26 +45,26 @@ fn prefix_and_memo() -> (Vec<u8>, Vec<u8>) {
     (payload[..split].to_vec(), memo.into_bytes())
 }
 
+/// The pledge's payload with its memo replaced by these length bytes and memo bytes, decoded.
+fn decode_with_memo(
+    length: [u8; 2],
+    edit: impl FnOnce(&mut Vec<u8>),
+) -> Result<Record, FormatError> {
+    let (prefix, mut memo) = prefix_and_memo();
+    edit(&mut memo);
+    decode_payload(&[prefix, length.to_vec(), memo].concat(), 3)
+}
+
 #[test]
 fn a_memo_one_byte_too_long_is_refused() {
-    let (prefix, mut memo) = prefix_and_memo();
-    memo.push(b'm');
-    let payload = [prefix, vec![0x81, 0x02], memo].concat();
-    assert_eq!(
-        decode_payload(&payload, 3),
-        Err(FormatError::PayloadInvalid)
-    );
+    let result = decode_with_memo([0x81, 0x02], |memo| memo.push(b'm'));
+    assert_eq!(result, Err(FormatError::PayloadInvalid));
 }
 
 #[test]
 fn a_memo_that_is_not_utf8_is_refused() {
-    let (prefix, mut memo) = prefix_and_memo();
-    memo[10] = 0xFF;
-    let payload = [prefix, vec![0x80, 0x02], memo].concat();
-    assert_eq!(
-        decode_payload(&payload, 3),
-        Err(FormatError::PayloadInvalid)
-    );
+    let result = decode_with_memo([0x80, 0x02], |memo| memo[10] = 0xFF);
+    assert_eq!(result, Err(FormatError::PayloadInvalid));
 }
 
 #[test]
