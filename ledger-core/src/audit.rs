@@ -144,7 +144,13 @@ pub fn audit<T: Tables>(
     let mut latest: Option<Date> = None;
     let mut damaged_before = 0u32;
     let mut end = scanner.position();
-    while let Some(item) = scanner.next() {
+    loop {
+        // References are distances back from the record's own number: resolve them against
+        // the auditor's numbering, which stays put over a record out of place.
+        scanner.expect_seq(summary.state.next_seq());
+        let Some(item) = scanner.next() else {
+            break;
+        };
         let (offset, mut record) = match item {
             Item::Record {
                 offset,
@@ -195,11 +201,18 @@ pub fn audit<T: Tables>(
         let expected = summary.state.next_seq();
         let stored = crate::record::seq_check(record.seq);
         let jump = stored.wrapping_sub(crate::record::seq_check(expected));
-        if jump >= 128 {
+        if jump >= 128 || (jump > 0 && next_continues(&scanner, expected)) {
+            // Backward, or forward while the record after it carries the expected number: a
+            // record repeated, moved or inserted here, not records missing.
             let back = 256u32.saturating_sub(u32::from(jump));
+            let seq = if jump >= 128 {
+                expected.wrapping_sub(back)
+            } else {
+                record.seq
+            };
             let kind = FindingKind::OutOfPlace {
                 position: expected,
-                seq: expected.wrapping_sub(back),
+                seq,
             };
             found(
                 &mut summary,
@@ -294,6 +307,14 @@ pub fn audit<T: Tables>(
         );
     }
     summary
+}
+
+/// Whether the next record after the scanner's position carries `expected`: then the record
+/// just read was put in front of it.
+fn next_continues(scanner: &Scanner<'_>, expected: Seq) -> bool {
+    let mut ahead = scanner.clone();
+    ahead.expect_seq(expected);
+    matches!(ahead.next(), Some(Item::Record { record, .. }) if record.seq == expected)
 }
 
 /// Roots published elsewhere, checked when the tree reaches their size (`at_end`: the whole

@@ -87,6 +87,14 @@ impl<'a> Scanner<'a> {
     pub fn position(&self) -> usize {
         self.pos
     }
+
+    /// Sets the sequence number the next record is expected to have. A record stores only the
+    /// low 8 bits of its number and its references as distances back, so both are resolved
+    /// against this: a reader that numbers records its own way (the auditor, after a record
+    /// out of place) keeps the scanner's numbering in step with its own.
+    pub fn expect_seq(&mut self, seq: u32) {
+        self.next_seq = seq;
+    }
 }
 
 impl Iterator for Scanner<'_> {
