@@ -61,7 +61,7 @@ impl CliError {
     /// Prints the message on stderr and returns the exit code.
     pub fn report(self) -> ExitCode {
         if !self.message.is_empty() {
-            eprintln!("error: {}", self.message);
+            eprintln!("error: {}", crate::escape::escape(&self.message));
         }
         ExitCode::from(self.code)
     }

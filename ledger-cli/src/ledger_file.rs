@@ -71,7 +71,7 @@ pub fn read(path: &Path, as_of: Option<Date>) -> Result<LedgerFile> {
         .map_err(|e| io_failure(path, "cannot lock", &e))?;
     let ledger = load(path, file, as_of)?;
     if let Some(warning) = ledger.tail_problem(false) {
-        eprintln!("warning: {warning}");
+        crate::output::warn(&warning);
     }
     Ok(ledger)
 }

@@ -8,6 +8,7 @@
 mod cli;
 mod commands;
 mod error;
+mod escape;
 mod ledger_file;
 mod output;
 pub mod tables;

@@ -8,6 +8,7 @@ use ledger_core::amount::Decimal;
 use serde::Serialize;
 
 use crate::error::{CliError, Result};
+use crate::escape::{escape, escape_json, escape_lines};
 use crate::tables::State;
 
 /// One cell: how people read it, and how a program reads it.
@@ -142,7 +143,7 @@ impl Sheet {
             comfy_table::Cell::new(column.name).set_alignment(align)
         }));
         for row in &self.rows {
-            table.add_row(shown.iter().map(|&i| row[i].human.as_str()));
+            table.add_row(shown.iter().map(|&i| escape(&row[i].human)));
         }
         for (position, &i) in shown.iter().enumerate() {
             if let Some(column) = table.column_mut(position) {
@@ -183,20 +184,30 @@ impl Sheet {
     }
 }
 
-/// Writes text to stdout; a closed pipe ends the program quietly.
+/// Writes text to stdout, with any control character but the line break and any bidirectional
+/// override escaped; a closed pipe ends the program quietly.
 pub fn print(text: &str) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()?;
-    Ok(())
+    write_out(&escape_lines(text))
 }
 
-/// Writes a value as pretty JSON to stdout.
+/// Writes a value as pretty JSON to stdout (bidirectional overrides as `\uXXXX` escapes).
 pub fn print_json<T: Serialize>(value: &T) -> Result<()> {
     let mut text = serde_json::to_string_pretty(value)
         .map_err(|e| CliError::failure(format!("writing JSON: {e}")))?;
     text.push('\n');
-    print(&text)
+    write_out(&escape_json(&text))
+}
+
+/// Writes a warning on stderr, escaped, as one line.
+pub fn warn(message: &str) {
+    eprintln!("warning: {}", escape(message));
+}
+
+fn write_out(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
 }
 
 /// An amount ready to print: exact decimal text and commodity code.

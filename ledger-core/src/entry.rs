@@ -277,6 +277,27 @@ impl Entry {
         }
     }
 
+    /// The name this entry declares or carries, and its free text: the strings that
+    /// [`check_name`] and [`check_text`] hold for.
+    pub fn strings(&self) -> (Option<&str>, Option<&str>) {
+        fn as_str(t: &Option<Text>) -> Option<&str> {
+            t.as_ref().map(|t| t.as_str())
+        }
+        match self {
+            Entry::Open(o) => (Some(o.origin.as_str()), None),
+            Entry::Party(n) | Entry::Project(n) | Entry::Sector(n) | Entry::Tag(n) => {
+                (Some(n.as_str()), None)
+            }
+            Entry::Goal(g) => (Some(g.name.as_str()), as_str(&g.memo)),
+            Entry::Pledge(p) => (None, as_str(&p.memo)),
+            Entry::Fulfil(f) => (None, as_str(&f.memo)),
+            Entry::Amend(a) => (None, Some(a.reason.as_str())),
+            Entry::Cancel(c) => (None, Some(c.reason.as_str())),
+            Entry::Note(n) => (None, Some(n.text.as_str())),
+            Entry::Commodity(_) | Entry::Checkpoint(_) => (None, None),
+        }
+    }
+
     /// A lower-case word for the kind of entry, as the CLI and the docs call it.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -297,41 +318,58 @@ impl Entry {
     }
 }
 
-/// Checks and copies a name: not empty, no control characters, no white space at either end,
-/// and at most [`NAME_CAPACITY`] bytes. Never truncates.
+/// Checks and copies a name: see [`check_name`]; at most [`NAME_CAPACITY`] bytes. Never
+/// truncates.
 pub fn name(text: &str) -> Result<Name, InputError> {
-    checked(text)
+    check_name(text)?;
+    Name::try_from(text).map_err(|_| InputError::NameTooLong {
+        len: text.len(),
+        capacity: NAME_CAPACITY,
+    })
 }
 
-/// Checks and copies free text: not empty, at most [`TEXT_CAPACITY`] bytes. Never truncates.
-/// Line breaks and tabs are allowed; other control characters are not.
+/// Checks and copies free text: see [`check_text`]; at most [`TEXT_CAPACITY`] bytes. Never
+/// truncates.
 pub fn text(text: &str) -> Result<Text, InputError> {
-    if text.is_empty() {
-        return Err(InputError::NameEmpty);
-    }
-    if text
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
-        return Err(InputError::NameInvalid);
-    }
+    check_text(text)?;
     Text::try_from(text).map_err(|_| InputError::NameTooLong {
         len: text.len(),
         capacity: TEXT_CAPACITY,
     })
 }
 
-fn checked<const N: usize>(text: &str) -> Result<heapless::String<N>, InputError> {
+/// The rule for a name, at every door (typed, read from a file, audited): not empty, no
+/// control character, no bidirectional override or isolate (which would make it display
+/// differently from what is stored), no white space at either end.
+pub fn check_name(text: &str) -> Result<(), InputError> {
     if text.is_empty() {
         return Err(InputError::NameEmpty);
     }
-    if text.chars().any(char::is_control) || text.trim() != text {
+    if text.chars().any(|c| c.is_control() || is_bidi_control(c)) || text.trim() != text {
         return Err(InputError::NameInvalid);
     }
-    heapless::String::try_from(text).map_err(|_| InputError::NameTooLong {
-        len: text.len(),
-        capacity: N,
-    })
+    Ok(())
+}
+
+/// The rule for free text (memos, reasons, notes): not empty; line breaks and tabs allowed, no
+/// other control character and no bidirectional override or isolate.
+pub fn check_text(text: &str) -> Result<(), InputError> {
+    if text.is_empty() {
+        return Err(InputError::NameEmpty);
+    }
+    if text
+        .chars()
+        .any(|c| (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c))
+    {
+        return Err(InputError::TextInvalid);
+    }
+    Ok(())
+}
+
+/// The Unicode bidirectional embeddings, overrides and isolates (U+202A..=U+202E,
+/// U+2066..=U+2069): characters that reorder the text around them when it is displayed.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 #[cfg(test)]

@@ -43,6 +43,9 @@ pub enum InputError {
     },
     /// A name has a control character, or leading or trailing white space.
     NameInvalid,
+    /// Free text has a control character other than a line break or tab, or a bidirectional
+    /// override.
+    TextInvalid,
     /// More tags than a pledge can hold.
     TooManyTags {
         /// The most a pledge holds.
@@ -143,6 +146,9 @@ pub enum LedgerError {
     CheckpointSize,
     /// A total does not fit in 64 bits.
     Overflow,
+    /// A name or free text breaks [`crate::entry::check_name`] or
+    /// [`crate::entry::check_text`]: the same words a writer refuses it with.
+    Text(InputError),
     /// A fixed-capacity table is full.
     CapacityExceeded(Table),
 }
@@ -195,7 +201,10 @@ impl fmt::Display for InputError {
                 write!(f, "is {len} bytes long; at most {capacity} bytes fit")
             }
             Self::NameInvalid => f.write_str(
-                "must not contain control characters or begin or end with white space",
+                "must not contain control characters or bidirectional overrides, or begin or end with white space",
+            ),
+            Self::TextInvalid => f.write_str(
+                "must not contain control characters other than line breaks and tabs, or bidirectional overrides",
             ),
             Self::TooManyTags { capacity } => write!(f, "at most {capacity} tags per pledge"),
         }
@@ -269,6 +278,7 @@ impl fmt::Display for LedgerError {
                 f.write_str("the checkpoint's size is not the number of records before it")
             }
             Self::Overflow => f.write_str("a total exceeds 64 bits"),
+            Self::Text(e) => write!(f, "a name or text {e}"),
             Self::CapacityExceeded(table) => write!(f, "the {table} table is full"),
         }
     }

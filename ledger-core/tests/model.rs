@@ -409,7 +409,8 @@ fn any_entry() -> impl Strategy<Value = Entry> {
         units,
         commodity: CommodityId(c),
     });
-    let name_text = "[^\u{0}-\u{1f}\u{7f}-\u{9f}]{1,16}".prop_filter("trimmed", |s| s.trim() == s);
+    let name_text = "[^\u{0}-\u{1f}\u{7f}-\u{9f}\u{202a}-\u{202e}\u{2066}-\u{2069}]{1,16}"
+        .prop_filter("trimmed", |s| s.trim() == s);
     let memo = proptest::option::of("[a-zA-Z0-9 é日本\n]{1,80}");
     let tags = proptest::collection::vec(any::<u32>(), 0..=8);
     let pledge = (

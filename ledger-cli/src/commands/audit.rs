@@ -13,6 +13,7 @@ use super::Context;
 use super::report::{GoalsJson, goals_data, goals_table};
 use crate::cli::{AuditArgs, Format};
 use crate::error::{BAD_INPUT, CliError, FAILURE, Result};
+use crate::escape::escape;
 use crate::output::{print, print_json};
 use crate::tables::Desktop;
 
@@ -292,7 +293,11 @@ fn human(report: &AuditJson) -> String {
     for file in &report.files {
         if !file.readable {
             let message = file.findings.first().map_or("", |f| f.message.as_str());
-            text.push_str(&format!("{}: cannot audit: {message}\n", file.file));
+            text.push_str(&format!(
+                "{}: cannot audit: {}\n",
+                escape(&file.file),
+                escape(message)
+            ));
             continue;
         }
         let verdict = if file.findings.is_empty() {
@@ -302,14 +307,18 @@ fn human(report: &AuditJson) -> String {
         };
         text.push_str(&format!(
             "{}: {verdict}\n  records      {}\n  root         {}\n  checkpoints  {} ({} signed by the trusted key)\n",
-            file.file, file.records, file.root, file.checkpoints, file.trusted_checkpoints
+            escape(&file.file),
+            file.records,
+            file.root,
+            file.checkpoints,
+            file.trusted_checkpoints
         ));
         for f in &file.findings {
             let place = match f.seq {
                 Some(seq) => format!("record #{seq} at byte {}", f.offset),
                 None => format!("byte {}", f.offset),
             };
-            text.push_str(&format!("  {place}: {}\n", f.message));
+            text.push_str(&format!("  {place}: {}\n", escape(&f.message)));
         }
         if let Some(totals) = &file.totals {
             text.push_str("\nTotals reproduced from the records that keep the rules:\n");

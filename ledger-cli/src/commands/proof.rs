@@ -197,7 +197,7 @@ pub fn verify(path: &Path, trust: Option<&str>) -> Result<()> {
             .entry
             .date()
             .map_or_else(|| "undated".to_string(), |d| d.to_string()),
-        receipt.origin,
+        crate::escape::escape(&receipt.origin),
         receipt.tree_size,
         receipt.root
     ))

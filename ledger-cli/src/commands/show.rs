@@ -253,6 +253,6 @@ fn key_values(fields: &[(&str, String)]) -> String {
     let width = fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     fields
         .iter()
-        .map(|(k, v)| format!("  {k:<width$}  {v}\n"))
+        .map(|(k, v)| format!("  {k:<width$}  {}\n", crate::escape::escape(v)))
         .collect()
 }

@@ -1,0 +1,78 @@
+//! Everything printed that came from a file or an argument goes through here, so that no name,
+//! text or path can move the cursor, clear the screen or reorder what is displayed: control
+//! characters and bidirectional overrides are shown as `\u{..}` escapes (`\n`, `\t`, `\r` by
+//! their usual names), never sent to the terminal.
+
+use std::borrow::Cow;
+use std::fmt::Write;
+
+use ledger_core::entry::is_bidi_control;
+
+/// `text` with every control character and bidirectional override escaped: for one line.
+pub fn escape(text: &str) -> Cow<'_, str> {
+    escape_where(text, |c| c.is_control() || is_bidi_control(c))
+}
+
+/// `text` with every control character but the line break, and every bidirectional override,
+/// escaped: for output of several lines whose values were escaped already, as a last guard.
+pub fn escape_lines(text: &str) -> Cow<'_, str> {
+    escape_where(text, |c| {
+        (c.is_control() && c != '\n') || is_bidi_control(c)
+    })
+}
+
+/// JSON text with every bidirectional override written as a JSON `\uXXXX` escape (serde_json
+/// escapes control characters already; these it leaves raw). The JSON means the same.
+pub fn escape_json(json: &str) -> Cow<'_, str> {
+    if !json.chars().any(is_bidi_control) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if is_bidi_control(c) {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn escape_where(text: &str, unsafe_char: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !text.chars().any(&unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            c if !unsafe_char(c) => out.push(c),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_and_overrides_become_visible_escapes() {
+        assert_eq!(escape("Japan"), "Japan");
+        assert_eq!(escape("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(escape("x\u{202e}y\u{2066}"), "x\\u{202e}y\\u{2066}");
+        assert_eq!(
+            escape("l1\nl2\t\r\u{7f}\u{85}"),
+            "l1\\nl2\\t\\r\\u{7f}\\u{85}"
+        );
+        assert_eq!(escape_lines("l1\nl2\u{1b}\n"), "l1\nl2\\u{1b}\n");
+        assert_eq!(escape_json("\"a\u{202e}b\""), "\"a\\u202eb\"");
+        let parsed: String = serde_json::from_str(&escape_json("\"a\u{202e}b\"")).unwrap();
+        assert_eq!(parsed, "a\u{202e}b", "the JSON still means the same");
+    }
+}
