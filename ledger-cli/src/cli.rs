@@ -136,6 +136,9 @@ pub enum Command {
         /// Write PREFIX.key and PREFIX.pub instead of NAME.key and NAME.pub.
         #[arg(long, value_name = "PREFIX")]
         out: Option<String>,
+        /// Replace key files that exist already.
+        #[arg(long)]
+        force: bool,
     },
     /// Append a checkpoint (the Merkle root of every record so far) and print it as a C2SP note.
     Checkpoint {
@@ -152,9 +155,12 @@ pub enum Command {
     Prove {
         /// The record's id (a pledge, goal or any other record).
         id: String,
-        /// Write the receipt to this file instead of standard output.
+        /// Write the receipt to this file instead of standard output (never over the ledger).
         #[arg(long, value_name = "FILE")]
         out: Option<std::path::PathBuf>,
+        /// Replace FILE if it exists already.
+        #[arg(long, requires = "out")]
+        force: bool,
     },
     /// Check a receipt from `pledge prove` without the ledger.
     VerifyProof {

@@ -1,6 +1,7 @@
 //! The one error type of the CLI: a message for the user and the exit code that goes with it.
 
 use std::fmt::Display;
+use std::io::Write;
 use std::process::ExitCode;
 
 /// Exit code for success.
@@ -58,10 +59,20 @@ impl CliError {
         }
     }
 
+    /// The message, as it will be printed.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// Prints the message on stderr and returns the exit code.
     pub fn report(self) -> ExitCode {
         if !self.message.is_empty() {
-            eprintln!("error: {}", crate::escape::escape(&self.message));
+            // Not eprintln!: a stderr that cannot be written (closed, full) must not panic.
+            let _ = writeln!(
+                std::io::stderr(),
+                "error: {}",
+                crate::escape::escape(&self.message)
+            );
         }
         ExitCode::from(self.code)
     }

@@ -12,6 +12,7 @@ use ledger_core::record::{MAX_FRAME, encode_frame, preamble};
 use ledger_core::scan::{Item, Scanner};
 
 use crate::error::{CliError, Result};
+use crate::files::{self, Existing};
 use crate::tables::State;
 
 /// A ledger file, read and folded, with its lock held until it is dropped.
@@ -120,20 +121,7 @@ pub fn repair(path: &Path) -> Result<Repair> {
         Some(Item::ErasedTail { offset }) => (offset, true),
         _ => return Ok(Repair::Clean),
     };
-    let mut backup_name = path.as_os_str().to_owned();
-    backup_name.push(format!(".torn-{offset}.bak"));
-    let backup = PathBuf::from(backup_name);
-    let saved = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&backup)
-        .and_then(|mut copy| copy.write_all(&ledger.bytes).and_then(|()| copy.sync_all()));
-    if let Err(e) = saved {
-        return Err(CliError::failure(format!(
-            "{}: cannot write the backup: {e}; the ledger is unchanged",
-            backup.display()
-        )));
-    }
+    let backup = back_up(path, offset, &ledger.bytes)?;
     let removed = ledger.bytes.len().saturating_sub(offset);
     ledger
         .file
@@ -146,6 +134,41 @@ pub fn repair(path: &Path) -> Result<Repair> {
         erased,
         backup,
     })
+}
+
+/// Copies the ledger to `PATH.torn-OFFSET.bak` (or `.torn-OFFSET.N.bak` if that holds
+/// something else), atomically. A backup that holds these very bytes already, left by a repair
+/// that was stopped before it cut, is used as it is: repair never blocks on its own backup.
+fn back_up(path: &Path, offset: usize, bytes: &[u8]) -> Result<PathBuf> {
+    for n in 0..1000 {
+        let mut name = path.as_os_str().to_owned();
+        match n {
+            0 => name.push(format!(".torn-{offset}.bak")),
+            n => name.push(format!(".torn-{offset}.{n}.bak")),
+        }
+        let backup = PathBuf::from(name);
+        if std::fs::symlink_metadata(&backup).is_ok() {
+            if std::fs::read(&backup).is_ok_and(|old| old == bytes) {
+                return Ok(backup);
+            }
+            continue;
+        }
+        match files::write_new("repair", &backup, bytes, 0o644, Existing::Keep, Some(path)) {
+            Ok(()) => return Ok(backup),
+            // Another file appeared under this name meanwhile: try the next.
+            Err(_) if std::fs::symlink_metadata(&backup).is_ok() => continue,
+            Err(e) => {
+                return Err(CliError::failure(format!(
+                    "cannot back up the ledger before cutting its tail, so it is unchanged: {}",
+                    e.message()
+                )));
+            }
+        }
+    }
+    Err(CliError::failure(format!(
+        "{}: 1000 backups of torn tails at byte {offset} exist already; move them away",
+        path.display()
+    )))
 }
 
 impl LedgerFile {
@@ -202,13 +225,26 @@ impl LedgerFile {
 }
 
 fn open(path: &Path, write: bool) -> Result<File> {
-    OpenOptions::new().read(true).write(write).open(path).map_err(|e| match e.kind() {
+    let not_found = |e: std::io::Error| match e.kind() {
         ErrorKind::NotFound => CliError::input(format!(
             "{}: no such ledger file; create it with `pledge init` or check --file / PLEDGE_FILE",
             path.display()
         )),
         _ => io_failure(path, "cannot open", &e),
-    })
+    };
+    // Checked before opening too: opening a FIFO would wait for a writer forever.
+    files::check_regular(path, std::fs::metadata(path).map_err(not_found)?)?;
+    let file = OpenOptions::new()
+        .read(true)
+        .write(write)
+        .open(path)
+        .map_err(not_found)?;
+    files::check_regular(
+        path,
+        file.metadata()
+            .map_err(|e| io_failure(path, "cannot stat", &e))?,
+    )?;
+    Ok(file)
 }
 
 fn load(path: &Path, mut file: File, as_of: Option<Date>) -> Result<LedgerFile> {

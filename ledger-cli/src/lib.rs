@@ -9,6 +9,7 @@ mod cli;
 mod commands;
 mod error;
 mod escape;
+mod files;
 mod ledger_file;
 mod output;
 pub mod tables;
@@ -18,6 +19,11 @@ use std::process::ExitCode;
 /// Runs `pledge` with the process's arguments and returns its exit code: 0 success, 1 failure
 /// (damaged ledger, I/O), 2 bad usage or input.
 pub fn main() -> ExitCode {
+    // Past a file-size limit, a write must fail with EFBIG and be cut back, not kill us.
+    let _ = signal_hook::flag::register(
+        signal_hook::consts::SIGXFSZ,
+        std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+    );
     match commands::run(cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => error.report(),

@@ -200,7 +200,7 @@ pub fn print_json<T: Serialize>(value: &T) -> Result<()> {
 
 /// Writes a warning on stderr, escaped, as one line.
 pub fn warn(message: &str) {
-    eprintln!("warning: {}", escape(message));
+    let _ = writeln!(std::io::stderr(), "warning: {}", escape(message));
 }
 
 fn write_out(text: &str) -> Result<()> {

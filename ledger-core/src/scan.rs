@@ -31,7 +31,8 @@ pub enum Item {
         /// What is wrong with it.
         error: FormatError,
     },
-    /// Bytes after the last delimiter that are not all erased flash: an append cut short.
+    /// Bytes after the last delimiter that are not all erased flash, fewer than a frame can
+    /// have (erased bytes at the end aside): an append cut short.
     TornTail {
         /// Byte offset of the torn frame's first byte.
         offset: usize,
@@ -112,8 +113,20 @@ impl Iterator for Scanner<'_> {
         }
         let Some(end) = memchr::memchr(DELIMITER, rest) else {
             self.pos = self.bytes.len();
-            return Some(if rest.iter().all(|&b| b == ERASED) {
+            // What a torn append can have left: a prefix of one frame, perhaps followed by
+            // erased flash. Anything longer is damage, never cut off as an interrupted append.
+            let written = rest
+                .iter()
+                .rposition(|&b| b != ERASED)
+                .map_or(0, |last| last.saturating_add(1));
+            return Some(if written == 0 {
                 Item::ErasedTail { offset }
+            } else if written >= MAX_FRAME {
+                Item::Damaged {
+                    offset,
+                    len: rest.len(),
+                    error: FormatError::FrameTooLong,
+                }
             } else {
                 Item::TornTail {
                     offset,

@@ -10,6 +10,7 @@ use ledger_core::tree::{self, Hash};
 use serde::Serialize;
 
 use super::Context;
+use super::keys::read_verifier;
 use super::report::{GoalsJson, goals_data, goals_table};
 use crate::cli::{AuditArgs, Format};
 use crate::error::{BAD_INPUT, CliError, FAILURE, Result};
@@ -53,7 +54,11 @@ struct Published {
 }
 
 pub fn run(context: &Context, args: &AuditArgs) -> Result<()> {
-    let trust = args.trust.as_deref().map(read_trust).transpose()?;
+    let trust = args
+        .trust
+        .as_deref()
+        .map(|t| read_verifier("--trust", t))
+        .transpose()?;
     let mut published = Vec::new();
     for (option, path) in [
         ("--since", &args.since),
@@ -116,9 +121,9 @@ fn audit_file(
         consistency_proof: None,
         totals: None,
     };
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::files::read_regular(path) {
         Ok(bytes) => bytes,
-        Err(e) => return Ok(unreadable(format!("cannot read: {e}"))),
+        Err(e) => return Ok(unreadable(e)),
     };
     let scanner = match Scanner::new(&bytes) {
         Ok(scanner) => scanner,
@@ -326,16 +331,6 @@ fn human(report: &AuditJson) -> String {
         }
     }
     text
-}
-
-pub(super) fn read_trust(text: &str) -> Result<VerifierKey> {
-    let key = if Path::new(text).is_file() {
-        std::fs::read_to_string(text)
-            .map_err(|e| CliError::input(format!("--trust {text}: cannot read: {e}")))?
-    } else {
-        text.to_string()
-    };
-    VerifierKey::parse(&key).map_err(|e| CliError::input(format!("--trust '{}': {e}", key.trim())))
 }
 
 fn read_note(option: &str, path: &Path, trust: Option<&VerifierKey>) -> Result<Published> {

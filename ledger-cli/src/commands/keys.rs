@@ -2,22 +2,21 @@
 //! ledger and printed as C2SP notes.
 
 use std::convert::Infallible;
-use std::fs::OpenOptions;
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
-use ledger_core::checkpoint::{self, SignerKey};
+use ledger_core::checkpoint::{self, SignerKey, VerifierKey};
 use ledger_core::entry::{Checkpoint, Entry};
 use ledger_core::scan::Scanner;
 use ledger_core::tree;
 
 use super::Context;
 use crate::error::{CliError, Result};
+use crate::escape::escape;
+use crate::files::{Existing, write_new};
 use crate::ledger_file;
 use crate::output::print;
 
-pub fn keygen(name: &str, out: Option<&str>) -> Result<()> {
+pub fn keygen(context: &Context, name: &str, out: Option<&str>, force: bool) -> Result<()> {
     let mut seed = [0u8; 32];
     getrandom::fill(&mut seed)
         .map_err(|e| CliError::failure(format!("no randomness from the system: {e}")))?;
@@ -39,44 +38,86 @@ pub fn keygen(name: &str, out: Option<&str>) -> Result<()> {
         .write(&mut private)
         .and_then(|()| signer.verifier().write(&mut verifier))
         .map_err(|_| CliError::failure("cannot encode the key"))?;
-    write_new(Path::new(&key_path), &format!("{private}\n"), 0o600)?;
-    if let Err(e) = write_new(Path::new(&pub_path), &format!("{verifier}\n"), 0o644) {
-        let _ = std::fs::remove_file(&key_path);
+    let existing = if force {
+        Existing::Replace
+    } else {
+        Existing::Keep
+    };
+    // Check both names first, so that a refusal leaves neither file written.
+    let ledger = context.path().ok();
+    for path in [&key_path, &pub_path] {
+        if existing == Existing::Keep && std::fs::symlink_metadata(path).is_ok() {
+            return Err(CliError::input(format!(
+                "{path}: a file is there already; keygen never replaces a key without --force"
+            )));
+        }
+    }
+    let (key, public) = (Path::new(&key_path), Path::new(&pub_path));
+    write_new(
+        "keygen",
+        key,
+        format!("{private}\n").as_bytes(),
+        0o600,
+        existing,
+        ledger,
+    )?;
+    if let Err(e) = write_new(
+        "keygen",
+        public,
+        format!("{verifier}\n").as_bytes(),
+        0o644,
+        existing,
+        ledger,
+    ) {
+        let _ = std::fs::remove_file(key);
         return Err(e);
     }
     print(&format!("{verifier}\n"))
 }
 
-/// Creates a file that must not exist yet, with `mode`, and syncs it.
-fn write_new(path: &Path, text: &str, mode: u32) -> Result<()> {
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(path)
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => CliError::input(format!(
-                "{}: a file is there already; keygen never overwrites a key",
-                path.display()
-            )),
-            _ => CliError::failure(format!("{}: cannot create: {e}", path.display())),
-        })?;
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(|e| CliError::failure(format!("{}: cannot write: {e}", path.display())))
+/// Reads a private key file for `--sign`. Its contents are never printed, whatever is wrong.
+pub fn read_signer(path: &Path) -> Result<SignerKey> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::input(format!("--sign {shown}: cannot read: {e}")))?;
+    SignerKey::parse(text.trim_end()).map_err(|_| {
+        let what = if VerifierKey::parse(text.trim()).is_ok() {
+            "is a verifier (public) key; --sign takes the private key file `pledge keygen` wrote"
+        } else {
+            "is not a private key from `pledge keygen`"
+        };
+        CliError::input(format!("--sign {shown} {what}"))
+    })
 }
 
-/// Reads a private key file.
-pub fn read_signer(path: &Path) -> Result<SignerKey> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::input(format!("--sign {}: cannot read: {e}", path.display())))?;
-    SignerKey::parse(&text).map_err(|e| {
+/// Reads a verifier key given to `option` as a file or as the key itself. Nothing read is ever
+/// echoed: a private key passed by mistake must not end up on a screen or in a log.
+pub fn read_verifier(option: &str, text: &str) -> Result<VerifierKey> {
+    let (key, given) = if Path::new(text).is_file() {
+        let key = std::fs::read_to_string(text)
+            .map_err(|e| CliError::input(format!("{option} {}: cannot read: {e}", escape(text))))?;
+        (key, escape(text).into_owned())
+    } else if text.starts_with(PRIVATE_PREFIX) {
+        (text.to_string(), "(the value given)".to_string())
+    } else {
+        (text.to_string(), format!("'{}'", escape(text)))
+    };
+    let key = key.trim();
+    if key.starts_with(PRIVATE_PREFIX) || SignerKey::parse(key).is_ok() {
+        return Err(CliError::input(format!(
+            "{option} {given} is a private signing key, not a verifier key: pass the .pub file \
+             `pledge keygen` wrote, and keep the private key secret"
+        )));
+    }
+    VerifierKey::parse(key).map_err(|e| {
         CliError::input(format!(
-            "--sign {}: {e}; expected a key file from `pledge keygen`",
-            path.display()
+            "{option} {given}: not a verifier key ({e}); expected name+keyid+base64 as in a .pub file"
         ))
     })
 }
+
+/// How every private key file begins (Go's sumdb/note encoding).
+const PRIVATE_PREFIX: &str = "PRIVATE+KEY+";
 
 pub fn checkpoint(context: &Context, sign: Option<&Path>) -> Result<()> {
     let signer = sign.map(read_signer).transpose()?;

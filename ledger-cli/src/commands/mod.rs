@@ -57,10 +57,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::List(args) => list::run(&context, &args),
         Command::Show { id, output } => show::run(&context, &id, output.format),
         Command::Repair => repair::run(&context),
-        Command::Prove { id, out } => proof::prove(&context, &id, out.as_deref()),
+        Command::Prove { id, out, force } => proof::prove(&context, &id, out.as_deref(), force),
         Command::VerifyProof { receipt, trust } => proof::verify(&receipt, trust.as_deref()),
         Command::Audit(args) => audit::run(&context, &args),
-        Command::Keygen { name, out } => keys::keygen(&name, out.as_deref()),
+        Command::Keygen { name, out, force } => {
+            keys::keygen(&context, &name, out.as_deref(), force)
+        }
         Command::Checkpoint { sign } => keys::checkpoint(&context, sign.as_deref()),
         Command::Head { output } => head::run(&context, output.format),
         Command::Report { by, as_of, output } => {

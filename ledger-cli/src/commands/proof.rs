@@ -10,9 +10,11 @@ use ledger_core::scan::{Item, Scanner};
 use ledger_core::tree::{self, Hash};
 use serde::{Deserialize, Serialize};
 
-use super::audit::{hex, read_trust};
+use super::audit::hex;
+use super::keys::read_verifier;
 use super::{Context, parse_id};
 use crate::error::{CliError, FAILURE, Result};
+use crate::files::{Existing, write_new};
 use crate::output::print;
 use crate::tables::Grow;
 
@@ -37,7 +39,7 @@ struct Receipt {
     checkpoint: String,
 }
 
-pub fn prove(context: &Context, id: &str, out: Option<&Path>) -> Result<()> {
+pub fn prove(context: &Context, id: &str, out: Option<&Path>, force: bool) -> Result<()> {
     let seq = parse_id(id)?;
     let ledger = crate::ledger_file::read(context.path()?, None)?;
     let origin = ledger
@@ -103,8 +105,15 @@ pub fn prove(context: &Context, id: &str, out: Option<&Path>) -> Result<()> {
     let mut text = serde_json::to_string_pretty(&receipt).map_err(CliError::failure)?;
     text.push('\n');
     match out {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| CliError::failure(format!("{}: cannot write: {e}", path.display()))),
+        Some(path) => {
+            let existing = if force {
+                Existing::Replace
+            } else {
+                Existing::Keep
+            };
+            let ledger = context.path().ok();
+            write_new("--out", path, text.as_bytes(), 0o644, existing, ledger)
+        }
         None => print(&text),
     }
 }
@@ -122,7 +131,7 @@ fn note(origin: &str, size: u64, root: &Hash, signature: Option<&NoteSignature>)
 }
 
 pub fn verify(path: &Path, trust: Option<&str>) -> Result<()> {
-    let key = trust.map(read_trust).transpose()?;
+    let key = trust.map(|t| read_verifier("--trust", t)).transpose()?;
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::input(format!("{}: cannot read: {e}", path.display())))?;
     let receipt: Receipt = serde_json::from_str(&text)

@@ -1,0 +1,362 @@
+//! The files pledge touches besides the ledger, and the ledger under hostile or careless
+//! operation: keys never printed, key files private, outputs atomic and never over the ledger
+//! or an existing file, repair never blocked by its own backup, full disks, file-size limits,
+//! and files that are not regular files. Each test says the defect it guards against.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use pledge_tests::{pledge, pledge_binary, workspace};
+
+struct Dir {
+    dir: tempfile::TempDir,
+}
+
+impl Dir {
+    fn new() -> Dir {
+        let dir = Dir {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        std::fs::copy(
+            workspace().join("docs/examples/us-japan-2025.pledge"),
+            dir.path("ledger.pledge"),
+        )
+        .unwrap();
+        dir
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        pledge()
+            .current_dir(self.dir.path())
+            .env("PLEDGE_FILE", "ledger.pledge")
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        assert!(output.status.success(), "{args:?}: {output:?}");
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    fn read(&self, name: &str) -> Vec<u8> {
+        std::fs::read(self.path(name)).unwrap()
+    }
+
+    /// Every file name in the directory, sorted.
+    fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Regression: `audit --trust k.key` and `verify-proof --trust k.key` printed the private key
+/// in their error.
+#[test]
+fn a_private_key_where_a_verifier_key_belongs_is_named_and_never_printed() {
+    let dir = Dir::new();
+    dir.ok(&["keygen", "pledge.example/treasury", "--out", "k"]);
+    let private = String::from_utf8(dir.read("k.key")).unwrap();
+    let secret = private.trim().rsplit('+').next().unwrap().to_string();
+    dir.ok(&["checkpoint", "--sign", "k.key"]);
+    dir.ok(&["prove", "3", "--out", "r.json"]);
+    let inline = private.trim().to_string();
+    let cases: [&[&str]; 5] = [
+        &["audit", "--trust", "k.key"],
+        &["audit", "--trust", &inline],
+        &["verify-proof", "r.json", "--trust", "k.key"],
+        &["verify-proof", "r.json", "--trust", &inline],
+        &["audit", "--trust", "k.key", "--format", "json"],
+    ];
+    for args in cases {
+        let output = dir.run(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let (out, err) = (
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr(&output),
+        );
+        assert!(err.contains("is a private signing key"), "{args:?}: {err}");
+        for text in [&out, &err] {
+            assert!(!text.contains(&secret), "{args:?} printed the key: {text}");
+            assert!(!text.contains("PRIVATE+KEY"), "{args:?}: {text}");
+        }
+    }
+    // And the other way round: a verifier key is not a signing key; nothing of it is printed.
+    let output = dir.run(&["checkpoint", "--sign", "k.pub"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("is a verifier (public) key"),
+        "{output:?}"
+    );
+    let public = String::from_utf8(dir.read("k.pub")).unwrap();
+    assert!(!stderr(&output).contains(public.trim()));
+}
+
+/// Key files: the private one 0600, both written whole or not at all, never replaced unless
+/// asked.
+#[test]
+fn key_files_are_private_and_never_replaced_without_force() {
+    let dir = Dir::new();
+    dir.ok(&["keygen", "pledge.example/k", "--out", "k"]);
+    let mode = std::fs::metadata(dir.path("k.key"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let (key, public) = (dir.read("k.key"), dir.read("k.pub"));
+    let output = dir.run(&["keygen", "pledge.example/k", "--out", "k"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--force"), "{output:?}");
+    assert_eq!(
+        (dir.read("k.key"), dir.read("k.pub")),
+        (key.clone(), public)
+    );
+    // Only the .pub there: still refused, and no .key is left behind.
+    std::fs::remove_file(dir.path("k.key")).unwrap();
+    assert_eq!(
+        dir.run(&["keygen", "x", "--out", "k"]).status.code(),
+        Some(2)
+    );
+    assert!(!dir.path("k.key").exists());
+    dir.ok(&["keygen", "pledge.example/k", "--out", "k", "--force"]);
+    assert_ne!(dir.read("k.key"), key);
+    assert!(!dir.names().iter().any(|n| n.starts_with(".pledge-")));
+}
+
+/// Regression: `pledge prove 8 --out LEDGER` replaced the ledger with JSON (exit 0).
+#[test]
+fn a_receipt_never_replaces_the_ledger_or_an_existing_file() {
+    let dir = Dir::new();
+    dir.ok(&["checkpoint"]);
+    let ledger = dir.read("ledger.pledge");
+    std::fs::hard_link(dir.path("ledger.pledge"), dir.path("alias")).unwrap();
+    for target in ["ledger.pledge", "./ledger.pledge", "alias"] {
+        for force in [false, true] {
+            let mut args = vec!["prove", "3", "--out", target];
+            if force {
+                args.push("--force");
+            }
+            let output = dir.run(&args);
+            assert_eq!(output.status.code(), Some(2), "{args:?}");
+            assert!(stderr(&output).contains("that is the ledger"), "{output:?}");
+            assert_eq!(dir.read("ledger.pledge"), ledger);
+        }
+    }
+    std::fs::write(dir.path("mine.json"), "keep me").unwrap();
+    assert_eq!(
+        dir.run(&["prove", "3", "--out", "mine.json"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(dir.read("mine.json"), b"keep me");
+    dir.ok(&["prove", "3", "--out", "mine.json", "--force"]);
+    assert!(dir.read("mine.json").starts_with(b"{"));
+}
+
+fn tear(dir: &Dir, garbage: &[u8]) -> Vec<u8> {
+    let mut bytes = dir.read("ledger.pledge");
+    bytes.extend_from_slice(garbage);
+    std::fs::write(dir.path("ledger.pledge"), &bytes).unwrap();
+    bytes
+}
+
+/// Regression: once `PATH.torn-OFFSET.bak` existed (a second torn record at the same offset, a
+/// repair killed after its backup, a full disk), every later repair failed with "File exists".
+#[test]
+fn repair_is_idempotent_and_never_blocked_by_a_backup() {
+    let dir = Dir::new();
+    let clean = dir.read("ledger.pledge");
+    let offset = clean.len();
+    // A repair stopped after writing its backup: the backup holds these very bytes.
+    let torn = tear(&dir, &[0x05, 0x41, 0x42]);
+    let first = format!("ledger.pledge.torn-{offset}.bak");
+    std::fs::write(dir.path(&first), &torn).unwrap();
+    dir.ok(&["repair"]);
+    assert_eq!(dir.read("ledger.pledge"), clean);
+    assert_eq!(dir.read(&first), torn);
+    // Torn again at the same offset, differently: a second backup beside the first.
+    let torn_again = tear(&dir, &[0x07, 0x43]);
+    let said = dir.ok(&["repair"]);
+    let second = format!("ledger.pledge.torn-{offset}.1.bak");
+    assert!(said.contains(&second), "{said}");
+    assert_eq!((dir.read(&first), dir.read(&second)), (torn, torn_again));
+    assert_eq!(dir.read("ledger.pledge"), clean);
+    assert!(dir.ok(&["repair"]).contains("nothing to repair"));
+}
+
+/// A tail of garbage longer than any frame is damage, not an interrupted append: `repair` must
+/// not cut it off as if it were one.
+#[test]
+fn a_tail_longer_than_any_frame_is_damage_not_a_torn_append() {
+    let dir = Dir::new();
+    let bytes = tear(&dir, &vec![0x41; 1 << 20]);
+    let output = dir.run(&["repair"]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(stderr(&output).contains("damaged"), "{output:?}");
+    assert_eq!(dir.read("ledger.pledge"), bytes);
+    let audit = dir.run(&["audit", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&audit.stdout).unwrap();
+    assert_eq!(json["files"][0]["findings"][0]["kind"], "damaged", "{json}");
+}
+
+/// Regression: a FIFO as --file hung report, appends and audit forever; /dev/zero was read
+/// until memory ran out.
+#[test]
+fn only_regular_files_are_read_as_ledgers() {
+    let dir = Dir::new();
+    let fifo = dir.path("fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for file in [fifo.to_str().unwrap(), "/dev/zero", "/dev/null", "/tmp"] {
+        for args in [
+            &["report"][..],
+            &["add", "1", "USD", "--from", "A", "--to", "B"],
+            &["repair"],
+        ] {
+            let output = pledge()
+                .arg("--file")
+                .arg(file)
+                .args(args)
+                .output()
+                .unwrap();
+            assert_eq!(output.status.code(), Some(2), "{file} {args:?}");
+            assert!(
+                stderr(&output).contains("regular file") || stderr(&output).contains("directory")
+            );
+        }
+        let output = pledge().args(["audit", file]).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "audit {file}");
+    }
+}
+
+/// Runs pledge with a file-size limit of `limit` bytes (prlimit, util-linux).
+fn limited(dir: &Dir, limit: u64, args: &[&str]) -> Output {
+    Command::new("prlimit")
+        .arg(format!("--fsize={limit}"))
+        .arg(pledge_binary())
+        .args(args)
+        .current_dir(dir.dir.path())
+        .env("PLEDGE_FILE", "ledger.pledge")
+        .env("PLEDGE_TODAY", "2026-11-24")
+        .output()
+        .unwrap()
+}
+
+/// Regression: under a file-size limit, SIGXFSZ killed an append mid-write (exit 153, no
+/// message, a torn tail). Now: a clear error, the file cut back, exit 1. The same for a
+/// multi-record append (declarations and the pledge go in one write) and for receipts.
+#[test]
+fn a_file_size_limit_is_a_clear_error_and_changes_nothing() {
+    let dir = Dir::new();
+    dir.ok(&["checkpoint"]);
+    let before = dir.read("ledger.pledge");
+    let size = before.len() as u64;
+    for extra in [0, 5, 20, 40] {
+        let args = [
+            "add",
+            "1",
+            "USD",
+            "--from",
+            "New Donor",
+            "--to",
+            "New Fund",
+            "--project",
+            "P",
+            "--date",
+            "2025-11-01",
+        ];
+        let output = limited(&dir, size + extra, &args);
+        assert_eq!(output.status.code(), Some(1), "limit +{extra}: {output:?}");
+        assert!(
+            stderr(&output).contains("the ledger is unchanged"),
+            "{output:?}"
+        );
+        assert_eq!(dir.read("ledger.pledge"), before, "limit +{extra}");
+    }
+    let names = dir.names();
+    let output = limited(&dir, 100, &["prove", "3", "--out", "r.json"]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert_eq!(dir.names(), names, "no receipt, no temporary file left");
+    let output = limited(&dir, 10, &["keygen", "pledge.example/k", "--out", "k"]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert_eq!(dir.names(), names, "no key file left to block a retry");
+    dir.ok(&["keygen", "pledge.example/k", "--out", "k"]);
+}
+
+/// A full disk (a 64 KiB tmpfs, when this runs as root; CI does): keygen, prove --out and
+/// repair fail cleanly, leave nothing behind, and work once there is room.
+#[test]
+fn a_full_disk_leaves_nothing_behind_and_the_retry_works() {
+    let mount = tempfile::tempdir().unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+        .arg(mount.path())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs as root and must run this test"
+        );
+        eprintln!("skipped: cannot mount a tmpfs (not root)");
+        return;
+    }
+    let result = std::panic::catch_unwind(|| full_disk(mount.path()));
+    let _ = Command::new("umount").arg(mount.path()).status();
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+fn full_disk(mount: &Path) {
+    let dir = Dir {
+        dir: tempfile::tempdir_in(mount).unwrap(),
+    };
+    std::fs::copy(
+        workspace().join("docs/examples/us-japan-2025.pledge"),
+        dir.path("ledger.pledge"),
+    )
+    .unwrap();
+    dir.ok(&["checkpoint"]);
+    let torn = tear(&dir, &[0x05, 0x41]);
+    // Fill the disk.
+    let filler = dir.path("filler");
+    let _ = std::fs::write(&filler, vec![0u8; 128 * 1024]);
+    let names = dir.names();
+    for args in [
+        &["keygen", "pledge.example/k", "--out", "k"][..],
+        &["repair"],
+    ] {
+        let output = dir.run(args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {output:?}");
+        assert_eq!(dir.names(), names, "{args:?} left something behind");
+    }
+    assert_eq!(dir.read("ledger.pledge"), torn, "repair changed nothing");
+    std::fs::remove_file(&filler).unwrap();
+    dir.ok(&["keygen", "pledge.example/k", "--out", "k"]);
+    dir.ok(&["repair"]);
+    dir.ok(&["prove", "3", "--out", "r.json"]);
+    std::fs::write(&filler, vec![0u8; 128 * 1024]).unwrap_or(());
+    let names = dir.names();
+    let output = dir.run(&["prove", "3", "--out", "r2.json"]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert_eq!(dir.names(), names);
+}
