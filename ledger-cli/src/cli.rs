@@ -31,6 +31,11 @@ pub struct Cli {
     )]
     pub today: Option<String>,
 
+    /// A file of verifier keys, one per line (`#` starts a comment): every command that reads
+    /// the ledger checks its checkpoints' signatures by these keys too, not only their roots.
+    #[arg(long, global = true, env = "PLEDGE_TRUST", value_name = "FILE")]
+    pub trust_file: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -7,9 +7,11 @@ use std::io::{ErrorKind, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use ledger_core::Date;
+use ledger_core::checkpoint::VerifierKey;
 use ledger_core::entry::{Entry, Open, Record};
 use ledger_core::record::{MAX_FRAME, encode_frame, preamble};
 use ledger_core::scan::{Item, Scanner};
+use ledger_core::verify::{Verified, verify_checkpoints};
 
 use crate::error::{CliError, Result};
 use crate::files::{self, Existing};
@@ -24,6 +26,8 @@ pub struct LedgerFile {
     pub bytes: Vec<u8>,
     /// The fold of every record.
     pub state: State,
+    /// The Merkle tree of every record, every checkpoint record checked against it.
+    pub tree: Verified,
     /// How the ledger ends, if not cleanly after its last record.
     tail: Option<Item>,
 }
@@ -66,11 +70,11 @@ pub fn create(path: &Path, origin: &str) -> Result<()> {
 
 /// Opens a ledger to read it. A torn last record (an interrupted append) is reported on stderr
 /// and left out; damage anywhere else is an error.
-pub fn read(path: &Path, as_of: Option<Date>) -> Result<LedgerFile> {
+pub fn read(path: &Path, as_of: Option<Date>, keys: &[VerifierKey]) -> Result<LedgerFile> {
     let file = open(path, false)?;
     file.lock_shared()
         .map_err(|e| io_failure(path, "cannot lock", &e))?;
-    let ledger = load(path, file, as_of)?;
+    let ledger = load(path, file, as_of, keys)?;
     if let Some(warning) = ledger.tail_problem(false) {
         crate::output::warn(&warning);
     }
@@ -79,11 +83,11 @@ pub fn read(path: &Path, as_of: Option<Date>) -> Result<LedgerFile> {
 
 /// Opens a ledger to append to it, holding an exclusive lock so that a second `pledge`
 /// appending at the same time waits. Refuses a ledger whose end is torn or erased.
-pub fn append(path: &Path) -> Result<LedgerFile> {
+pub fn append(path: &Path, keys: &[VerifierKey]) -> Result<LedgerFile> {
     let file = open(path, true)?;
     file.lock()
         .map_err(|e| io_failure(path, "cannot lock", &e))?;
-    let ledger = load(path, file, None)?;
+    let ledger = load(path, file, None, keys)?;
     if let Some(problem) = ledger.tail_problem(true) {
         return Err(CliError::failure(problem));
     }
@@ -111,11 +115,11 @@ pub enum Repair {
 /// Removes an incomplete last record (or an erased-flash tail), and nothing else, under the
 /// exclusive lock: the original is first copied to `PATH.torn-OFFSET.bak` and synced. Damage
 /// anywhere before the tail is an error, never "repaired" away.
-pub fn repair(path: &Path) -> Result<Repair> {
+pub fn repair(path: &Path, keys: &[VerifierKey]) -> Result<Repair> {
     let file = open(path, true)?;
     file.lock()
         .map_err(|e| io_failure(path, "cannot lock", &e))?;
-    let ledger = load(path, file, None)?;
+    let ledger = load(path, file, None, keys)?;
     let (offset, erased) = match ledger.tail {
         Some(Item::TornTail { offset, .. }) => (offset, false),
         Some(Item::ErasedTail { offset }) => (offset, true),
@@ -247,12 +251,53 @@ fn open(path: &Path, write: bool) -> Result<File> {
     Ok(file)
 }
 
-fn load(path: &Path, mut file: File, as_of: Option<Date>) -> Result<LedgerFile> {
+/// Reads and folds the whole ledger, refusing damage, broken rules and any checkpoint that
+/// contradicts the records before it. The Merkle tree is built and the checkpoints checked on
+/// a second core while this one folds.
+fn load(
+    path: &Path,
+    mut file: File,
+    as_of: Option<Date>,
+    keys: &[VerifierKey],
+) -> Result<LedgerFile> {
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes)
         .map_err(|e| io_failure(path, "cannot read", &e))?;
     let scanner =
         Scanner::new(&bytes).map_err(|e| CliError::failure(format!("{}: {e}", path.display())))?;
+    let (folded, verified) = std::thread::scope(|scope| {
+        let for_tree = scanner.clone();
+        let verifier = scope.spawn(move || verify_checkpoints(for_tree, keys));
+        let folded = fold(path, scanner, as_of);
+        (folded, verifier.join())
+    });
+    let (state, tail) = folded?;
+    let tree = match verified {
+        Ok(Ok(tree)) => tree,
+        Ok(Err(c)) => {
+            return Err(CliError::failure(format!(
+                "{}: checkpoint record #{} at byte {}: {}; the ledger cannot be trusted: run \
+                 `pledge audit` for every finding",
+                path.display(),
+                c.seq,
+                c.offset,
+                c.problem
+            )));
+        }
+        Err(_) => return Err(CliError::failure("checking the checkpoints failed")),
+    };
+    Ok(LedgerFile {
+        path: path.to_path_buf(),
+        file,
+        bytes,
+        state,
+        tree,
+        tail,
+    })
+}
+
+/// Folds every record, refusing damage and broken rules.
+fn fold(path: &Path, scanner: Scanner<'_>, as_of: Option<Date>) -> Result<(State, Option<Item>)> {
     let mut state = State::new(as_of);
     let mut tail = None;
     for item in scanner {
@@ -284,13 +329,7 @@ fn load(path: &Path, mut file: File, as_of: Option<Date>) -> Result<LedgerFile> 
             path.display()
         )));
     }
-    Ok(LedgerFile {
-        path: path.to_path_buf(),
-        file,
-        bytes,
-        state,
-        tail,
-    })
+    Ok((state, tail))
 }
 
 fn io_failure(path: &Path, what: &str, error: &std::io::Error) -> CliError {

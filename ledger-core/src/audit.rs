@@ -12,6 +12,7 @@ use crate::scan::{Item, Scanner};
 use crate::slots::Tables;
 use crate::state::State;
 use crate::tree::{CompactRange, Hash, TreeError, leaf_hash};
+use crate::verify::CheckpointProblem;
 
 /// One problem found, where it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -380,21 +381,17 @@ fn check_checkpoint<T: Tables>(
         offset,
         kind,
     };
-    if !c.is_for(summary.range.size(), &summary.range.root()) {
-        found(
+    let keys = expect.trust.map_or(&[][..], core::slice::from_ref);
+    let origin = summary.state.origin().map_or("", |o| o.as_str());
+    // The rule every reader holds checkpoints to; the auditor reports instead of refusing.
+    match crate::verify::check_checkpoint(c, &summary.range, origin, keys) {
+        Ok(true) => summary.trusted_checkpoints = summary.trusted_checkpoints.saturating_add(1),
+        Ok(false) => {}
+        Err(CheckpointProblem::Root { .. }) => found(
             summary,
             finding(FindingKind::CheckpointRoot { size: c.size }),
-        );
-        return;
-    }
-    let Some(trusted) = expect.trust else {
-        return;
-    };
-    let origin = summary.state.origin().map_or("", |o| o.as_str());
-    match c.is_signed_by(origin, trusted) {
-        Ok(true) => summary.trusted_checkpoints = summary.trusted_checkpoints.saturating_add(1),
-        // C2SP: signatures by other keys are ignored.
-        Ok(false) => {}
-        Err(error) => found(summary, finding(FindingKind::Signature(error))),
+        ),
+        Err(CheckpointProblem::Signature(e)) => found(summary, finding(FindingKind::Signature(e))),
+        Err(CheckpointProblem::Tree(e)) => found(summary, finding(FindingKind::Tree(e))),
     }
 }

@@ -110,6 +110,10 @@ pub enum Entry {
 /// The tag of the last [`Entry`] variant this version knows.
 pub const LAST_ENTRY_TAG: u32 = 12;
 
+/// The tag of [`Entry::Checkpoint`] on the wire: readers that hash records without decoding
+/// them look for it.
+pub const CHECKPOINT_TAG: u32 = 12;
+
 /// A checkpoint: the size and root of the tree of every record before it (so `size` is this
 /// record's own sequence number), with the signature of its C2SP checkpoint body
 /// (`origin\nsize\nbase64(root)\n`, see [`crate::checkpoint`]) if it was signed.

@@ -15,6 +15,7 @@
 //! - [`audit`]: everything wrong with a ledger, reported without stopping or changing it.
 //! - [`checkpoint`]: signed checkpoints in the C2SP note formats (Ed25519).
 //! - [`tree`]: the RFC 6962 Merkle tree over the records, and its proofs.
+//! - [`verify`]: the checkpoint rule every reader holds a ledger to before trusting it.
 //! - [`slots`]: where the fold keeps its tables (fixed capacity on a device).
 //!
 //! The crate is `no_std`, never allocates, and never panics on any input.
@@ -51,6 +52,7 @@ pub mod scan;
 pub mod slots;
 pub mod state;
 pub mod tree;
+pub mod verify;
 mod wire;
 
 pub use amount::{Amount, Commodity, CommodityId};

@@ -98,64 +98,118 @@ impl<'a> Scanner<'a> {
     }
 }
 
+/// A frame as [`Scanner::next_frame`] finds it: checked (COBS and CRC) but not decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Frame {
+    /// An intact frame; its payload is [`Scanner::payload`].
+    Payload {
+        /// Byte offset of the frame's first byte.
+        offset: usize,
+        /// Length of the frame, delimiter included.
+        len: usize,
+    },
+    /// As [`Item::Damaged`].
+    Damaged {
+        /// Byte offset of the frame's first byte.
+        offset: usize,
+        /// Length of the frame, delimiter included.
+        len: usize,
+        /// What is wrong with it.
+        error: FormatError,
+    },
+    /// As [`Item::TornTail`].
+    TornTail {
+        /// Byte offset of the torn frame's first byte.
+        offset: usize,
+        /// How many bytes it has.
+        len: usize,
+    },
+    /// As [`Item::ErasedTail`].
+    ErasedTail {
+        /// Byte offset of the first erased byte.
+        offset: usize,
+    },
+}
+
+impl Scanner<'_> {
+    /// The next frame, its payload checked but not decoded: for readers that need only some
+    /// records decoded (hashing every leaf, decoding only checkpoints). Sequence numbers are
+    /// not followed; [`Scanner::expect_seq`] sets them for the records read after.
+    pub fn next_frame(&mut self) -> Option<Frame> {
+        loop {
+            let rest = self.bytes.get(self.pos..)?;
+            // Skip padding: empty frames.
+            let skip = rest.iter().take_while(|&&b| b == DELIMITER).count();
+            let offset = self.pos.saturating_add(skip);
+            let rest = rest.get(skip..)?;
+            self.payload_len = 0;
+            if rest.is_empty() {
+                self.pos = self.bytes.len();
+                return None;
+            }
+            let Some(end) = memchr::memchr(DELIMITER, rest) else {
+                self.pos = self.bytes.len();
+                // What a torn append can have left: a prefix of one frame, perhaps followed by
+                // erased flash. Anything longer is damage, never cut off as an interrupted append.
+                let written = rest
+                    .iter()
+                    .rposition(|&b| b != ERASED)
+                    .map_or(0, |last| last.saturating_add(1));
+                return Some(if written == 0 {
+                    Frame::ErasedTail { offset }
+                } else if written >= MAX_FRAME {
+                    Frame::Damaged {
+                        offset,
+                        len: rest.len(),
+                        error: FormatError::FrameTooLong,
+                    }
+                } else {
+                    Frame::TornTail {
+                        offset,
+                        len: rest.len(),
+                    }
+                });
+            };
+            let len = end.saturating_add(1);
+            self.pos = offset.saturating_add(len);
+            let frame = rest.get(..len).unwrap_or_default();
+            if crate::record::is_erased_gap(frame) {
+                // Erased flash a writer stepped over after a power cut: not a record, not damage.
+                continue;
+            }
+            return Some(match decode_frame(frame, &mut self.scratch) {
+                Ok(payload) => {
+                    self.payload_len = payload.len();
+                    Frame::Payload { offset, len }
+                }
+                Err(error) => Frame::Damaged { offset, len, error },
+            });
+        }
+    }
+}
+
 impl Iterator for Scanner<'_> {
     type Item = Item;
 
     fn next(&mut self) -> Option<Item> {
-        let rest = self.bytes.get(self.pos..)?;
-        // Skip padding: empty frames.
-        let skip = rest.iter().take_while(|&&b| b == DELIMITER).count();
-        let offset = self.pos.saturating_add(skip);
-        let rest = rest.get(skip..)?;
-        if rest.is_empty() {
-            self.pos = self.bytes.len();
-            return None;
-        }
-        let Some(end) = memchr::memchr(DELIMITER, rest) else {
-            self.pos = self.bytes.len();
-            // What a torn append can have left: a prefix of one frame, perhaps followed by
-            // erased flash. Anything longer is damage, never cut off as an interrupted append.
-            let written = rest
-                .iter()
-                .rposition(|&b| b != ERASED)
-                .map_or(0, |last| last.saturating_add(1));
-            return Some(if written == 0 {
-                Item::ErasedTail { offset }
-            } else if written >= MAX_FRAME {
-                Item::Damaged {
-                    offset,
-                    len: rest.len(),
-                    error: FormatError::FrameTooLong,
+        Some(match self.next_frame()? {
+            Frame::Payload { offset, len } => match decode_payload(self.payload(), self.next_seq) {
+                Ok(record) => {
+                    self.next_seq = record.seq.wrapping_add(1);
+                    Item::Record {
+                        offset,
+                        len,
+                        record,
+                    }
                 }
-            } else {
-                Item::TornTail {
-                    offset,
-                    len: rest.len(),
+                Err(error) => {
+                    self.payload_len = 0;
+                    Item::Damaged { offset, len, error }
                 }
-            });
-        };
-        let len = end.saturating_add(1);
-        self.pos = offset.saturating_add(len);
-        let frame = rest.get(..len).unwrap_or_default();
-        if crate::record::is_erased_gap(frame) {
-            // Erased flash a writer stepped over after a power cut: not a record, not damage.
-            return self.next();
-        }
-        let next_seq = self.next_seq;
-        self.payload_len = 0;
-        let decoded = decode_frame(frame, &mut self.scratch)
-            .and_then(|p| decode_payload(p, next_seq).map(|record| (record, p.len())));
-        Some(match decoded {
-            Ok((record, payload_len)) => {
-                self.next_seq = record.seq.wrapping_add(1);
-                self.payload_len = payload_len;
-                Item::Record {
-                    offset,
-                    len,
-                    record,
-                }
-            }
-            Err(error) => Item::Damaged { offset, len, error },
+            },
+            Frame::Damaged { offset, len, error } => Item::Damaged { offset, len, error },
+            Frame::TornTail { offset, len } => Item::TornTail { offset, len },
+            Frame::ErasedTail { offset } => Item::ErasedTail { offset },
         })
     }
 }

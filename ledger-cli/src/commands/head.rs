@@ -1,12 +1,10 @@
 //! `pledge head`: the ledger's size and Merkle root, to publish or compare.
 
-use ledger_core::scan::Scanner;
-use ledger_core::tree;
 use serde::Serialize;
 
 use super::Context;
 use crate::cli::Format;
-use crate::error::{CliError, Result};
+use crate::error::Result;
 use crate::ledger_file;
 use crate::output::{Cell, Column, Sheet, print, print_json};
 
@@ -18,9 +16,8 @@ struct HeadJson {
 }
 
 pub fn run(context: &Context, format: Format) -> Result<()> {
-    let ledger = ledger_file::read(context.path()?, None)?;
-    let scanner = Scanner::new(&ledger.bytes).map_err(CliError::failure)?;
-    let range = tree::range_of_records(scanner).map_err(CliError::failure)?;
+    let ledger = ledger_file::read(context.path()?, None, &context.keys)?;
+    let range = &ledger.tree.range;
     let head = HeadJson {
         origin: ledger
             .state

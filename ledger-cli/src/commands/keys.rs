@@ -6,8 +6,6 @@ use std::path::Path;
 
 use ledger_core::checkpoint::{self, SignerKey, VerifierKey};
 use ledger_core::entry::{Checkpoint, Entry};
-use ledger_core::scan::Scanner;
-use ledger_core::tree;
 
 use super::Context;
 use crate::error::{CliError, Result};
@@ -102,6 +100,24 @@ pub fn read_verifier(option: &str, text: &str) -> Result<VerifierKey> {
     } else {
         (text.to_string(), format!("'{}'", escape(text)))
     };
+    parse_verifier(option, &given, &key)
+}
+
+/// Reads a trust file: verifier keys, one per line; blank lines and `#` comments are skipped.
+pub fn read_trust_file(path: &Path) -> Result<Vec<VerifierKey>> {
+    let shown = escape(&path.to_string_lossy()).into_owned();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::input(format!("--trust-file {shown}: cannot read: {e}")))?;
+    text.lines()
+        .enumerate()
+        .map(|(i, line)| (i, line.split('#').next().unwrap_or_default().trim()))
+        .filter(|(_, line)| !line.is_empty())
+        .map(|(i, line)| parse_verifier("--trust-file", &format!("{shown} line {}", i + 1), line))
+        .collect()
+}
+
+/// Parses a verifier key; `given` says where it came from. The key text is never echoed.
+fn parse_verifier(option: &str, given: &str, key: &str) -> Result<VerifierKey> {
     let key = key.trim();
     if key.starts_with(PRIVATE_PREFIX) || SignerKey::parse(key).is_ok() {
         return Err(CliError::input(format!(
@@ -121,9 +137,13 @@ const PRIVATE_PREFIX: &str = "PRIVATE+KEY+";
 
 pub fn checkpoint(context: &Context, sign: Option<&Path>) -> Result<()> {
     let signer = sign.map(read_signer).transpose()?;
-    let mut ledger = ledger_file::append(context.path()?)?;
-    let range = tree::range_of_records(Scanner::new(&ledger.bytes).map_err(CliError::failure)?)
-        .map_err(CliError::failure)?;
+    // Before signing, the whole ledger is verified (records, rules, every earlier checkpoint's
+    // root), and earlier signatures by this key and the trusted keys must verify: never sign
+    // over a contradiction.
+    let mut keys = context.keys.clone();
+    keys.extend(signer.as_ref().map(SignerKey::verifier));
+    let mut ledger = ledger_file::append(context.path()?, &keys)?;
+    let range = ledger.tree.range.clone();
     let origin = ledger
         .state
         .origin()

@@ -58,7 +58,7 @@ pub fn run(context: &Context, args: &ListArgs) -> Result<()> {
         .as_deref()
         .map(|d| parse_date("--as-of", d))
         .transpose()?;
-    let ledger = ledger_file::read(context.path()?, as_of)?;
+    let ledger = ledger_file::read(context.path()?, as_of, &context.keys)?;
     let state = &ledger.state;
     let on = as_of.unwrap_or(context.today);
     let filter = Filter::new(state, args)?;

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use ledger_core::Date;
+use ledger_core::checkpoint::VerifierKey;
 use ledger_core::entry::Seq;
 
 use crate::cli::{Cli, Command};
@@ -75,6 +76,8 @@ pub fn run(cli: Cli) -> Result<()> {
 #[derive(Debug)]
 pub struct Context {
     file: Option<PathBuf>,
+    /// Keys from `--trust-file` / `PLEDGE_TRUST`, whose checkpoint signatures every read checks.
+    pub keys: Vec<VerifierKey>,
     /// Today, or what `--today` / `PLEDGE_TODAY` says today is.
     pub today: Date,
 }
@@ -85,8 +88,13 @@ impl Context {
             Some(text) => parse_date("--today", text)?,
             None => utc_today()?,
         };
+        let keys = match &cli.trust_file {
+            Some(path) => keys::read_trust_file(path)?,
+            None => Vec::new(),
+        };
         Ok(Context {
             file: cli.file.clone(),
+            keys,
             today,
         })
     }

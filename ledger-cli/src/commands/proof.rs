@@ -41,7 +41,7 @@ struct Receipt {
 
 pub fn prove(context: &Context, id: &str, out: Option<&Path>, force: bool) -> Result<()> {
     let seq = parse_id(id)?;
-    let ledger = crate::ledger_file::read(context.path()?, None)?;
+    let ledger = crate::ledger_file::read(context.path()?, None, &context.keys)?;
     let origin = ledger
         .state
         .origin()

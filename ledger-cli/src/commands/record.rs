@@ -53,7 +53,7 @@ pub fn commodity(context: &Context, code: &str, decimals: u8) -> Result<()> {
             InputError::DecimalsOutOfRange,
         ));
     }
-    let mut ledger = ledger_file::append(context.path()?)?;
+    let mut ledger = ledger_file::append(context.path()?, &context.keys)?;
     let mut frames = Frames::new();
     let entry = Entry::Commodity(Commodity {
         code: code_checked,
@@ -89,7 +89,7 @@ pub fn goal(
         .map(|d| super::parse_date("--deadline", d))
         .transpose()?;
     let memo = memo(event.memo.as_deref())?;
-    let mut ledger = ledger_file::append(context.path()?)?;
+    let mut ledger = ledger_file::append(context.path()?, &context.keys)?;
     let mut frames = Frames::new();
     let state = &mut ledger.state;
     let target = amount(state, "--target", target, &mut frames)?;
@@ -140,7 +140,7 @@ pub fn add(context: &Context, args: &AddArgs) -> Result<()> {
         )));
     }
     let amount_text = args.amount.join(" ");
-    let mut ledger = ledger_file::append(context.path()?)?;
+    let mut ledger = ledger_file::append(context.path()?, &context.keys)?;
     let mut frames = Frames::new();
     let state = &mut ledger.state;
     let amount = amount(state, "amount", &amount_text, &mut frames)?;
@@ -218,7 +218,7 @@ pub fn fulfil(
     let seq = parse_id(id)?;
     let date = context.date_or_today("--date", event.date.as_deref())?;
     let memo = memo(event.memo.as_deref())?;
-    let mut ledger = ledger_file::append(context.path()?)?;
+    let mut ledger = ledger_file::append(context.path()?, &context.keys)?;
     let mut frames = Frames::new();
     let state = &mut ledger.state;
     let pledge = state.pledge(seq).ok_or_else(|| no_pledge(seq))?;
@@ -266,7 +266,7 @@ pub fn amend(
     let seq = parse_id(id)?;
     let date = context.date_or_today("--date", date)?;
     let reason = entry::text(reason).map_err(|e| value_error("--reason", reason, e))?;
-    let mut ledger = ledger_file::append(context.path()?)?;
+    let mut ledger = ledger_file::append(context.path()?, &context.keys)?;
     let mut frames = Frames::new();
     let state = &mut ledger.state;
     state.pledge(seq).ok_or_else(|| no_pledge(seq))?;
@@ -292,7 +292,7 @@ pub fn cancel(context: &Context, id: &str, reason: &str, date: Option<&str>) -> 
     let seq = parse_id(id)?;
     let date = context.date_or_today("--date", date)?;
     let reason = entry::text(reason).map_err(|e| value_error("--reason", reason, e))?;
-    let mut ledger = ledger_file::append(context.path()?)?;
+    let mut ledger = ledger_file::append(context.path()?, &context.keys)?;
     let mut frames = Frames::new();
     let state = &mut ledger.state;
     let pledge = state.pledge(seq).ok_or_else(|| no_pledge(seq))?;
@@ -321,7 +321,7 @@ pub fn note(context: &Context, text: &str, on: Option<&str>, date: Option<&str>)
     let about = on.map(parse_id).transpose()?;
     let date = context.date_or_today("--date", date)?;
     let text_checked = entry::text(text).map_err(|e| value_error("note", text, e))?;
-    let mut ledger = ledger_file::append(context.path()?)?;
+    let mut ledger = ledger_file::append(context.path()?, &context.keys)?;
     let mut frames = Frames::new();
     let state = &mut ledger.state;
     let seq = state

@@ -7,7 +7,7 @@ use crate::output::print;
 
 pub fn run(context: &Context) -> Result<()> {
     let path = context.path()?;
-    match ledger_file::repair(path)? {
+    match ledger_file::repair(path, &context.keys)? {
         Repair::Clean => print(&format!(
             "{}: ends with a complete record; nothing to repair\n",
             path.display()

@@ -56,7 +56,7 @@ struct TotalsJson {
 
 pub fn run(context: &Context, by: Option<Key>, as_of: Option<&str>, format: Format) -> Result<()> {
     let as_of = as_of.map(|d| parse_date("--as-of", d)).transpose()?;
-    let ledger = ledger_file::read(context.path()?, as_of)?;
+    let ledger = ledger_file::read(context.path()?, as_of, &context.keys)?;
     let state = &ledger.state;
     let as_of = as_of.map(|d| d.to_string());
     match by {

@@ -53,7 +53,7 @@ const HISTORY_COLUMNS: &[Column] = &[
 
 pub fn run(context: &Context, id: &str, format: Format) -> Result<()> {
     let seq = parse_id(id)?;
-    let ledger = ledger_file::read(context.path()?, None)?;
+    let ledger = ledger_file::read(context.path()?, None, &context.keys)?;
     if ledger.state.pledge(seq).is_some() {
         show_pledge(context, &ledger, seq, format)
     } else if ledger.state.goals().iter().any(|g| g.seq == seq) {
