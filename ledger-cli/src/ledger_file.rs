@@ -325,8 +325,9 @@ fn fold(path: &Path, scanner: Scanner<'_>, as_of: Option<Date>) -> Result<(State
     }
     if state.origin().is_none() {
         return Err(CliError::failure(format!(
-            "{}: the ledger has no `open` record",
-            path.display()
+            "{}: {}",
+            path.display(),
+            crate::commands::NO_OPEN
         )));
     }
     Ok((state, tail))

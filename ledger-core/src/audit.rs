@@ -86,6 +86,9 @@ pub enum FindingKind {
     NoTrustedCheckpoint,
     /// The tree could not grow (more than 2^64 records).
     Tree(TreeError),
+    /// No record opens the ledger: a preamble alone, or nothing intact after it. Every other
+    /// reader refuses such a file.
+    NoOpen,
 }
 
 /// What the auditor checks beyond the ledger itself.
@@ -297,6 +300,16 @@ pub fn audit<T: Tables>(
         );
     }
     check_published(&mut summary, &mut found, expect, end, true);
+    if summary.state.origin().is_none() {
+        found(
+            &mut summary,
+            Finding {
+                seq: None,
+                offset: end,
+                kind: FindingKind::NoOpen,
+            },
+        );
+    }
     if expect.trust.is_some() && summary.trusted_checkpoints == 0 {
         found(
             &mut summary,

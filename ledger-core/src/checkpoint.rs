@@ -385,15 +385,21 @@ impl ParsedCheckpoint<'_> {
     }
 }
 
-/// Parses a C2SP checkpoint note (body, blank line, signature lines).
+/// Parses a C2SP checkpoint note (body, blank line, signature lines), or an unsigned
+/// checkpoint body alone (three lines, as `pledge checkpoint` without a key prints it).
 pub fn parse_note(note: &str) -> Result<ParsedCheckpoint<'_>, NoteError> {
-    let split = note.find("\n\n").ok_or(NoteError::NoteSyntax)?;
-    let body = note
-        .get(..split.saturating_add(1))
-        .ok_or(NoteError::NoteSyntax)?;
-    let signatures = note
-        .get(split.saturating_add(2)..)
-        .ok_or(NoteError::NoteSyntax)?;
+    let (body, signatures) = match note.find("\n\n") {
+        Some(split) => (
+            note.get(..split.saturating_add(1))
+                .ok_or(NoteError::NoteSyntax)?,
+            note.get(split.saturating_add(2)..)
+                .ok_or(NoteError::NoteSyntax)?,
+        ),
+        // An unsigned checkpoint, as `pledge checkpoint` prints it: the body alone, no
+        // signature block. It can be compared with a tree; it proves nothing about who made it.
+        None if note.ends_with('\n') && note.lines().count() == 3 => (note, ""),
+        None => return Err(NoteError::NoteSyntax),
+    };
     let mut lines = body.lines();
     let (Some(origin), Some(size), Some(root)) = (lines.next(), lines.next(), lines.next()) else {
         return Err(NoteError::NoteSyntax);

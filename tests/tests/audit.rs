@@ -706,3 +706,62 @@ mod mutations {
         );
     }
 }
+
+/// Regression: `audit` said OK (exit 0) for a file holding only the preamble, which every
+/// other command refuses; now it is a finding, in the same words.
+#[test]
+fn a_ledger_without_its_open_record_is_a_finding() {
+    let case = Case::new();
+    let bytes = std::fs::read(case.ledger()).unwrap();
+    std::fs::write(case.ledger(), &bytes[..PREAMBLE_LEN]).unwrap();
+    let (code, findings) = case.audit(&[]);
+    assert_eq!((code, kinds(&findings)), (1, vec!["no_open"]));
+    let report = pledge()
+        .current_dir(case.dir.path())
+        .args(["--file", "ledger.pledge", "report"])
+        .output()
+        .unwrap();
+    assert_eq!(report.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&report.stderr).contains("the ledger has no `open` record"));
+}
+
+/// Regression: the note an unsigned `pledge checkpoint` prints was refused by `audit --since`
+/// and `--expect-checkpoint` ("not a C2SP checkpoint note").
+#[test]
+fn an_unsigned_checkpoint_note_can_be_published_and_checked() {
+    let case = Case::new();
+    let note = case.ok(&["checkpoint"]);
+    assert_eq!(note.lines().count(), 3, "{note}");
+    std::fs::write(case.path("unsigned.note"), &note).unwrap();
+    for option in ["--since", "--expect-checkpoint"] {
+        assert_eq!(
+            case.audit(&[option, "unsigned.note"]),
+            (0, vec![]),
+            "{option}"
+        );
+    }
+    case.ok(&["note", "later news", "--date", "2026-01-01"]);
+    assert_eq!(case.audit(&["--since", "unsigned.note"]), (0, vec![]));
+    // It is checked against the tree all the same.
+    let forged = note.replacen(
+        note.lines().nth(1).unwrap(),
+        &(note.lines().nth(1).unwrap().parse::<u64>().unwrap() - 1).to_string(),
+        1,
+    );
+    std::fs::write(case.path("forged.note"), forged).unwrap();
+    assert!(kinds(&case.audit(&["--since", "forged.note"]).1).contains(&"expected_root"));
+    // With a trusted key, an unsigned note proves nothing and is refused.
+    let output = pledge()
+        .current_dir(case.dir.path())
+        .env("PLEDGE_FILE", "ledger.pledge")
+        .args([
+            "audit",
+            "--since",
+            "unsigned.note",
+            "--trust",
+            "auditor.pub",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}

@@ -230,6 +230,9 @@ fn consistency(
     Some(proof.iter().map(|h| hex(h)).collect())
 }
 
+/// The words for a ledger without its `open` record, the same from every reader.
+pub const NO_OPEN: &str = "the ledger has no `open` record";
+
 fn finding_json(finding: &Finding) -> FindingJson {
     let (kind, message) = match &finding.kind {
         FindingKind::Damaged(e) => ("damaged", format!("damaged record: {e}")),
@@ -283,6 +286,7 @@ fn finding_json(finding: &Finding) -> FindingJson {
             "no checkpoint that matches the ledger is signed by the trusted key".to_string(),
         ),
         FindingKind::Tree(e) => ("tree", e.to_string()),
+        FindingKind::NoOpen => ("no_open", NO_OPEN.to_string()),
         other => ("other", format!("{other:?}")),
     };
     FindingJson {

@@ -11,6 +11,8 @@ mod repair;
 mod report;
 mod show;
 
+pub use audit::NO_OPEN;
+
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 

@@ -178,13 +178,7 @@ pub fn verify(path: &Path, trust: Option<&str>) -> Result<()> {
     ) {
         return fail(e.to_string());
     }
-    // An unsigned checkpoint is the body alone; give it the blank line a note ends its text with.
-    let note_text = if receipt.checkpoint.contains("\n\n") {
-        receipt.checkpoint.clone()
-    } else {
-        format!("{}\n", receipt.checkpoint)
-    };
-    let note = checkpoint::parse_note(&note_text)
+    let note = checkpoint::parse_note(&receipt.checkpoint)
         .map_err(|e| CliError::input(format!("checkpoint: {e}")))?;
     if !note.is_for(&receipt.origin, receipt.tree_size, &root) {
         return fail("the checkpoint note is for another tree".to_string());
