@@ -115,6 +115,15 @@ fn a_cut_at_every_byte_is_exactly_a_torn_tail_after_every_complete_record() {
             |f| findings.push(f),
         );
         assert_eq!(summary.range.size(), complete as u64, "cut at {cut}");
+        // Before the `open` record is complete there is no ledger yet: that is a finding too.
+        if complete == 0 {
+            let no_open = findings.pop().map(|f| f.kind);
+            assert_eq!(
+                no_open,
+                Some(ledger_core::audit::FindingKind::NoOpen),
+                "cut at {cut}"
+            );
+        }
         if cut == boundary {
             assert_eq!(findings, vec![], "cut at {cut}");
         } else {
