@@ -1,6 +1,8 @@
 //! The fold's tables on a desktop: growable vectors, so a ledger of any size fits in memory.
 
-use ledger_core::slots::{Slots, Tables};
+use std::collections::HashMap;
+
+use ledger_core::slots::{Keyed, KeyedSlots, Slots, Tables};
 
 /// A `Vec` that the core's fold can grow.
 #[derive(Debug)]
@@ -32,19 +34,98 @@ impl<T> Slots<T> for Grow<T> {
     }
 }
 
+/// A `Vec` with a hash index from key to position, so that finding a name is O(1) however
+/// many there are. The index is SipHash (std's default), which hostile names cannot flood.
+#[derive(Debug)]
+pub struct Indexed<T> {
+    items: Vec<T>,
+    index: HashMap<Box<str>, usize>,
+}
+
+impl<T> Default for Indexed<T> {
+    fn default() -> Self {
+        Indexed {
+            items: Vec::new(),
+            index: HashMap::new(),
+        }
+    }
+}
+
+impl<T: Keyed> Slots<T> for Indexed<T> {
+    fn push(&mut self, item: T) -> Result<(), T> {
+        // The first item with a key is the one found, as a scan would find it.
+        self.index
+            .entry(item.key().into())
+            .or_insert(self.items.len());
+        self.items.push(item);
+        Ok(())
+    }
+    fn insert(&mut self, index: usize, item: T) -> Result<(), T> {
+        if index > self.items.len() {
+            return Err(item);
+        }
+        self.items.insert(index, item);
+        // Rare for declared names (they are only appended): rebuild the index.
+        self.index.clear();
+        for (i, item) in self.items.iter().enumerate() {
+            self.index.entry(item.key().into()).or_insert(i);
+        }
+        Ok(())
+    }
+    fn as_slice(&self) -> &[T] {
+        &self.items
+    }
+    fn as_mut_slice(&mut self) -> &mut [T] {
+        // The fold changes pledges' figures through this, never a declared name's key.
+        &mut self.items
+    }
+}
+
+impl<T: Keyed> KeyedSlots<T> for Indexed<T> {
+    fn position(&self, key: &str) -> Option<usize> {
+        self.index.get(key).copied()
+    }
+}
+
 /// Tables without a fixed capacity.
 #[derive(Debug)]
 pub struct Desktop;
 
 impl Tables for Desktop {
-    type PartyNames = Grow<ledger_core::entry::Name>;
-    type ProjectNames = Grow<ledger_core::entry::Name>;
-    type SectorNames = Grow<ledger_core::entry::Name>;
-    type TagNames = Grow<ledger_core::entry::Name>;
-    type Commodities = Grow<ledger_core::Commodity>;
-    type Goals = Grow<ledger_core::state::GoalState>;
+    type PartyNames = Indexed<ledger_core::entry::Name>;
+    type ProjectNames = Indexed<ledger_core::entry::Name>;
+    type SectorNames = Indexed<ledger_core::entry::Name>;
+    type TagNames = Indexed<ledger_core::entry::Name>;
+    type Commodities = Indexed<ledger_core::Commodity>;
+    type Goals = Indexed<ledger_core::state::GoalState>;
     type Pledges = Grow<ledger_core::state::PledgeState>;
 }
 
 /// The state of a ledger on a desktop.
 pub type State = ledger_core::State<Desktop>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ledger_core::entry::{Name, name};
+
+    fn n(text: &str) -> Name {
+        name(text).unwrap()
+    }
+
+    /// The index finds what a scan would: the first item with a key, after inserts too.
+    #[test]
+    fn the_index_agrees_with_a_scan() {
+        let mut names: Indexed<Name> = Indexed::default();
+        for text in ["b", "a", "c", "a"] {
+            names.push(n(text)).unwrap();
+        }
+        names.insert(0, n("c")).unwrap();
+        assert!(names.insert(9, n("z")).is_err());
+        for key in ["a", "b", "c", "z"] {
+            let scan = names.as_slice().iter().position(|x| x.as_str() == key);
+            assert_eq!(names.position(key), scan, "{key}");
+        }
+        assert_eq!(names.position("c"), Some(0));
+    }
+}

@@ -112,9 +112,7 @@ impl<T: Tables> State<T> {
                     let subject = match self.pledge(seq) {
                         Some(pledge) => pledge.date,
                         None => self
-                            .goals()
-                            .iter()
-                            .find(|g| g.seq == seq)
+                            .goal_by_seq(seq)
                             .map(|g| g.date)
                             .ok_or(LedgerError::UnknownPledge(seq))?,
                     };

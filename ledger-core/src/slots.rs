@@ -37,20 +37,56 @@ impl<T, const N: usize> Slots<T> for heapless::Vec<T, N> {
     }
 }
 
+/// An item looked up by a unique text key: a declared name, a commodity code, a goal name.
+pub trait Keyed {
+    /// The key.
+    fn key(&self) -> &str;
+}
+
+impl Keyed for Name {
+    fn key(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl Keyed for Commodity {
+    fn key(&self) -> &str {
+        self.code.as_str()
+    }
+}
+
+impl Keyed for GoalState {
+    fn key(&self) -> &str {
+        self.name.as_str()
+    }
+}
+
+/// Slots whose items can be found by key. The default scans, which is right for a device's
+/// few dozen names; a desktop implementation keeps an index, so that reading a ledger of many
+/// names (a hostile one included) stays linear rather than quadratic in their number.
+pub trait KeyedSlots<T: Keyed>: Slots<T> {
+    /// The index of the first item with this key.
+    fn position(&self, key: &str) -> Option<usize> {
+        self.as_slice().iter().position(|item| item.key() == key)
+    }
+}
+
+impl<T: Keyed, const N: usize> KeyedSlots<T> for heapless::Vec<T, N> {}
+
 /// The set of tables a [`crate::state::State`] keeps.
 pub trait Tables {
     /// Declared parties.
-    type PartyNames: Slots<Name>;
+    type PartyNames: KeyedSlots<Name>;
     /// Declared projects.
-    type ProjectNames: Slots<Name>;
+    type ProjectNames: KeyedSlots<Name>;
     /// Declared sectors.
-    type SectorNames: Slots<Name>;
+    type SectorNames: KeyedSlots<Name>;
     /// Declared tags.
-    type TagNames: Slots<Name>;
+    type TagNames: KeyedSlots<Name>;
     /// Declared commodities.
-    type Commodities: Slots<Commodity>;
+    type Commodities: KeyedSlots<Commodity>;
     /// Goals.
-    type Goals: Slots<GoalState>;
+    type Goals: KeyedSlots<GoalState>;
     /// Pledges.
     type Pledges: Slots<PledgeState>;
 }

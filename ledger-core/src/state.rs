@@ -11,7 +11,7 @@ use crate::date::Date;
 use crate::entry::{Entry, GoalId, Name, PartyId, ProjectId, Record, SectorId, Seq};
 use crate::error::{FormatError, LedgerError, Table};
 use crate::record::{MAX_FRAME, encode_frame};
-use crate::slots::{Slots, Tables};
+use crate::slots::{KeyedSlots, Slots, Tables};
 
 /// A goal as the fold keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -233,7 +233,12 @@ impl<T: Tables> State<T> {
 
     /// The id of a declared name, if it is declared.
     pub fn find_name(&self, kind: NameKind, name: &str) -> Option<u32> {
-        position(self.names(kind).iter().position(|n| n.as_str() == name))
+        position(match kind {
+            NameKind::Party => self.parties.position(name),
+            NameKind::Project => self.projects.position(name),
+            NameKind::Sector => self.sectors.position(name),
+            NameKind::Tag => self.tags.position(name),
+        })
     }
 
     /// The declared commodities, in order of declaration (index = id).
@@ -248,12 +253,16 @@ impl<T: Tables> State<T> {
 
     /// The id of a declared commodity, by code.
     pub fn find_commodity(&self, code: &str) -> Option<CommodityId> {
-        position(
-            self.commodities()
-                .iter()
-                .position(|c| c.code.as_str() == code),
-        )
-        .map(CommodityId)
+        position(self.commodities.position(code)).map(CommodityId)
+    }
+
+    /// The goal set by record `seq` (goals are kept in record order).
+    pub fn goal_by_seq(&self, seq: Seq) -> Option<&GoalState> {
+        let goals = self.goals();
+        goals
+            .binary_search_by_key(&seq, |g| g.seq)
+            .ok()
+            .and_then(|i| goals.get(i))
     }
 
     /// All goals, in order of creation (index = id).
@@ -268,7 +277,7 @@ impl<T: Tables> State<T> {
 
     /// The id of a goal, by name.
     pub fn find_goal(&self, name: &str) -> Option<GoalId> {
-        position(self.goals().iter().position(|g| g.name.as_str() == name)).map(GoalId)
+        position(self.goals.position(name)).map(GoalId)
     }
 
     /// All pledges, in order of their sequence numbers.

@@ -184,6 +184,69 @@ pub fn ledger(pledges: u64, seed: u64) -> (Vec<u8>, Summary) {
     (bytes, summary)
 }
 
+/// A ledger of `parties` distinct party names, each pledging once to another: the shape a
+/// hostile file takes to make a reader that looks names up by scanning quadratic. Written
+/// through the checked append path like [`ledger`].
+///
+/// ```
+/// let (bytes, summary) = pledge_tests::generate::distinct_parties(1_000);
+/// assert_eq!(summary.pledges, 1_000);
+/// assert_eq!(summary.records, 1 + 1 + 1_000 + 1_000);
+/// ```
+pub fn distinct_parties(parties: u32) -> (Vec<u8>, Summary) {
+    let mut bytes = preamble().to_vec();
+    let mut state: State = State::new(None);
+    let mut append = |state: &mut State, entry: Entry| {
+        let mut sink = |frame: &[u8]| -> Result<(), Infallible> {
+            bytes.extend_from_slice(frame);
+            Ok(())
+        };
+        state
+            .append(entry, &mut sink)
+            .expect("generated entries keep the rules");
+    };
+    let open = Open {
+        origin: name("bench.example/distinct-parties"),
+    };
+    append(&mut state, Entry::Open(open));
+    let usd = ledger_core::amount::parse_code("USD").expect("valid code");
+    append(
+        &mut state,
+        Entry::Commodity(ledger_core::Commodity {
+            code: usd,
+            decimals: 2,
+        }),
+    );
+    for i in 0..parties {
+        append(&mut state, Entry::Party(name(&format!("Party {i:07}"))));
+    }
+    let date = Date::parse("2025-01-01").expect("valid date");
+    for i in 0..parties {
+        let pledge = Pledge {
+            date,
+            from: PartyId(i),
+            to: PartyId((u64::from(i) * 7919 % u64::from(parties.max(1))) as u32),
+            amount: Amount {
+                units: 100 + i64::from(i),
+                commodity: CommodityId(0),
+            },
+            goal: None,
+            project: None,
+            sector: None,
+            tags: Tags::new(),
+            due: None,
+            memo: None,
+        };
+        append(&mut state, Entry::Pledge(pledge));
+    }
+    let summary = Summary {
+        records: u64::from(state.next_seq()),
+        pledges: u64::from(parties),
+        events: 0,
+    };
+    (bytes, summary)
+}
+
 /// One of the last 50 pledges that is neither cancelled nor fulfilled:
 /// (seq, commodity, outstanding, fulfilled).
 fn recent_live_pledge(
