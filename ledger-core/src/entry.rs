@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::amount::{Amount, Commodity};
 use crate::date::Date;
-use crate::error::InputError;
+use crate::error::{InputError, TextRule};
 
 /// A record's position in the ledger, from 0 (the `open` record). Also the id of the pledge or
 /// goal a record creates: pledge #7 is the record with sequence number 7.
@@ -346,28 +346,51 @@ pub fn text(text: &str) -> Result<Text, InputError> {
 /// control character, no bidirectional override or isolate (which would make it display
 /// differently from what is stored), no white space at either end.
 pub fn check_name(text: &str) -> Result<(), InputError> {
-    if text.is_empty() {
-        return Err(InputError::NameEmpty);
-    }
-    if text.chars().any(|c| c.is_control() || is_bidi_control(c)) || text.trim() != text {
-        return Err(InputError::NameInvalid);
-    }
-    Ok(())
+    check_string(text, false).map_err(InputError::from)
 }
 
 /// The rule for free text (memos, reasons, notes): not empty; line breaks and tabs allowed, no
 /// other control character and no bidirectional override or isolate.
 pub fn check_text(text: &str) -> Result<(), InputError> {
-    if text.is_empty() {
-        return Err(InputError::NameEmpty);
+    check_string(text, true).map_err(InputError::from)
+}
+
+/// Both rules in one pass (`free_text` for [`check_text`]'s), in one copy of the code: it runs on every record a device reads,
+/// so it is written for size (no Unicode tables).
+#[inline(never)]
+pub fn check_string(text: &str, free_text: bool) -> Result<(), TextRule> {
+    let invalid = if free_text {
+        TextRule::Text
+    } else {
+        TextRule::Name
+    };
+    let mut last = None;
+    for c in text.chars() {
+        let code = u32::from(c);
+        let control = code < 0x20 || (0x7F..0xA0).contains(&code);
+        let allowed = free_text && (c == '\n' || c == '\t');
+        if (control && !allowed) || is_bidi_control(c) {
+            return Err(invalid);
+        }
+        if last.is_none() && !free_text && is_white_space(code) {
+            return Err(invalid);
+        }
+        last = Some(code);
     }
-    if text
-        .chars()
-        .any(|c| (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c))
-    {
-        return Err(InputError::TextInvalid);
+    match last {
+        None => Err(TextRule::Empty),
+        Some(code) if !free_text && is_white_space(code) => Err(invalid),
+        Some(_) => Ok(()),
     }
-    Ok(())
+}
+
+/// Unicode's White_Space property (as `char::is_whitespace` and `str::trim` use it), without
+/// the 256-byte table they bring into a device's flash. Controls are refused before this.
+fn is_white_space(code: u32) -> bool {
+    matches!(
+        code,
+        0x20 | 0xA0 | 0x1680 | 0x2000..=0x200A | 0x2028 | 0x2029 | 0x202F | 0x205F | 0x3000
+    )
 }
 
 /// The Unicode bidirectional embeddings, overrides and isolates (U+202A..=U+202E,
@@ -379,6 +402,40 @@ pub fn is_bidi_control(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn white_space_is_unicode_white_space_outside_the_controls() {
+        for c in (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|c| !c.is_control())
+        {
+            assert_eq!(
+                is_white_space(u32::from(c)),
+                c.is_whitespace(),
+                "U+{:04X}",
+                u32::from(c)
+            );
+        }
+    }
+
+    #[test]
+    fn names_and_texts_keep_their_rules() {
+        assert_eq!(check_name("Japan"), Ok(()));
+        assert_eq!(check_name(""), Err(InputError::NameEmpty));
+        for bad in [
+            " Japan",
+            "Japan\u{3000}",
+            "Ja\u{1b}pan",
+            "Ja\u{202e}pan",
+            "a\nb",
+        ] {
+            assert_eq!(check_name(bad), Err(InputError::NameInvalid), "{bad:?}");
+        }
+        assert_eq!(check_text(" line one\n\tline two "), Ok(()));
+        for bad in ["a\rb", "a\u{7f}", "a\u{2066}b"] {
+            assert_eq!(check_text(bad), Err(InputError::TextInvalid), "{bad:?}");
+        }
+    }
 
     #[test]
     fn names_are_checked_never_truncated() {

@@ -147,10 +147,32 @@ pub enum LedgerError {
     /// A total does not fit in 64 bits.
     Overflow,
     /// A name or free text breaks [`crate::entry::check_name`] or
-    /// [`crate::entry::check_text`]: the same words a writer refuses it with.
-    Text(InputError),
+    /// [`crate::entry::check_text`]: the same words a writer refuses it with. (The input
+    /// error's own variant is kept, not the error, so that this enum stays small.)
+    Text(TextRule),
     /// A fixed-capacity table is full.
     CapacityExceeded(Table),
+}
+
+/// Which rule for names and texts a string broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextRule {
+    /// [`InputError::NameEmpty`].
+    Empty,
+    /// [`InputError::NameInvalid`].
+    Name,
+    /// [`InputError::TextInvalid`].
+    Text,
+}
+
+impl From<TextRule> for InputError {
+    fn from(rule: TextRule) -> Self {
+        match rule {
+            TextRule::Empty => InputError::NameEmpty,
+            TextRule::Name => InputError::NameInvalid,
+            TextRule::Text => InputError::TextInvalid,
+        }
+    }
 }
 
 /// The fixed-capacity tables of a [`crate::state::State`].
@@ -278,7 +300,7 @@ impl fmt::Display for LedgerError {
                 f.write_str("the checkpoint's size is not the number of records before it")
             }
             Self::Overflow => f.write_str("a total exceeds 64 bits"),
-            Self::Text(e) => write!(f, "a name or text {e}"),
+            Self::Text(rule) => write!(f, "a name or text {}", InputError::from(*rule)),
             Self::CapacityExceeded(table) => write!(f, "the {table} table is full"),
         }
     }

@@ -22,9 +22,11 @@ impl<T: Tables> State<T> {
         }
         // A writer checks these as it parses; a record read from a file is held to the same.
         let (name, text) = record.entry.strings();
-        name.map_or(Ok(()), crate::entry::check_name)
-            .and(text.map_or(Ok(()), crate::entry::check_text))
-            .map_err(LedgerError::Text)?;
+        for (string, free_text) in [(name, false), (text, true)] {
+            if let Some(string) = string {
+                crate::entry::check_string(string, free_text).map_err(LedgerError::Text)?;
+            }
+        }
         match &record.entry {
             Entry::Open(_) => Ok(()),
             Entry::Commodity(c) => match self.find_commodity(&c.code) {

@@ -67,8 +67,15 @@ impl Keyed for GoalState {
 pub trait KeyedSlots<T: Keyed>: Slots<T> {
     /// The index of the first item with this key.
     fn position(&self, key: &str) -> Option<usize> {
-        self.as_slice().iter().position(|item| item.key() == key)
+        scan(self.as_slice(), key)
     }
+}
+
+/// The scan behind [`KeyedSlots::position`]: one copy per item type, however many tables of
+/// different capacities a device keeps.
+#[inline(never)]
+fn scan<T: Keyed>(items: &[T], key: &str) -> Option<usize> {
+    items.iter().position(|item| item.key() == key)
 }
 
 impl<T: Keyed, const N: usize> KeyedSlots<T> for heapless::Vec<T, N> {}

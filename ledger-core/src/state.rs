@@ -260,9 +260,8 @@ impl<T: Tables> State<T> {
     pub fn goal_by_seq(&self, seq: Seq) -> Option<&GoalState> {
         let goals = self.goals();
         goals
-            .binary_search_by_key(&seq, |g| g.seq)
-            .ok()
-            .and_then(|i| goals.get(i))
+            .get(goals.partition_point(|g| g.seq < seq))
+            .filter(|g| g.seq == seq)
     }
 
     /// All goals, in order of creation (index = id).

@@ -2,8 +2,9 @@
 # Measures the firmware's footprint, one feature step at a time, at opt-level "s" and "z", on the
 # Cortex-M4 and the Cortex-M0, and prints the table docs/EMBEDDED.md quotes. Each build is also
 # run under QEMU: it must pass, and it reports its peak stack (cortex-m-rt's paint-stack).
-# Fails if the Cortex-M4 at opt-level "s" goes over the budgets: 20 KiB of flash and 6 KiB of
-# RAM with the stack without signatures, 40 KiB of flash with them.
+# Fails if the Cortex-M4 at opt-level "s" goes over the budgets: 20 KiB of flash for append +
+# iterate + report, 22 KiB with the Merkle root (the goals issue 11 states), 40 KiB with
+# signatures; 6 KiB of RAM with the stack without signatures.
 #   bash tests/firmware/footprint.sh
 # Needs qemu-system-arm, the thumbv6m/thumbv7em targets, and `size` (binutils).
 set -euo pipefail
@@ -13,7 +14,7 @@ cd "$here"
 # name | cargo flags | flash budget | RAM + stack budget (checked on the Cortex-M4, opt "s")
 steps=(
   "append + iterate + report|--no-default-features|20480|6144"
-  "+ Merkle root|--no-default-features --features merkle|20480|6144"
+  "+ Merkle root|--no-default-features --features merkle|22528|6144"
   "+ Ed25519 checkpoint verification|--no-default-features --features signatures|40960|"
 )
 over=0
