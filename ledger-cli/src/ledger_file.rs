@@ -9,12 +9,13 @@ use std::path::{Path, PathBuf};
 use ledger_core::Date;
 use ledger_core::checkpoint::VerifierKey;
 use ledger_core::entry::{Entry, Open, Record};
-use ledger_core::record::{MAX_FRAME, encode_frame, preamble};
+use ledger_core::record::{DELIMITER, MAX_FRAME, encode_frame, preamble};
 use ledger_core::scan::{Item, Scanner};
 use ledger_core::verify::{Verified, verify_checkpoints};
 
 use crate::error::{CliError, Result};
 use crate::files::{self, Existing};
+use crate::journal;
 use crate::tables::State;
 
 /// A ledger file, read and folded, with its lock held until it is dropped.
@@ -30,6 +31,9 @@ pub struct LedgerFile {
     pub tree: Verified,
     /// How the ledger ends, if not cleanly after its last record.
     tail: Option<Item>,
+    /// An interrupted append of several records (see [`crate::journal`]): where it began and
+    /// how many bytes of it there are. `bytes` stops where it began.
+    interrupted: Option<(usize, usize)>,
 }
 
 /// Creates a new ledger holding only its `open` record. Refuses to overwrite anything.
@@ -91,6 +95,9 @@ pub fn append(path: &Path, keys: &[VerifierKey]) -> Result<LedgerFile> {
     if let Some(problem) = ledger.tail_problem(true) {
         return Err(CliError::failure(problem));
     }
+    // A journal that names the ledger's whole length (or more) is from a crash before any byte
+    // of its append landed: remove it, or it would later disown the records appended now.
+    journal::end(path).map_err(|e| io_failure(path, "cannot remove a stale journal", &e))?;
     Ok(ledger)
 }
 
@@ -105,8 +112,8 @@ pub enum Repair {
         offset: usize,
         /// How many bytes were removed.
         removed: usize,
-        /// Whether the tail was erased flash (0xFF) rather than a torn record.
-        erased: bool,
+        /// What was cut off.
+        kind: Cut,
         /// The copy of the file as it was.
         backup: PathBuf,
     },
@@ -120,24 +127,48 @@ pub fn repair(path: &Path, keys: &[VerifierKey]) -> Result<Repair> {
     file.lock()
         .map_err(|e| io_failure(path, "cannot lock", &e))?;
     let ledger = load(path, file, None, keys)?;
-    let (offset, erased) = match ledger.tail {
-        Some(Item::TornTail { offset, .. }) => (offset, false),
-        Some(Item::ErasedTail { offset }) => (offset, true),
-        _ => return Ok(Repair::Clean),
+    let (offset, kind) = match (ledger.interrupted, &ledger.tail) {
+        (Some((offset, _)), _) => (offset, Cut::Interrupted),
+        (None, Some(Item::TornTail { offset, .. })) => (*offset, Cut::Torn),
+        (None, Some(Item::ErasedTail { offset })) => (*offset, Cut::Erased),
+        _ => {
+            // A journal naming the ledger's own length: the crash came before any byte landed.
+            journal::end(path).map_err(|e| io_failure(path, "cannot remove the journal", &e))?;
+            return Ok(Repair::Clean);
+        }
     };
-    let backup = back_up(path, offset, &ledger.bytes)?;
-    let removed = ledger.bytes.len().saturating_sub(offset);
+    // The backup is of the whole file, the interrupted append included.
+    let mut whole = ledger.bytes.clone();
+    if ledger.interrupted.is_some() {
+        whole = files::read_regular(path).map_err(|e| {
+            CliError::failure(format!("{}: {e}; the ledger is unchanged", path.display()))
+        })?;
+    }
+    let backup = back_up(path, offset, &whole)?;
+    let removed = whole.len().saturating_sub(offset);
     ledger
         .file
         .set_len(offset as u64)
         .and_then(|()| ledger.file.sync_all())
         .map_err(|e| io_failure(path, "cannot cut off the tail (the backup is kept)", &e))?;
+    journal::end(path).map_err(|e| io_failure(path, "cannot remove the journal", &e))?;
     Ok(Repair::Cut {
         offset,
         removed,
-        erased,
+        kind,
         backup,
     })
+}
+
+/// What `repair` cut off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cut {
+    /// An incomplete last record.
+    Torn,
+    /// Erased flash (0xFF), as a device dump ends.
+    Erased,
+    /// An append of several records that a crash interrupted (its journal was there).
+    Interrupted,
 }
 
 /// Copies the ledger to `PATH.torn-OFFSET.bak` (or `.torn-OFFSET.N.bak` if that holds
@@ -177,8 +208,15 @@ fn back_up(path: &Path, offset: usize, bytes: &[u8]) -> Result<PathBuf> {
 
 impl LedgerFile {
     /// Appends `frames` (complete frames, from the core) at the end of the ledger, then syncs.
+    ///
+    /// Several records (a pledge and the names it declares) are covered by the journal, so that
+    /// a crash leaves all of them or none.
     pub fn commit(&mut self, frames: &[u8]) -> Result<()> {
         let end = self.bytes.len() as u64;
+        let several = frames.iter().filter(|&&b| b == DELIMITER).count() > 1;
+        if several {
+            journal::begin(&self.path, end)?;
+        }
         let written = self
             .file
             .seek(SeekFrom::Start(end))
@@ -186,7 +224,11 @@ impl LedgerFile {
             .and_then(|()| self.file.sync_data());
         if let Err(e) = written {
             // Cut back whatever part was written; the ledger must be as it was.
-            let restored = self.file.set_len(end).and_then(|()| self.file.sync_data());
+            let restored = self
+                .file
+                .set_len(end)
+                .and_then(|()| self.file.sync_data())
+                .and_then(|()| journal::end(&self.path));
             let note = match restored {
                 Ok(()) => "the ledger is unchanged".to_string(),
                 Err(r) => format!(
@@ -198,6 +240,14 @@ impl LedgerFile {
                 self.path.display()
             )));
         }
+        if several && let Err(e) = journal::end(&self.path) {
+            // The journal would roll the append back: do it now, so what is read is what is said.
+            let _ = self.file.set_len(end).and_then(|()| self.file.sync_data());
+            return Err(CliError::failure(format!(
+                "{}: cannot remove the append journal: {e}; nothing was recorded",
+                self.path.display()
+            )));
+        }
         self.bytes.extend_from_slice(frames);
         Ok(())
     }
@@ -206,6 +256,21 @@ impl LedgerFile {
     /// to do about it.
     fn tail_problem(&self, appending: bool) -> Option<String> {
         let path = self.path.display();
+        if let Some((offset, len)) = self.interrupted {
+            let what = format!(
+                "{path}: an append of several records was interrupted ({len} bytes at byte \
+                 {offset}, with {})",
+                journal::path_for(&self.path).display()
+            );
+            return Some(if appending {
+                format!(
+                    "{what}; nothing was appended. `pledge repair` removes it and keeps a copy \
+                     of the file as it was"
+                )
+            } else {
+                format!("{what}; it is ignored")
+            });
+        }
         match (self.tail.as_ref()?, appending) {
             (Item::TornTail { offset, len }, false) => Some(format!(
                 "{path}: the last record is incomplete ({len} bytes at byte {offset}), probably an \
@@ -263,6 +328,21 @@ fn load(
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes)
         .map_err(|e| io_failure(path, "cannot read", &e))?;
+    let interrupted = match journal::read(path)? {
+        Some(start) if (start as usize) < bytes.len() => {
+            let start = start as usize;
+            if start < ledger_core::record::PREAMBLE_LEN {
+                return Err(CliError::failure(format!(
+                    "{}: names a length inside the preamble; it is not this ledger's",
+                    journal::path_for(path).display()
+                )));
+            }
+            let len = bytes.len() - start;
+            bytes.truncate(start);
+            Some((start, len))
+        }
+        _ => None,
+    };
     let scanner =
         Scanner::new(&bytes).map_err(|e| CliError::failure(format!("{}: {e}", path.display())))?;
     let (folded, verified) = std::thread::scope(|scope| {
@@ -293,6 +373,7 @@ fn load(
         state,
         tree,
         tail,
+        interrupted,
     })
 }
 

@@ -10,6 +10,7 @@ mod commands;
 mod error;
 mod escape;
 mod files;
+mod journal;
 mod ledger_file;
 mod output;
 pub mod tables;

@@ -360,3 +360,156 @@ fn full_disk(mount: &Path) {
     assert_eq!(output.status.code(), Some(1), "{output:?}");
     assert_eq!(dir.names(), names);
 }
+
+/// Every declared party is used by a later record: no declaration was left behind by an append
+/// that did not complete.
+fn assert_no_orphan_declarations(bytes: &[u8]) {
+    use ledger_core::entry::Entry;
+    use ledger_core::scan::{Item, Scanner};
+    let mut declared = 0u32;
+    let mut used = std::collections::HashSet::new();
+    for item in Scanner::new(bytes).unwrap() {
+        if let Item::Record { record, .. } = item {
+            match record.entry {
+                Entry::Party(_) => declared += 1,
+                Entry::Pledge(p) => {
+                    used.insert(p.from.0);
+                    used.insert(p.to.0);
+                }
+                Entry::Goal(g) => {
+                    used.extend(g.beneficiary.map(|b| b.0));
+                }
+                _ => {}
+            }
+        }
+    }
+    for party in 0..declared {
+        assert!(
+            used.contains(&party),
+            "party #{party} is declared but unused"
+        );
+    }
+}
+
+/// Regression: a crash inside an `add` that declares new names left the declarations as
+/// permanent records. A crash at every byte of such an append, with its journal, leaves
+/// readers seeing none of it, appends refused, and `repair` cutting all of it off.
+#[test]
+fn a_crash_at_every_byte_of_a_multi_record_append_leaves_all_or_none() {
+    let dir = Dir::new();
+    let old = dir.read("ledger.pledge");
+    let args = [
+        "add",
+        "7",
+        "USD",
+        "--from",
+        "New Donor",
+        "--to",
+        "New Fund",
+        "--project",
+        "New P",
+        "--date",
+        "2025-11-01",
+    ];
+    dir.ok(&args);
+    let whole = dir.read("ledger.pledge");
+    let batch = &whole[old.len()..];
+    assert!(
+        batch.iter().filter(|&&b| b == 0).count() >= 4,
+        "declarations and the pledge"
+    );
+    assert!(
+        !dir.path("ledger.pledge.journal").exists(),
+        "no journal after success"
+    );
+    std::fs::write(dir.path("ledger.pledge"), &old).unwrap();
+    let before = dir.ok(&["report", "--by", "pledger", "--format", "csv"]);
+    for cut in 0..=batch.len() {
+        let mut crashed = old.clone();
+        crashed.extend_from_slice(&batch[..cut]);
+        std::fs::write(dir.path("ledger.pledge"), &crashed).unwrap();
+        let journal = format!("pledge-append-journal/1\nlength {}\n", old.len());
+        std::fs::write(dir.path("ledger.pledge.journal"), journal).unwrap();
+        let report = dir.run(&["report", "--by", "pledger", "--format", "csv"]);
+        assert!(report.status.success(), "cut {cut}: {report:?}");
+        assert_eq!(String::from_utf8_lossy(&report.stdout), before, "cut {cut}");
+        if cut > 0 {
+            assert!(stderr(&report).contains("interrupted"), "cut {cut}");
+            let add = dir.run(&["note", "x", "--date", "2025-11-02"]);
+            assert_eq!(add.status.code(), Some(1), "cut {cut}: appends are refused");
+            assert!(stderr(&add).contains("pledge repair"), "cut {cut}");
+        }
+        dir.ok(&["repair"]);
+        assert_eq!(dir.read("ledger.pledge"), old, "cut {cut}");
+        assert!(!dir.path("ledger.pledge.journal").exists(), "cut {cut}");
+        for name in dir.names().iter().filter(|n| n.contains(".bak")) {
+            std::fs::remove_file(dir.path(name)).unwrap();
+        }
+    }
+    // A journal from a crash before any byte landed is removed by the next append, and never
+    // disowns the records appended after it.
+    std::fs::write(
+        dir.path("ledger.pledge.journal"),
+        format!("pledge-append-journal/1\nlength {}\n", old.len()),
+    )
+    .unwrap();
+    dir.ok(&["note", "after a crash", "--date", "2025-11-02"]);
+    assert!(!dir.path("ledger.pledge.journal").exists());
+    let after = dir.read("ledger.pledge");
+    assert!(after.len() > old.len() && after.starts_with(&old));
+    // A later append of several records is read in full.
+    dir.ok(&args);
+    let report = dir.ok(&["report", "--by", "pledger", "--format", "csv"]);
+    assert!(report.contains("New Donor"), "{report}");
+}
+
+/// Appends of several records killed at random moments: whatever survives, after `repair`
+/// no declaration is left without the record that needed it.
+#[test]
+fn appends_killed_at_random_leave_no_orphan_declarations() {
+    let dir = Dir::new();
+    let mut rng = fastrand::Rng::with_seed(10);
+    let mut acknowledged = Vec::new();
+    for i in 0..60 {
+        let (from, to, project) = (format!("Donor {i}"), format!("Fund {i}"), format!("P {i}"));
+        let mut child = pledge()
+            .current_dir(dir.dir.path())
+            .env("PLEDGE_FILE", "ledger.pledge")
+            .args([
+                "add",
+                "1",
+                "EUR",
+                "--from",
+                &from,
+                "--to",
+                &to,
+                "--project",
+                &project,
+            ])
+            .args(["--date", "2025-11-01"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_micros(rng.u64(0..20_000)));
+        let _ = child.kill();
+        if child.wait().unwrap().success() {
+            acknowledged.push(from);
+        }
+        let _ = dir.run(&["repair"]);
+        assert!(dir.run(&["report"]).status.success(), "iteration {i}");
+        assert_no_orphan_declarations(&dir.read("ledger.pledge"));
+    }
+    // Nothing acknowledged was rolled back.
+    let pledgers = dir.ok(&["report", "--by", "pledger", "--format", "csv"]);
+    for from in &acknowledged {
+        assert!(
+            pledgers.contains(from.as_str()),
+            "{from} was acknowledged, then lost"
+        );
+    }
+    assert!(
+        !acknowledged.is_empty(),
+        "some appends finished before their kill"
+    );
+}

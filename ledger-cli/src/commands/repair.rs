@@ -2,7 +2,7 @@
 
 use super::Context;
 use crate::error::Result;
-use crate::ledger_file::{self, Repair};
+use crate::ledger_file::{self, Cut, Repair};
 use crate::output::print;
 
 pub fn run(context: &Context) -> Result<()> {
@@ -15,13 +15,13 @@ pub fn run(context: &Context) -> Result<()> {
         Repair::Cut {
             offset,
             removed,
-            erased,
+            kind,
             backup,
         } => {
-            let what = if erased {
-                "erased flash bytes (0xFF)"
-            } else {
-                "bytes of an incomplete record"
+            let what = match kind {
+                Cut::Erased => "erased flash bytes (0xFF)",
+                Cut::Torn => "bytes of an incomplete record",
+                Cut::Interrupted => "bytes of an interrupted append of several records",
             };
             print(&format!(
                 "{}: removed {removed} {what} from byte {offset}; the original is kept in {}\n",
