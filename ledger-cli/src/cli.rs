@@ -144,6 +144,28 @@ pub enum Command {
         /// Replace key files that exist already.
         #[arg(long)]
         force: bool,
+        /// Make a witness (cosigner) key for `pledge cosign`, instead of a log signing key.
+        #[arg(long)]
+        witness: bool,
+    },
+    /// Act as a witness: check a checkpoint note against the ledger (every record, rule and
+    /// earlier checkpoint) and, if it is this ledger's tree at its size, add a C2SP
+    /// tlog-cosignature and print the note.
+    Cosign {
+        /// The checkpoint note to cosign (a file, as `pledge checkpoint` printed it).
+        note: std::path::PathBuf,
+        /// The witness's private key (from `pledge keygen --witness`).
+        #[arg(long, value_name = "KEYFILE")]
+        key: std::path::PathBuf,
+        /// Require the note to be signed by the log's verifier key first.
+        #[arg(long, value_name = "KEY")]
+        trust: Option<String>,
+        /// Write the cosigned note to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+        /// Replace FILE if it exists already.
+        #[arg(long, requires = "out")]
+        force: bool,
     },
     /// Append a checkpoint (the Merkle root of every record so far) and print it as a C2SP note.
     Checkpoint {
@@ -201,14 +223,22 @@ pub struct AuditArgs {
     #[arg(long, value_name = "KEY")]
     pub trust: Option<String>,
     /// The ledger must extend this earlier published checkpoint note (a file).
-    #[arg(long, value_name = "NOTE")]
+    #[arg(long, value_name = "NOTE", group = "published")]
     pub since: Option<std::path::PathBuf>,
     /// The ledger must contain the tree of this checkpoint note (a file).
-    #[arg(long, value_name = "NOTE")]
+    #[arg(long, value_name = "NOTE", group = "published")]
     pub expect_checkpoint: Option<std::path::PathBuf>,
     /// The ledger's current root must be this (64 hex digits, as `pledge head` prints).
     #[arg(long, value_name = "HEX")]
     pub expect_root: Option<String>,
+    /// A witness's public key (name+keyid+base64, or a .pub file from `keygen --witness`):
+    /// the notes given to --since and --expect-checkpoint must carry its cosignature.
+    /// Repeat it for several witnesses.
+    #[arg(long = "witness", value_name = "KEY", requires = "published")]
+    pub witnesses: Vec<String>,
+    /// How many of the --witness keys must have cosigned each note (default: all of them).
+    #[arg(long, value_name = "N", requires = "witnesses")]
+    pub quorum: Option<usize>,
     /// How many days a record may be dated before the latest date so far.
     #[arg(long, value_name = "DAYS", default_value_t = 366)]
     pub date_tolerance: i32,

@@ -106,9 +106,14 @@ pub struct SignerKey {
 
 /// SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key)[..4].
 pub fn key_id(name: &str, public: &[u8; 32]) -> [u8; 4] {
+    key_id_of(name, ED25519, public)
+}
+
+/// SHA-256(name ‖ 0x0A ‖ `kind` ‖ public key)[..4]: the key ID of a signed-note key of a type.
+pub(crate) fn key_id_of(name: &str, kind: u8, public: &[u8; 32]) -> [u8; 4] {
     let mut hasher = Sha256::new();
     hasher.update(name.as_bytes());
-    hasher.update([0x0A, ED25519]);
+    hasher.update([0x0A, kind]);
     hasher.update(public);
     let digest: [u8; 32] = hasher.finalize().into();
     let mut id = [0u8; 4];
@@ -116,7 +121,7 @@ pub fn key_id(name: &str, public: &[u8; 32]) -> [u8; 4] {
     id
 }
 
-fn key_name(text: &str) -> Result<Name, NoteError> {
+pub(crate) fn key_name(text: &str) -> Result<Name, NoteError> {
     if text.is_empty() || text.chars().any(|c| c.is_whitespace() || c == '+') {
         return Err(NoteError::KeyName);
     }
@@ -133,6 +138,14 @@ fn hex_id(text: &str) -> Result<[u8; 4], NoteError> {
 
 /// Splits `name+hex8+base64` (the base64 may itself contain `+`) and decodes the 33 key bytes.
 fn split_key(text: &str) -> Result<(Name, [u8; 4], [u8; 32]), NoteError> {
+    split_key_of(text, ED25519)
+}
+
+/// [`split_key`] for keys of signature type `expected`.
+pub(crate) fn split_key_of(
+    text: &str,
+    expected: u8,
+) -> Result<(Name, [u8; 4], [u8; 32]), NoteError> {
     let (name, rest) = text.split_once('+').ok_or(NoteError::KeySyntax)?;
     let (id, data) = rest.split_once('+').ok_or(NoteError::KeySyntax)?;
     let name = key_name(name)?;
@@ -140,7 +153,7 @@ fn split_key(text: &str) -> Result<(Name, [u8; 4], [u8; 32]), NoteError> {
     let mut bytes = [0u8; 33];
     let decoded = Base64::decode(data.trim_end(), &mut bytes).map_err(|_| NoteError::KeySyntax)?;
     let (&kind, key) = decoded.split_first().ok_or(NoteError::KeySyntax)?;
-    if kind != ED25519 || key.len() != 32 {
+    if kind != expected || key.len() != 32 {
         return Err(NoteError::KeySyntax);
     }
     let mut material = [0u8; 32];

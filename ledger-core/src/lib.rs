@@ -16,6 +16,7 @@
 //! - [`checkpoint`]: signed checkpoints in the C2SP note formats (Ed25519).
 //! - [`tree`]: the RFC 6962 Merkle tree over the records, and its proofs.
 //! - [`verify`]: the checkpoint rule every reader holds a ledger to before trusting it.
+//! - [`witness`]: witness cosignatures on checkpoints (C2SP tlog-cosignature).
 //! - [`slots`]: where the fold keeps its tables (fixed capacity on a device).
 //!
 //! The crate is `no_std`, never allocates, and never panics on any input.
@@ -54,6 +55,7 @@ pub mod state;
 pub mod tree;
 pub mod verify;
 mod wire;
+pub mod witness;
 
 pub use amount::{Amount, Commodity, CommodityId};
 pub use date::Date;

@@ -195,6 +195,23 @@ impl<const HEIGHT: usize> CompactRange<HEIGHT> {
     }
 }
 
+/// The compact range over the first `size` intact records (frames hashed as they are, not
+/// decoded); [`TreeError::OutOfRange`] if there are fewer.
+pub fn range_of_first(
+    mut scanner: crate::scan::Scanner<'_>,
+    size: u64,
+) -> Result<CompactRange, TreeError> {
+    let mut range = CompactRange::new();
+    while range.size() < size {
+        match scanner.next_frame() {
+            Some(crate::scan::Frame::Payload { .. }) => range.push(leaf_hash(scanner.payload()))?,
+            Some(_) => {}
+            None => return Err(TreeError::OutOfRange),
+        }
+    }
+    Ok(range)
+}
+
 /// The largest power of two strictly below `n` (n ≥ 2).
 fn split(n: usize) -> usize {
     let below = n.saturating_sub(1);

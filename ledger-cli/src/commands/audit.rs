@@ -7,10 +7,11 @@ use ledger_core::audit::{self, Expectations, Finding, FindingKind};
 use ledger_core::checkpoint::{self, VerifierKey};
 use ledger_core::scan::Scanner;
 use ledger_core::tree::{self, Hash};
+use ledger_core::witness::WitnessKey;
 use serde::Serialize;
 
 use super::Context;
-use super::keys::read_verifier;
+use super::keys::{read_verifier, read_witness_key};
 use super::report::{GoalsJson, goals_data, goals_table};
 use crate::cli::{AuditArgs, Format};
 use crate::error::{BAD_INPUT, CliError, FAILURE, Result};
@@ -48,9 +49,21 @@ struct FindingJson {
 
 /// A checkpoint published elsewhere, that the ledger must contain.
 struct Published {
+    /// Which option and file it came from, for findings.
+    source: String,
     origin: String,
     size: u64,
     root: Hash,
+    /// The --witness keys whose cosignature on it verifies.
+    cosigned_by: Vec<String>,
+    /// Cosignatures that claim a --witness key but do not verify.
+    forged: Vec<String>,
+}
+
+/// The witnesses an audit requires, and how many of them each published note needs.
+struct Witnesses {
+    keys: Vec<WitnessKey>,
+    quorum: usize,
 }
 
 pub fn run(context: &Context, args: &AuditArgs) -> Result<()> {
@@ -59,13 +72,28 @@ pub fn run(context: &Context, args: &AuditArgs) -> Result<()> {
         .as_deref()
         .map(|t| read_verifier("--trust", t))
         .transpose()?;
+    let witnesses = Witnesses {
+        keys: args
+            .witnesses
+            .iter()
+            .map(|w| read_witness_key("--witness", w))
+            .collect::<Result<_>>()?,
+        quorum: args.quorum.unwrap_or(args.witnesses.len()),
+    };
+    if witnesses.quorum == 0 || witnesses.quorum > witnesses.keys.len().max(1) {
+        return Err(CliError::input(format!(
+            "--quorum {}: expected 1 to {}, the number of --witness keys",
+            witnesses.quorum,
+            witnesses.keys.len()
+        )));
+    }
     let mut published = Vec::new();
     for (option, path) in [
         ("--since", &args.since),
         ("--expect-checkpoint", &args.expect_checkpoint),
     ] {
         if let Some(path) = path {
-            published.push(read_note(option, path, trust.as_ref())?);
+            published.push(read_note(option, path, trust.as_ref(), &witnesses.keys)?);
         }
     }
     let expect_root = args.expect_root.as_deref().map(parse_root).transpose()?;
@@ -82,6 +110,7 @@ pub fn run(context: &Context, args: &AuditArgs) -> Result<()> {
             trust.as_ref(),
             &published,
             expect_root,
+            &witnesses,
         )?);
     }
     match args.output.format {
@@ -103,6 +132,7 @@ fn audit_file(
     trust: Option<&VerifierKey>,
     published: &[Published],
     expect_root: Option<Hash>,
+    witnesses: &Witnesses,
 ) -> Result<FileJson> {
     let name = path.display().to_string();
     let unreadable = |message: String| FileJson {
@@ -146,6 +176,37 @@ fn audit_file(
         .origin()
         .map(|o| o.to_string())
         .unwrap_or_default();
+    for p in published.iter().filter(|_| !witnesses.keys.is_empty()) {
+        for name in &p.forged {
+            findings.push(FindingJson {
+                seq: None,
+                offset: 0,
+                kind: "cosignature",
+                message: format!(
+                    "{}: the cosignature by witness {name} does not verify",
+                    p.source
+                ),
+            });
+        }
+        if p.cosigned_by.len() < witnesses.quorum {
+            findings.push(FindingJson {
+                seq: None,
+                offset: 0,
+                kind: "witness_quorum",
+                message: format!(
+                    "{}: cosigned by {} of the {} witnesses required{}",
+                    p.source,
+                    p.cosigned_by.len(),
+                    witnesses.quorum,
+                    if p.cosigned_by.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", p.cosigned_by.join(", "))
+                    }
+                ),
+            });
+        }
+    }
     for p in published.iter().filter(|p| p.origin != origin) {
         findings.push(FindingJson {
             seq: None,
@@ -337,7 +398,12 @@ fn human(report: &AuditJson) -> String {
     text
 }
 
-fn read_note(option: &str, path: &Path, trust: Option<&VerifierKey>) -> Result<Published> {
+fn read_note(
+    option: &str,
+    path: &Path,
+    trust: Option<&VerifierKey>,
+    witnesses: &[WitnessKey],
+) -> Result<Published> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::input(format!("{option} {}: cannot read: {e}", path.display())))?;
     let note = checkpoint::parse_note(&text)
@@ -351,10 +417,22 @@ fn read_note(option: &str, path: &Path, trust: Option<&VerifierKey>) -> Result<P
             key.name
         )));
     }
+    let mut cosigned_by = Vec::new();
+    let mut forged = Vec::new();
+    for witness in witnesses {
+        match witness.cosigned(note.body, note.signatures) {
+            Ok(Some(_)) => cosigned_by.push(witness.name.to_string()),
+            Ok(None) => {}
+            Err(_) => forged.push(witness.name.to_string()),
+        }
+    }
     Ok(Published {
+        source: format!("{option} {}", escape(&path.to_string_lossy())),
         origin: note.origin.to_string(),
         size: note.size,
         root: note.root,
+        cosigned_by,
+        forged,
     })
 }
 

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use ledger_core::checkpoint::{self, SignerKey, VerifierKey};
 use ledger_core::entry::{Checkpoint, Entry};
+use ledger_core::witness::{WitnessKey, WitnessSigner};
 
 use super::Context;
 use crate::error::{CliError, Result};
@@ -14,12 +15,17 @@ use crate::files::{Existing, write_new};
 use crate::ledger_file;
 use crate::output::print;
 
-pub fn keygen(context: &Context, name: &str, out: Option<&str>, force: bool) -> Result<()> {
+pub fn keygen(
+    context: &Context,
+    name: &str,
+    out: Option<&str>,
+    force: bool,
+    witness: bool,
+) -> Result<()> {
     let mut seed = [0u8; 32];
     getrandom::fill(&mut seed)
         .map_err(|e| CliError::failure(format!("no randomness from the system: {e}")))?;
-    let signer = SignerKey::from_seed(name, seed)
-        .map_err(|e| CliError::input(format!("key name '{name}': {e}")))?;
+    let bad_name = |e| CliError::input(format!("key name '{}': {e}", escape(name)));
     let prefix = out.map_or_else(
         || {
             name.replace(
@@ -32,10 +38,18 @@ pub fn keygen(context: &Context, name: &str, out: Option<&str>, force: bool) -> 
     let (key_path, pub_path) = (format!("{prefix}.key"), format!("{prefix}.pub"));
     let mut private = String::new();
     let mut verifier = String::new();
-    signer
-        .write(&mut private)
-        .and_then(|()| signer.verifier().write(&mut verifier))
-        .map_err(|_| CliError::failure("cannot encode the key"))?;
+    let encoded = if witness {
+        let signer = WitnessSigner::from_seed(name, seed).map_err(bad_name)?;
+        signer
+            .write(&mut private)
+            .and_then(|()| signer.verifier().write(&mut verifier))
+    } else {
+        let signer = SignerKey::from_seed(name, seed).map_err(bad_name)?;
+        signer
+            .write(&mut private)
+            .and_then(|()| signer.verifier().write(&mut verifier))
+    };
+    encoded.map_err(|_| CliError::failure("cannot encode the key"))?;
     let existing = if force {
         Existing::Replace
     } else {
@@ -174,4 +188,45 @@ pub fn checkpoint(context: &Context, sign: Option<&Path>) -> Result<()> {
         .map_err(|e| CliError::failure(format!("cannot append the checkpoint: {e:?}")))?;
     ledger.commit(&frames)?;
     print(&note)
+}
+
+/// Reads a witness's private key file for `cosign --key`; never printed.
+pub fn read_witness_signer(path: &Path) -> Result<WitnessSigner> {
+    let shown = escape(&path.to_string_lossy()).into_owned();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::input(format!("--key {shown}: cannot read: {e}")))?;
+    WitnessSigner::parse(text.trim_end()).map_err(|_| {
+        let what = if SignerKey::parse(text.trim_end()).is_ok() {
+            "is a log signing key; a witness cosigns with its own key from `pledge keygen --witness`"
+        } else {
+            "is not a witness private key from `pledge keygen --witness`"
+        };
+        CliError::input(format!("--key {shown} {what}"))
+    })
+}
+
+/// Reads a witness's public key given to `option` as a file or as the key itself; like
+/// [`read_verifier`], a private key is named as such and nothing read is echoed.
+pub fn read_witness_key(option: &str, text: &str) -> Result<WitnessKey> {
+    let (key, given) = if Path::new(text).is_file() {
+        let key = std::fs::read_to_string(text)
+            .map_err(|e| CliError::input(format!("{option} {}: cannot read: {e}", escape(text))))?;
+        (key, escape(text).into_owned())
+    } else if text.starts_with(PRIVATE_PREFIX) {
+        (text.to_string(), "(the value given)".to_string())
+    } else {
+        (text.to_string(), format!("'{}'", escape(text)))
+    };
+    let key = key.trim();
+    if key.starts_with(PRIVATE_PREFIX) {
+        return Err(CliError::input(format!(
+            "{option} {given} is a private key, not a witness's public key: pass the .pub file \
+             `pledge keygen --witness` wrote, and keep the private key secret"
+        )));
+    }
+    WitnessKey::parse(key).map_err(|e| {
+        CliError::input(format!(
+            "{option} {given}: not a witness key ({e}); expected name+keyid+base64 from `pledge keygen --witness`"
+        ))
+    })
 }

@@ -10,6 +10,7 @@ mod record;
 mod repair;
 mod report;
 mod show;
+mod witness;
 
 pub use audit::NO_OPEN;
 
@@ -63,9 +64,26 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Prove { id, out, force } => proof::prove(&context, &id, out.as_deref(), force),
         Command::VerifyProof { receipt, trust } => proof::verify(&receipt, trust.as_deref()),
         Command::Audit(args) => audit::run(&context, &args),
-        Command::Keygen { name, out, force } => {
-            keys::keygen(&context, &name, out.as_deref(), force)
-        }
+        Command::Keygen {
+            name,
+            out,
+            force,
+            witness,
+        } => keys::keygen(&context, &name, out.as_deref(), force, witness),
+        Command::Cosign {
+            note,
+            key,
+            trust,
+            out,
+            force,
+        } => witness::cosign(
+            &context,
+            &note,
+            &key,
+            trust.as_deref(),
+            out.as_deref(),
+            force,
+        ),
         Command::Checkpoint { sign } => keys::checkpoint(&context, sign.as_deref()),
         Command::Head { output } => head::run(&context, output.format),
         Command::Report { by, as_of, output } => {
