@@ -80,7 +80,9 @@ pub fn run(context: &Context, args: &AuditArgs) -> Result<()> {
             .collect::<Result<_>>()?,
         quorum: args.quorum.unwrap_or(args.witnesses.len()),
     };
-    if witnesses.quorum == 0 || witnesses.quorum > witnesses.keys.len().max(1) {
+    if !witnesses.keys.is_empty()
+        && (witnesses.quorum == 0 || witnesses.quorum > witnesses.keys.len())
+    {
         return Err(CliError::input(format!(
             "--quorum {}: expected 1 to {}, the number of --witness keys",
             witnesses.quorum,
