@@ -148,6 +148,13 @@ pub enum Command {
         #[arg(long)]
         witness: bool,
     },
+    /// Publish the ledger, up to its latest checkpoint, as a C2SP tlog-tiles static log in DIR
+    /// (checkpoint, tile/…, tile/entries/…) for any static web server to serve. Run it again
+    /// after each new checkpoint: existing tiles must match, new ones are added.
+    Publish {
+        /// The directory to publish into (created if needed).
+        dir: std::path::PathBuf,
+    },
     /// Act as a witness: check a checkpoint note against the ledger (every record, rule and
     /// earlier checkpoint) and, if it is this ledger's tree at its size, add a C2SP
     /// tlog-cosignature and print the note.

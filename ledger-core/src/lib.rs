@@ -15,6 +15,7 @@
 //! - [`audit`]: everything wrong with a ledger, reported without stopping or changing it.
 //! - [`checkpoint`]: signed checkpoints in the C2SP note formats (Ed25519).
 //! - [`tree`]: the RFC 6962 Merkle tree over the records, and its proofs.
+//! - [`tiles`]: the tree as a C2SP tlog-tiles static log.
 //! - [`verify`]: the checkpoint rule every reader holds a ledger to before trusting it.
 //! - [`witness`]: witness cosignatures on checkpoints (C2SP tlog-cosignature).
 //! - [`slots`]: where the fold keeps its tables (fixed capacity on a device).
@@ -52,6 +53,7 @@ pub mod rules;
 pub mod scan;
 pub mod slots;
 pub mod state;
+pub mod tiles;
 pub mod tree;
 pub mod verify;
 mod wire;

@@ -6,6 +6,7 @@ mod head;
 mod keys;
 mod list;
 mod proof;
+mod publish;
 mod record;
 mod repair;
 mod report;
@@ -70,6 +71,7 @@ pub fn run(cli: Cli) -> Result<()> {
             force,
             witness,
         } => keys::keygen(&context, &name, out.as_deref(), force, witness),
+        Command::Publish { dir } => publish::run(&context, &dir),
         Command::Cosign {
             note,
             key,

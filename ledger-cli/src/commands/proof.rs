@@ -118,7 +118,13 @@ pub fn prove(context: &Context, id: &str, out: Option<&Path>, force: bool) -> Re
     }
 }
 
-fn note(origin: &str, size: u64, root: &Hash, signature: Option<&NoteSignature>) -> Result<String> {
+/// A checkpoint as a C2SP note: its body, and its signature line if it is signed.
+pub(super) fn note(
+    origin: &str,
+    size: u64,
+    root: &Hash,
+    signature: Option<&NoteSignature>,
+) -> Result<String> {
     let mut note = checkpoint::body(origin, size, root)
         .map_err(CliError::failure)?
         .to_string();
