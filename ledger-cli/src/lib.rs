@@ -8,7 +8,7 @@
 mod cli;
 mod commands;
 mod error;
-mod escape;
+pub mod escape;
 mod files;
 mod journal;
 mod ledger_file;
