@@ -53,25 +53,26 @@ pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
 fn hash(prefix: u8, parts: &[&[u8]]) -> Hash {
     let mut state = SHA256_IV;
     let mut block = [0u8; 64];
+    block[0] = prefix;
     let mut filled = 1usize;
     let mut total = 1u64;
-    block[0] = prefix;
     for part in parts {
-        for &byte in *part {
+        total = total.saturating_add(part.len() as u64);
+        let mut rest: &[u8] = part;
+        while !rest.is_empty() {
+            // Copy as much as fits in the block, then compress a full block.
+            let room = block.len().saturating_sub(filled);
+            let (now, later) = rest.split_at(room.min(rest.len()));
+            if let Some(slot) = block.get_mut(filled..filled.saturating_add(now.len())) {
+                slot.copy_from_slice(now);
+            }
+            filled = filled.saturating_add(now.len());
+            rest = later;
             if filled == block.len() {
                 compress256(&mut state, core::slice::from_ref(&block));
                 filled = 0;
             }
-            if let Some(slot) = block.get_mut(filled) {
-                *slot = byte;
-            }
-            filled = filled.saturating_add(1);
         }
-        total = total.saturating_add(part.len() as u64);
-    }
-    if filled == block.len() {
-        compress256(&mut state, core::slice::from_ref(&block));
-        filled = 0;
     }
     // Padding: 0x80, zeros, then the length in bits as a big-endian u64 in the last 8 bytes.
     if let Some(slot) = block.get_mut(filled) {
