@@ -1,11 +1,12 @@
 //! Printing: one sheet of cells, rendered as an aligned table for people or as CSV; JSON from
-//! the commands' own serializable types. Nothing here knows a ledger rule.
+//! the commands' own serializable types; and the same written row by row for outputs that
+//! grow with the ledger. Nothing here knows a ledger rule.
 
 use std::io::Write;
 
-use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, presets};
 use ledger_core::amount::Decimal;
 use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
 
 use crate::error::{CliError, Result};
 use crate::escape::{escape, escape_json, escape_lines};
@@ -126,43 +127,16 @@ impl Sheet {
 
     /// Renders an aligned table for people.
     pub fn table(&self) -> String {
-        let mut table = Table::new();
-        table
-            .load_preset(presets::NOTHING)
-            .set_content_arrangement(ContentArrangement::Disabled);
-        let shown: Vec<usize> = (0..self.columns.len())
-            .filter(|&i| self.columns[i].show == Show::Both)
-            .collect();
-        table.set_header(shown.iter().map(|&i| {
-            let column = &self.columns[i];
-            let align = if column.right {
-                CellAlignment::Right
-            } else {
-                CellAlignment::Left
-            };
-            comfy_table::Cell::new(column.name).set_alignment(align)
-        }));
+        let mut widths = Widths::of_headers(&self.columns);
         for row in &self.rows {
-            table.add_row(shown.iter().map(|&i| escape(&row[i].human)));
+            widths.fit(&self.columns, row);
         }
-        for (position, &i) in shown.iter().enumerate() {
-            if let Some(column) = table.column_mut(position) {
-                column.set_padding((0, 2));
-                column.set_constraint(ColumnConstraint::ContentWidth);
-                if self.columns[i].right {
-                    column.set_cell_alignment(CellAlignment::Right);
-                }
-            }
-        }
-        let mut text: String = table
-            .lines()
-            .map(|line| line.trim_end().to_string() + "\n")
-            .collect();
-        if let Some(first_newline) = text.find('\n') {
-            let rule = "-".repeat(first_newline);
-            text.insert_str(first_newline + 1, &(rule + "\n"));
-        }
-        text
+        let mut out = Vec::new();
+        let written = TableWriter::new(&mut out, &self.columns, widths)
+            .and_then(|mut table| self.rows.iter().try_for_each(|row| table.row(row)));
+        // Writing to a Vec cannot fail.
+        debug_assert!(written.is_ok());
+        String::from_utf8(out).unwrap_or_default()
     }
 
     /// Renders CSV with a header row.
@@ -181,6 +155,179 @@ impl Sheet {
             .into_inner()
             .map_err(|e| CliError::failure(format!("writing CSV: {e}")))?;
         String::from_utf8(bytes).map_err(|e| CliError::failure(format!("writing CSV: {e}")))
+    }
+}
+
+/// The width of each shown column: its widest cell as displayed (escaped, in terminal columns),
+/// header included. Fitted row by row, so that a table can be streamed in two passes.
+#[derive(Debug, Clone)]
+pub struct Widths(Vec<usize>);
+
+impl Widths {
+    /// The widths of the headers alone.
+    pub fn of_headers(columns: &[Column]) -> Widths {
+        Widths(columns.iter().map(|c| c.name.width()).collect())
+    }
+
+    /// Widens the columns to fit `row`.
+    pub fn fit(&mut self, columns: &[Column], row: &[Cell]) {
+        for ((width, column), cell) in self.0.iter_mut().zip(columns).zip(row) {
+            if column.show == Show::Both {
+                *width = (*width).max(escape(&cell.human).width());
+            }
+        }
+    }
+}
+
+/// Writes an aligned table for people as it goes: the header and a rule, then one line per row.
+/// Columns are padded to their width and two spaces apart; numbers align right; lines carry no
+/// trailing spaces. Every cell is escaped.
+#[derive(Debug)]
+pub struct TableWriter<'c, W: Write> {
+    out: W,
+    columns: &'c [Column],
+    widths: Widths,
+}
+
+impl<'c, W: Write> TableWriter<'c, W> {
+    /// Starts a table with the header line and its rule.
+    pub fn new(out: W, columns: &'c [Column], widths: Widths) -> Result<Self> {
+        let mut table = TableWriter {
+            out,
+            columns,
+            widths,
+        };
+        let header = table.line(columns.iter().map(|c| c.name));
+        writeln!(table.out, "{header}\n{}", "-".repeat(header.width()))?;
+        Ok(table)
+    }
+
+    /// Writes one row.
+    pub fn row(&mut self, row: &[Cell]) -> Result<()> {
+        let line = self.line(row.iter().map(|c| escape(&c.human)));
+        writeln!(self.out, "{line}")?;
+        Ok(())
+    }
+
+    /// Flushes what is buffered.
+    pub fn finish(mut self) -> Result<()> {
+        self.out.flush()?;
+        Ok(())
+    }
+
+    fn line<T: AsRef<str>>(&self, cells: impl Iterator<Item = T>) -> String {
+        let mut line = String::new();
+        for ((cell, column), &width) in cells.zip(self.columns).zip(&self.widths.0) {
+            if column.show != Show::Both {
+                continue;
+            }
+            let text = cell.as_ref();
+            let pad = " ".repeat(width.saturating_sub(text.width()));
+            if column.right {
+                line.push_str(&pad);
+                line.push_str(text);
+            } else {
+                line.push_str(text);
+                line.push_str(&pad);
+            }
+            line.push_str("  ");
+        }
+        line.truncate(line.trim_end().len());
+        line
+    }
+}
+
+/// Writes CSV as it goes: a header row, then one record per row (machine values, with any
+/// control character but the line break escaped).
+#[derive(Debug)]
+pub struct CsvWriter<W: Write> {
+    writer: csv::Writer<W>,
+}
+
+impl<W: Write> CsvWriter<W> {
+    /// Starts CSV with its header row.
+    pub fn new(out: W, columns: &[Column]) -> Result<Self> {
+        let mut writer = csv::Writer::from_writer(out);
+        writer
+            .write_record(columns.iter().map(|c| c.csv))
+            .map_err(csv_error)?;
+        Ok(CsvWriter { writer })
+    }
+
+    /// Writes one row.
+    pub fn row(&mut self, row: &[Cell]) -> Result<()> {
+        self.writer
+            .write_record(
+                row.iter()
+                    .map(|cell| escape_lines(&cell.machine).into_owned()),
+            )
+            .map_err(csv_error)
+    }
+
+    /// Flushes what is buffered.
+    pub fn finish(mut self) -> Result<()> {
+        self.writer.flush()?;
+        Ok(())
+    }
+}
+
+fn csv_error(error: csv::Error) -> CliError {
+    match error.into_kind() {
+        csv::ErrorKind::Io(e) => CliError::from(e),
+        other => CliError::failure(format!("writing CSV: {other:?}")),
+    }
+}
+
+/// A sequence serialized as it is produced: `serde_json` writes each element as the iterator
+/// yields it, so a JSON array of a million rows is never held in memory.
+#[derive(Debug)]
+pub struct Streamed<I>(std::cell::RefCell<Option<I>>);
+
+impl<I> Streamed<I> {
+    /// Wraps an iterator; it is consumed by the first serialization.
+    pub fn new(iter: I) -> Self {
+        Streamed(std::cell::RefCell::new(Some(iter)))
+    }
+}
+
+impl<I: Iterator<Item = T>, T: Serialize> Serialize for Streamed<I> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        let iter = self.0.borrow_mut().take();
+        serializer.collect_seq(iter.into_iter().flatten())
+    }
+}
+
+/// Writes a value as pretty JSON to stdout as it is serialized (bidirectional overrides as
+/// `\uXXXX` escapes), for outputs too large to build first.
+pub fn print_json_streamed<T: Serialize>(value: &T) -> Result<()> {
+    let stdout = std::io::stdout().lock();
+    let mut out = JsonEscaper(std::io::BufWriter::new(stdout));
+    serde_json::to_writer_pretty(&mut out, value).map_err(|e| match e.io_error_kind() {
+        Some(kind) => CliError::from(std::io::Error::from(kind)),
+        None => CliError::failure(format!("writing JSON: {e}")),
+    })?;
+    out.write_all(b"\n")?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Passes JSON text through [`escape_json`]; serde_json hands it whole string fragments, so a
+/// character is never split between two writes.
+struct JsonEscaper<W: Write>(W);
+
+impl<W: Write> Write for JsonEscaper<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match std::str::from_utf8(buf) {
+            Ok(text) => self.0.write_all(escape_json(text).as_bytes())?,
+            Err(_) => self.0.write_all(buf)?,
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
     }
 }
 

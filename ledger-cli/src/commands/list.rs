@@ -8,7 +8,10 @@ use super::{Context, parse_date};
 use crate::cli::{Format, ListArgs, StatusFilter};
 use crate::error::{CliError, Result};
 use crate::ledger_file;
-use crate::output::{Cell, Column, Money, Sheet, print, print_json};
+use crate::output::{
+    Cell, Column, CsvWriter, Money, Sheet, Streamed, TableWriter, Widths, print,
+    print_json_streamed,
+};
 use crate::tables::State;
 
 /// One pledge as `list --format json` prints it (documented in docs/JSON.md).
@@ -30,9 +33,9 @@ pub struct PledgeJson {
 }
 
 #[derive(Debug, Serialize)]
-struct ListJson {
+struct ListJson<P: Serialize> {
     as_of: Option<String>,
-    pledges: Vec<PledgeJson>,
+    pledges: P,
 }
 
 pub const COLUMNS: &[Column] = &[
@@ -62,19 +65,33 @@ pub fn run(context: &Context, args: &ListArgs) -> Result<()> {
     let state = &ledger.state;
     let on = as_of.unwrap_or(context.today);
     let filter = Filter::new(state, args)?;
-    let pledges: Vec<PledgeJson> = state
-        .visible_pledges()
-        .filter(|p| filter.keeps(p, on))
-        .map(|p| pledge_json(state, p, on))
-        .collect();
+    // Rows are made as they are written, never all at once: a million-pledge ledger lists in
+    // memory that does not grow with it (a table takes two passes, one to size its columns).
+    let pledges = || {
+        state
+            .visible_pledges()
+            .filter(|p| filter.keeps(p, on))
+            .map(|p| pledge_json(state, p, on))
+    };
+    let out = || std::io::BufWriter::new(std::io::stdout().lock());
     match args.output.format {
-        Format::Json => print_json(&ListJson {
+        Format::Json => print_json_streamed(&ListJson {
             as_of: as_of.map(|d| d.to_string()),
-            pledges,
+            pledges: Streamed::new(pledges()),
         }),
-        Format::Csv => print(&sheet(&pledges).csv()?),
-        Format::Table if pledges.is_empty() => print("no pledges match\n"),
-        Format::Table => print(&sheet(&pledges).table()),
+        Format::Csv => {
+            let mut csv = CsvWriter::new(out(), COLUMNS)?;
+            pledges().try_for_each(|p| csv.row(&cells(&p)))?;
+            csv.finish()
+        }
+        Format::Table if pledges().next().is_none() => print("no pledges match\n"),
+        Format::Table => {
+            let mut widths = Widths::of_headers(COLUMNS);
+            pledges().for_each(|p| widths.fit(COLUMNS, &cells(&p)));
+            let mut table = TableWriter::new(out(), COLUMNS, widths)?;
+            pledges().try_for_each(|p| table.row(&cells(&p)))?;
+            table.finish()
+        }
     }
 }
 
@@ -82,29 +99,34 @@ pub fn run(context: &Context, args: &ListArgs) -> Result<()> {
 pub fn sheet(pledges: &[PledgeJson]) -> Sheet {
     let mut sheet = Sheet::new(COLUMNS);
     for p in pledges {
-        let status = if p.overdue {
-            format!("{}, overdue", p.status)
-        } else {
-            p.status.to_string()
-        };
-        sheet.push(vec![
-            Cell::text(p.id.to_string()),
-            Cell::text(&p.date),
-            Cell::text(&p.from),
-            Cell::text(&p.to),
-            Cell::money(&p.amount),
-            Cell::money(&p.fulfilled),
-            Cell::money(&p.outstanding),
-            Cell::text(&p.amount.commodity),
-            Cell::pair(status, p.status),
-            Cell::text(p.overdue.to_string()),
-            Cell::maybe(p.due.as_deref()),
-            Cell::maybe(p.goal.as_deref()),
-            Cell::maybe(p.project.as_deref()),
-            Cell::maybe(p.sector.as_deref()),
-        ]);
+        sheet.push(cells(p));
     }
     sheet
+}
+
+/// One pledge's row.
+fn cells(p: &PledgeJson) -> Vec<Cell> {
+    let status = if p.overdue {
+        format!("{}, overdue", p.status)
+    } else {
+        p.status.to_string()
+    };
+    vec![
+        Cell::text(p.id.to_string()),
+        Cell::text(&p.date),
+        Cell::text(&p.from),
+        Cell::text(&p.to),
+        Cell::money(&p.amount),
+        Cell::money(&p.fulfilled),
+        Cell::money(&p.outstanding),
+        Cell::text(&p.amount.commodity),
+        Cell::pair(status, p.status),
+        Cell::text(p.overdue.to_string()),
+        Cell::maybe(p.due.as_deref()),
+        Cell::maybe(p.goal.as_deref()),
+        Cell::maybe(p.project.as_deref()),
+        Cell::maybe(p.sector.as_deref()),
+    ]
 }
 
 /// A pledge's as-of figures, with its names resolved; overdue judged on `on`.
