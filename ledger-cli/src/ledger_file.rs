@@ -11,12 +11,13 @@ use ledger_core::checkpoint::VerifierKey;
 use ledger_core::entry::{Entry, Open, Record};
 use ledger_core::record::{DELIMITER, MAX_FRAME, encode_frame, preamble};
 use ledger_core::scan::{Item, Scanner};
-use ledger_core::verify::{Verified, verify_checkpoints};
+use ledger_core::verify::Verified;
 
 use crate::error::{CliError, Result};
 use crate::files::{self, Existing};
 use crate::journal;
 use crate::tables::State;
+use crate::tree_check;
 
 /// A ledger file, read and folded, with its lock held until it is dropped.
 #[derive(Debug)]
@@ -345,16 +346,17 @@ fn load(
     };
     let scanner =
         Scanner::new(&bytes).map_err(|e| CliError::failure(format!("{}: {e}", path.display())))?;
-    let (folded, verified) = std::thread::scope(|scope| {
-        let for_tree = scanner.clone();
-        let verifier = scope.spawn(move || verify_checkpoints(for_tree, keys));
-        let folded = fold(path, scanner, as_of);
-        (folded, verifier.join())
+    let (folded, verified) = tree_check::while_folding(&scanner, keys, |starts| {
+        let folded = fold(path, scanner.clone(), as_of, starts);
+        let leaves = folded
+            .as_ref()
+            .map_or(0, |(state, _)| u64::from(state.next_seq()));
+        (folded, leaves)
     });
     let (state, tail) = folded?;
     let tree = match verified {
-        Ok(Ok(tree)) => tree,
-        Ok(Err(c)) => {
+        Ok(tree) => tree,
+        Err(c) => {
             return Err(CliError::failure(format!(
                 "{}: checkpoint record #{} at byte {}: {}; the ledger cannot be trusted: run \
                  `pledge audit` for every finding",
@@ -364,7 +366,6 @@ fn load(
                 c.problem
             )));
         }
-        Err(_) => return Err(CliError::failure("checking the checkpoints failed")),
     };
     Ok(LedgerFile {
         path: path.to_path_buf(),
@@ -378,19 +379,27 @@ fn load(
 }
 
 /// Folds every record, refusing damage and broken rules.
-fn fold(path: &Path, scanner: Scanner<'_>, as_of: Option<Date>) -> Result<(State, Option<Item>)> {
+fn fold(
+    path: &Path,
+    scanner: Scanner<'_>,
+    as_of: Option<Date>,
+    starts: &mut tree_check::ChunkStarts,
+) -> Result<(State, Option<Item>)> {
     let mut state = State::new(as_of);
     let mut tail = None;
     for item in scanner {
         match item {
-            Item::Record { offset, record, .. } => state.apply(&record).map_err(|e| {
-                CliError::failure(format!(
-                    "{}: record #{} at byte {offset} ({}) breaks a rule: {e}",
-                    path.display(),
-                    record.seq,
-                    record.entry.kind()
-                ))
-            })?,
+            Item::Record { offset, record, .. } => {
+                starts.note(u64::from(state.next_seq()), offset);
+                state.apply(&record).map_err(|e| {
+                    CliError::failure(format!(
+                        "{}: record #{} at byte {offset} ({}) breaks a rule: {e}",
+                        path.display(),
+                        record.seq,
+                        record.entry.kind()
+                    ))
+                })?
+            }
             Item::Damaged { offset, len, error } => {
                 let after = match state.next_seq() {
                     0 => "before any record".to_string(),

@@ -14,6 +14,7 @@ mod journal;
 mod ledger_file;
 mod output;
 pub mod tables;
+mod tree_check;
 
 use std::process::ExitCode;
 

@@ -89,6 +89,12 @@ impl<'a> Scanner<'a> {
         self.pos
     }
 
+    /// Moves to `offset`, which must be where a frame starts (as an earlier scan reported it):
+    /// for a reader that splits a ledger between threads.
+    pub fn seek(&mut self, offset: usize) {
+        self.pos = offset.max(PREAMBLE_LEN);
+    }
+
     /// Sets the sequence number the next record is expected to have. A record stores only the
     /// low 8 bits of its number and its references as distances back, so both are resolved
     /// against this: a reader that numbers records its own way (the auditor, after a record

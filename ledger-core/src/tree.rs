@@ -187,6 +187,48 @@ impl<const HEIGHT: usize> CompactRange<HEIGHT> {
         Ok(())
     }
 
+    /// Appends the leaves of `other`, the range of the leaves that come right after these.
+    /// Every subtree of `other` must be a subtree of the whole tree, which holds when this
+    /// size is a multiple of the power of two at or above `other`'s size: then the two halves
+    /// of a tree can be hashed apart (on two cores) and joined. [`TreeError::OutOfRange`]
+    /// otherwise, changing nothing.
+    pub fn extend(&mut self, other: &CompactRange<HEIGHT>) -> Result<(), TreeError> {
+        let span = other
+            .size
+            .checked_next_power_of_two()
+            .ok_or(TreeError::Full)?;
+        if !self.size.is_multiple_of(span) {
+            return Err(TreeError::OutOfRange);
+        }
+        let mut sizes = other.size;
+        for &subtree in &other.subtrees {
+            // Largest first: the highest set bit of what is left of `other`'s size.
+            let height = u64::BITS
+                .saturating_sub(1)
+                .saturating_sub(sizes.leading_zeros());
+            let leaves = 1u64.checked_shl(height).ok_or(TreeError::Full)?;
+            sizes = sizes.saturating_sub(leaves);
+            self.push_subtree(subtree, height, leaves)?;
+        }
+        Ok(())
+    }
+
+    /// Appends a perfect subtree of `leaves` = 2^`height` leaves; the size must be a multiple
+    /// of it (checked by the caller).
+    fn push_subtree(&mut self, root: Hash, height: u32, leaves: u64) -> Result<(), TreeError> {
+        let size = self.size.checked_add(leaves).ok_or(TreeError::Full)?;
+        let mut hash = root;
+        let mut carry = self.size.checked_shr(height).unwrap_or(0);
+        while carry & 1 == 1 {
+            let left = self.subtrees.pop().ok_or(TreeError::Full)?;
+            hash = node_hash(&left, &hash);
+            carry >>= 1;
+        }
+        self.subtrees.push(hash).map_err(|_| TreeError::Full)?;
+        self.size = size;
+        Ok(())
+    }
+
     /// The tree's root (RFC 6962 MTH).
     pub fn root(&self) -> Hash {
         let mut subtrees = self.subtrees.iter().rev();
@@ -432,6 +474,35 @@ pub fn range_of_records(mut scanner: crate::scan::Scanner<'_>) -> Result<Compact
 mod tests {
     use super::*;
     use sha2::{Digest, Sha256};
+
+    /// Two halves hashed apart and joined give the tree of the whole, at every aligned split.
+    #[test]
+    fn ranges_join_at_aligned_splits() {
+        let leaves: Vec<Hash> = (0..140u32).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+        let range = |l: &[Hash]| {
+            let mut r = CompactRange::new();
+            l.iter().for_each(|&h| r.push(h).unwrap());
+            r
+        };
+        for n in 0..leaves.len() {
+            let whole = range(&leaves[..n]);
+            for k in 0..=n {
+                let mut left = range(&leaves[..k]);
+                let right = range(&leaves[k..n]);
+                let aligned = (k as u64).is_multiple_of(((n - k) as u64).next_power_of_two());
+                match left.extend(&right) {
+                    Ok(()) => {
+                        assert!(aligned, "{k} + {}", n - k);
+                        assert_eq!(left, whole, "{k} + {}", n - k);
+                    }
+                    Err(e) => {
+                        assert!(!aligned, "{k} + {}: {e}", n - k);
+                        assert_eq!(left, range(&leaves[..k]), "unchanged");
+                    }
+                }
+            }
+        }
+    }
 
     /// The hand-padded hash is SHA-256 of the prefix and the parts, for every length a record
     /// can have and every split of it, across the one- and two-block boundaries.

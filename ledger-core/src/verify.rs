@@ -4,7 +4,7 @@
 //! commands refuse a ledger that has one; `pledge checkpoint --sign` never signs over one.
 
 use crate::checkpoint::{NoteError, VerifierKey};
-use crate::entry::{CHECKPOINT_TAG, Checkpoint, Entry, Seq};
+use crate::entry::{CHECKPOINT_TAG, Checkpoint, Entry, Name, Seq};
 use crate::record::decode_payload;
 use crate::scan::{Frame, Scanner};
 use crate::tree::{CompactRange, TreeError, leaf_hash};
@@ -97,48 +97,123 @@ pub struct Verified {
 /// decoded: the rest are hashed as they are. Damaged frames are not leaves (a reader that
 /// trusts the ledger refuses them anyway; the auditor reports them).
 pub fn verify_checkpoints(
-    mut scanner: Scanner<'_>,
+    scanner: Scanner<'_>,
     keys: &[VerifierKey],
 ) -> Result<Verified, Contradiction> {
+    verify_checkpoints_while(scanner, keys, |_| true).map(|(verified, _)| verified)
+}
+
+/// [`verify_checkpoints`] over the leaves before the first index `more` refuses; also returns
+/// the ledger's origin, for checking checkpoints of the leaves after (see [`hash_records`]).
+pub fn verify_checkpoints_while(
+    mut scanner: Scanner<'_>,
+    keys: &[VerifierKey],
+    more: impl FnMut(u64) -> bool,
+) -> Result<(Verified, Name), Contradiction> {
     let mut verified = Verified {
         range: CompactRange::new(),
         checkpoints: 0,
         signed: 0,
     };
-    let mut origin = crate::entry::Name::new();
-    while let Some(frame) = scanner.next_frame() {
+    let mut origin = Name::new();
+    let mut checkpoints = 0u64;
+    let mut signed = 0u64;
+    hash_records(
+        &mut scanner,
+        &mut verified.range,
+        0,
+        &mut origin,
+        more,
+        |found: Found, range: &CompactRange, origin: &Name| {
+            checkpoints = checkpoints.saturating_add(1);
+            if check_checkpoint(&found.checkpoint, range, origin, keys)
+                .map_err(|problem| found.contradiction(problem))?
+            {
+                signed = signed.saturating_add(1);
+            }
+            Ok(())
+        },
+    )?;
+    verified.checkpoints = checkpoints;
+    verified.signed = signed;
+    Ok((verified, origin))
+}
+
+/// A checkpoint record met by [`hash_records`], and where.
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// The checkpoint.
+    pub checkpoint: Checkpoint,
+    /// Its record number (leaf index).
+    pub seq: Seq,
+    /// Its byte offset.
+    pub offset: usize,
+}
+
+impl Found {
+    /// This checkpoint, contradicted.
+    pub fn contradiction(&self, problem: CheckpointProblem) -> Contradiction {
+        Contradiction {
+            seq: self.seq,
+            offset: self.offset,
+            problem,
+        }
+    }
+}
+
+/// Hashes intact frames into `range`, which holds the leaves of this run so far (the run
+/// starts at leaf `first`), for as long as `more(leaves in this run)` says so. Each checkpoint
+/// record met goes to `found` before its own leaf is added, with the range at that point and
+/// the origin (taken from the `open` record when the run starts at 0). Runs that start at a
+/// multiple of the power of two at or above their length can be hashed apart and joined with
+/// [`CompactRange::extend`]; that is how a reader spreads the tree over two cores.
+pub fn hash_records<E>(
+    scanner: &mut Scanner<'_>,
+    range: &mut CompactRange,
+    first: u64,
+    origin: &mut Name,
+    mut more: impl FnMut(u64) -> bool,
+    mut found: impl FnMut(Found, &CompactRange, &Name) -> Result<(), E>,
+) -> Result<(), E>
+where
+    E: From<Contradiction>,
+{
+    while more(range.size()) {
+        let Some(frame) = scanner.next_frame() else {
+            break;
+        };
         let Frame::Payload { offset, .. } = frame else {
             continue;
         };
         let payload = scanner.payload();
-        let leaf = u32::try_from(verified.range.size()).unwrap_or(u32::MAX);
-        let contradiction = |problem| Contradiction {
-            seq: leaf,
-            offset,
-            problem,
-        };
+        let leaf = first.saturating_add(range.size());
+        let seq = u32::try_from(leaf).unwrap_or(u32::MAX);
         // The tag is the byte after the sequence check (one varint byte for every tag).
         let tag = payload.get(1).copied().map(u32::from);
         if tag == Some(CHECKPOINT_TAG) || leaf == 0 {
-            match decode_payload(payload, leaf).map(|r| r.entry) {
-                Ok(Entry::Open(open)) => origin = open.origin,
-                Ok(Entry::Checkpoint(c)) => {
-                    verified.checkpoints = verified.checkpoints.saturating_add(1);
-                    if check_checkpoint(&c, &verified.range, &origin, keys)
-                        .map_err(contradiction)?
-                    {
-                        verified.signed = verified.signed.saturating_add(1);
-                    }
-                }
+            match decode_payload(payload, seq).map(|r| r.entry) {
+                Ok(Entry::Open(open)) => *origin = open.origin,
+                Ok(Entry::Checkpoint(checkpoint)) => found(
+                    Found {
+                        checkpoint,
+                        seq,
+                        offset,
+                    },
+                    range,
+                    origin,
+                )?,
                 _ => {}
             }
         }
-        verified
-            .range
-            .push(leaf_hash(payload))
-            .map_err(|e| contradiction(CheckpointProblem::Tree(e)))?;
+        range.push(leaf_hash(payload)).map_err(|e| {
+            E::from(Contradiction {
+                seq,
+                offset,
+                problem: CheckpointProblem::Tree(e),
+            })
+        })?;
     }
-    Ok(verified)
+    Ok(())
 }
 
 #[cfg(test)]
