@@ -174,17 +174,7 @@ impl<const HEIGHT: usize> CompactRange<HEIGHT> {
         if u32::try_from(HEIGHT).is_ok_and(|height| size.checked_shr(height).unwrap_or(0) != 0) {
             return Err(TreeError::Full);
         }
-        let mut hash = leaf;
-        // Each trailing 1 bit of the old size is a perfect subtree the new leaf completes.
-        let mut carry = self.size;
-        while carry & 1 == 1 {
-            let left = self.subtrees.pop().ok_or(TreeError::Full)?;
-            hash = node_hash(&left, &hash);
-            carry >>= 1;
-        }
-        self.subtrees.push(hash).map_err(|_| TreeError::Full)?;
-        self.size = size;
-        Ok(())
+        self.push_subtree(leaf, 0, 1)
     }
 
     /// Appends the leaves of `other`, the range of the leaves that come right after these.
@@ -213,11 +203,13 @@ impl<const HEIGHT: usize> CompactRange<HEIGHT> {
         Ok(())
     }
 
-    /// Appends a perfect subtree of `leaves` = 2^`height` leaves; the size must be a multiple
-    /// of it (checked by the caller).
+    /// Appends a perfect subtree of `leaves` = 2^`height` leaves (a leaf is one of height 0);
+    /// the size must be a multiple of it (checked by the caller).
     fn push_subtree(&mut self, root: Hash, height: u32, leaves: u64) -> Result<(), TreeError> {
         let size = self.size.checked_add(leaves).ok_or(TreeError::Full)?;
         let mut hash = root;
+        // Each trailing 1 bit of the old size, from this height up, is a perfect subtree of the
+        // same height as the one being added, which the new one completes.
         let mut carry = self.size.checked_shr(height).unwrap_or(0);
         while carry & 1 == 1 {
             let left = self.subtrees.pop().ok_or(TreeError::Full)?;

@@ -46,15 +46,6 @@ pub fn ledger(pledges: u64, seed: u64) -> (Vec<u8>, Summary) {
         pledges: 0,
         events: 0,
     };
-    let append = |state: &mut State, bytes: &mut Vec<u8>, entry: Entry| {
-        let mut sink = |frame: &[u8]| -> Result<(), Infallible> {
-            bytes.extend_from_slice(frame);
-            Ok(())
-        };
-        state
-            .append(entry, &mut sink)
-            .expect("generated entries keep the rules");
-    };
     append(
         &mut state,
         &mut bytes,
@@ -196,29 +187,25 @@ pub fn ledger(pledges: u64, seed: u64) -> (Vec<u8>, Summary) {
 pub fn distinct_parties(parties: u32) -> (Vec<u8>, Summary) {
     let mut bytes = preamble().to_vec();
     let mut state: State = State::new(None);
-    let mut append = |state: &mut State, entry: Entry| {
-        let mut sink = |frame: &[u8]| -> Result<(), Infallible> {
-            bytes.extend_from_slice(frame);
-            Ok(())
-        };
-        state
-            .append(entry, &mut sink)
-            .expect("generated entries keep the rules");
-    };
     let open = Open {
         origin: name("bench.example/distinct-parties"),
     };
-    append(&mut state, Entry::Open(open));
+    append(&mut state, &mut bytes, Entry::Open(open));
     let usd = ledger_core::amount::parse_code("USD").expect("valid code");
     append(
         &mut state,
+        &mut bytes,
         Entry::Commodity(ledger_core::Commodity {
             code: usd,
             decimals: 2,
         }),
     );
     for i in 0..parties {
-        append(&mut state, Entry::Party(name(&format!("Party {i:07}"))));
+        append(
+            &mut state,
+            &mut bytes,
+            Entry::Party(name(&format!("Party {i:07}"))),
+        );
     }
     let date = Date::parse("2025-01-01").expect("valid date");
     for i in 0..parties {
@@ -237,7 +224,7 @@ pub fn distinct_parties(parties: u32) -> (Vec<u8>, Summary) {
             due: None,
             memo: None,
         };
-        append(&mut state, Entry::Pledge(pledge));
+        append(&mut state, &mut bytes, Entry::Pledge(pledge));
     }
     let summary = Summary {
         records: u64::from(state.next_seq()),
@@ -263,6 +250,17 @@ fn recent_live_pledge(
         outstanding,
         pick.current.fulfilled,
     ))
+}
+
+/// Appends through the core's checked path, as `pledge` does.
+fn append(state: &mut State, bytes: &mut Vec<u8>, entry: Entry) {
+    let mut sink = |frame: &[u8]| -> Result<(), Infallible> {
+        bytes.extend_from_slice(frame);
+        Ok(())
+    };
+    state
+        .append(entry, &mut sink)
+        .expect("generated entries keep the rules");
 }
 
 fn name(text: &str) -> entry::Name {

@@ -42,3 +42,58 @@ pub fn pledge() -> Command {
         .env("PLEDGE_TODAY", "2026-11-24");
     command
 }
+
+/// A temporary directory for end-to-end tests, where `ledger.pledge` is the ledger every
+/// command is run on (through `PLEDGE_FILE`).
+#[derive(Debug)]
+pub struct Scratch {
+    /// The directory; removed when this is dropped.
+    pub dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    /// An empty directory.
+    pub fn empty() -> Scratch {
+        Scratch {
+            dir: tempfile::tempdir().expect("a temporary directory"),
+        }
+    }
+
+    /// A directory holding a copy of the example ledger.
+    pub fn example() -> Scratch {
+        let scratch = Scratch::empty();
+        std::fs::copy(
+            workspace().join("docs/examples/us-japan-2025.pledge"),
+            scratch.path("ledger.pledge"),
+        )
+        .expect("copy the example");
+        scratch
+    }
+
+    /// A file in the directory.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Runs `pledge ARGS` here.
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
+        pledge()
+            .current_dir(self.dir.path())
+            .env("PLEDGE_FILE", "ledger.pledge")
+            .args(args)
+            .output()
+            .expect("pledge runs")
+    }
+
+    /// Runs a command that must succeed, returning its stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        assert!(output.status.success(), "{args:?}: {output:?}");
+        String::from_utf8(output.stdout).expect("UTF-8 output")
+    }
+
+    /// A file's bytes.
+    pub fn read(&self, name: &str) -> Vec<u8> {
+        std::fs::read(self.path(name)).expect("the file is there")
+    }
+}

@@ -4,49 +4,24 @@
 //! and files that are not regular files. Each test says the defect it guards against.
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-use pledge_tests::{pledge, pledge_binary, workspace};
+use pledge_tests::{Scratch, pledge, pledge_binary, workspace};
 
-struct Dir {
-    dir: tempfile::TempDir,
+/// The example in a scratch directory.
+struct Dir(Scratch);
+
+impl std::ops::Deref for Dir {
+    type Target = Scratch;
+    fn deref(&self) -> &Scratch {
+        &self.0
+    }
 }
 
 impl Dir {
     fn new() -> Dir {
-        let dir = Dir {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        std::fs::copy(
-            workspace().join("docs/examples/us-japan-2025.pledge"),
-            dir.path("ledger.pledge"),
-        )
-        .unwrap();
-        dir
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        pledge()
-            .current_dir(self.dir.path())
-            .env("PLEDGE_FILE", "ledger.pledge")
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let output = self.run(args);
-        assert!(output.status.success(), "{args:?}: {output:?}");
-        String::from_utf8(output.stdout).unwrap()
-    }
-
-    fn read(&self, name: &str) -> Vec<u8> {
-        std::fs::read(self.path(name)).unwrap()
+        Dir(Scratch::example())
     }
 
     /// Every file name in the directory, sorted.
@@ -327,9 +302,9 @@ fn a_full_disk_leaves_nothing_behind_and_the_retry_works() {
 }
 
 fn full_disk(mount: &Path) {
-    let dir = Dir {
+    let dir = Dir(Scratch {
         dir: tempfile::tempdir_in(mount).unwrap(),
-    };
+    });
     std::fs::copy(
         workspace().join("docs/examples/us-japan-2025.pledge"),
         dir.path("ledger.pledge"),

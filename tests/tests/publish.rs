@@ -3,37 +3,23 @@
 //! golang.org/x/mod/sumdb/{note,tlog} (tests/tlog/verify.go) where Go and that module are
 //! installed (`.ci/run` installs them; in CI the check must run).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use ledger_core::scan::{Frame, Scanner};
 use ledger_core::tree::leaf_hash;
-use pledge_tests::{generate, pledge, workspace};
+use pledge_tests::{Scratch, generate, pledge, workspace};
 
-struct Log {
-    dir: tempfile::TempDir,
+struct Log(Scratch);
+
+impl std::ops::Deref for Log {
+    type Target = Scratch;
+    fn deref(&self) -> &Scratch {
+        &self.0
+    }
 }
 
 impl Log {
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        pledge()
-            .current_dir(self.dir.path())
-            .env("PLEDGE_FILE", "ledger.pledge")
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let output = self.run(args);
-        assert!(output.status.success(), "{args:?}: {output:?}");
-        String::from_utf8(output.stdout).unwrap()
-    }
-
     /// The payloads of the ledger's records.
     fn payloads(&self) -> Vec<Vec<u8>> {
         let bytes = std::fs::read(self.path("ledger.pledge")).unwrap();
@@ -83,9 +69,7 @@ fn go_verify(dir: &Path, vkey: &str, indexes: &[u64]) -> Option<Output> {
 
 #[test]
 fn a_published_log_is_verified_by_go_sumdb_tlog_and_grows_by_adding_tiles() {
-    let log = Log {
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let log = Log(Scratch::empty());
     // 50,000 pledges: about 66,000 records, so level-0, level-1 and level-2 tiles.
     let (bytes, summary) = generate::ledger(50_000, 3);
     assert!(summary.records > 65_536 + 256);
@@ -165,14 +149,7 @@ fn a_published_log_is_verified_by_go_sumdb_tlog_and_grows_by_adding_tiles() {
 
 #[test]
 fn publish_needs_a_checkpoint_and_never_goes_back() {
-    let log = Log {
-        dir: tempfile::tempdir().unwrap(),
-    };
-    std::fs::copy(
-        workspace().join("docs/examples/us-japan-2025.pledge"),
-        log.path("ledger.pledge"),
-    )
-    .unwrap();
+    let log = Log(Scratch::example());
     assert_eq!(log.run(&["publish", "pub"]).status.code(), Some(2));
     log.ok(&["checkpoint"]);
     log.ok(&["note", "later", "--date", "2026-01-01"]);

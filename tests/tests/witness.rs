@@ -2,28 +2,26 @@
 //! cosignatures checked by an independent implementation of C2SP tlog-cosignature (Python's
 //! `cryptography`, tests/witness/verify_cosignature.py) where Python has it.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
-use pledge_tests::{pledge, workspace};
+use pledge_tests::{Scratch, workspace};
 use serde_json::Value;
 
-struct Log {
-    dir: tempfile::TempDir,
+/// The example with a checkpoint signed by the log's key, published as `cp.note`, and three
+/// witnesses' keys.
+struct Log(Scratch);
+
+impl std::ops::Deref for Log {
+    type Target = Scratch;
+    fn deref(&self) -> &Scratch {
+        &self.0
+    }
 }
 
 impl Log {
-    /// The example with a checkpoint signed by the log's key, published as `cp.note`, and three
-    /// witnesses' keys.
     fn new() -> Log {
-        let log = Log {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        std::fs::copy(
-            workspace().join("docs/examples/us-japan-2025.pledge"),
-            log.path("ledger.pledge"),
-        )
-        .unwrap();
+        let log = Log(Scratch::example());
         log.ok(&["keygen", "pledge.example/log", "--out", "log"]);
         for w in ["w1", "w2", "w3"] {
             log.ok(&[
@@ -37,25 +35,6 @@ impl Log {
         let note = log.ok(&["checkpoint", "--sign", "log.key"]);
         std::fs::write(log.path("cp.note"), note).unwrap();
         log
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        pledge()
-            .current_dir(self.dir.path())
-            .env("PLEDGE_FILE", "ledger.pledge")
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let output = self.run(args);
-        assert!(output.status.success(), "{args:?}: {output:?}");
-        String::from_utf8(output.stdout).unwrap()
     }
 
     /// The audit's finding kinds with `args`.

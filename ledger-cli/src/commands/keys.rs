@@ -105,7 +105,14 @@ pub fn read_signer(path: &Path) -> Result<SignerKey> {
 /// Reads a verifier key given to `option` as a file or as the key itself. Nothing read is ever
 /// echoed: a private key passed by mistake must not end up on a screen or in a log.
 pub fn read_verifier(option: &str, text: &str) -> Result<VerifierKey> {
-    let (key, given) = if Path::new(text).is_file() {
+    let (key, given) = key_text(option, text)?;
+    parse_verifier(option, &given, &key)
+}
+
+/// The text of a key given to `option` as a file or as the key itself, and how to name it in an
+/// error: the file's path, or the value itself unless it looks like a private key.
+fn key_text(option: &str, text: &str) -> Result<(String, String)> {
+    Ok(if Path::new(text).is_file() {
         let key = std::fs::read_to_string(text)
             .map_err(|e| CliError::input(format!("{option} {}: cannot read: {e}", escape(text))))?;
         (key, escape(text).into_owned())
@@ -113,8 +120,7 @@ pub fn read_verifier(option: &str, text: &str) -> Result<VerifierKey> {
         (text.to_string(), "(the value given)".to_string())
     } else {
         (text.to_string(), format!("'{}'", escape(text)))
-    };
-    parse_verifier(option, &given, &key)
+    })
 }
 
 /// Reads a trust file: verifier keys, one per line; blank lines and `#` comments are skipped.
@@ -208,15 +214,7 @@ pub fn read_witness_signer(path: &Path) -> Result<WitnessSigner> {
 /// Reads a witness's public key given to `option` as a file or as the key itself; like
 /// [`read_verifier`], a private key is named as such and nothing read is echoed.
 pub fn read_witness_key(option: &str, text: &str) -> Result<WitnessKey> {
-    let (key, given) = if Path::new(text).is_file() {
-        let key = std::fs::read_to_string(text)
-            .map_err(|e| CliError::input(format!("{option} {}: cannot read: {e}", escape(text))))?;
-        (key, escape(text).into_owned())
-    } else if text.starts_with(PRIVATE_PREFIX) {
-        (text.to_string(), "(the value given)".to_string())
-    } else {
-        (text.to_string(), format!("'{}'", escape(text)))
-    };
+    let (key, given) = key_text(option, text)?;
     let key = key.trim();
     if key.starts_with(PRIVATE_PREFIX) {
         return Err(CliError::input(format!(
