@@ -116,7 +116,11 @@ fn hash_tail(
                 Ok(())
             },
         )?;
-        first = first.saturating_add(range.size().max(1));
+        if range.size() == 0 {
+            // Fewer frames than the fold counted records: the fold's error will say why.
+            break;
+        }
+        first = first.saturating_add(range.size());
         chunks.push((range, found));
     }
     Ok(chunks)
