@@ -1,5 +1,6 @@
 //! Command-line arguments: every command, option and its help text.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
@@ -362,6 +363,32 @@ fn by_key() -> impl TypedValueParser<Value = Key> {
 }
 
 /// Parses the command line; on bad usage, clap prints the problem and exits with code 2.
+///
+/// Help and version go to stdout as clap prints them. Any other error is said in one line, as
+/// every other error of pledge is, with exit code 2.
 pub fn parse() -> Cli {
-    Cli::parse()
+    match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) if !error.use_stderr() => error.exit(),
+        Err(error) => {
+            let line = one_line(&error.render().to_string());
+            let _ = writeln!(std::io::stderr(), "{}", crate::escape::escape(&line));
+            std::process::exit(i32::from(crate::error::BAD_INPUT));
+        }
+    }
+}
+
+/// clap's several lines made one: the message and its details, without the usage line and the
+/// pointer to `--help` (which is said once, at the end).
+fn one_line(rendered: &str) -> String {
+    let parts: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more information")
+        })
+        .collect();
+    let mut line = parts.join(" ");
+    line.push_str("; see `pledge help`");
+    line
 }

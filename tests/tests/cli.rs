@@ -590,6 +590,14 @@ mod bad_input {
             ("unknown_party_filter", vec!["list", "--party", "Japn"]),
             ("bad_as_of", vec!["report", "--as-of", "2026-13-01"]),
             ("show_nothing", vec!["show", "1"]),
+            // The argument parser's errors are one line too.
+            ("parser_bad_value", vec!["list", "--format", "bogus"]),
+            (
+                "parser_missing_option",
+                vec!["add", "1", "USD", "--to", "Y"],
+            ),
+            ("parser_unknown_command", vec!["bogus"]),
+            ("parser_unknown_option", vec!["report", "--colour"]),
         ];
         let mut all = String::new();
         for (name, args) in &cases {
