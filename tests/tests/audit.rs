@@ -765,3 +765,30 @@ fn an_unsigned_checkpoint_note_can_be_published_and_checked() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
+
+/// Regression (issue 9): `audit --format csv` printed the human summary. It gives one CSV row per
+/// finding; a clean audit is the header alone.
+#[test]
+fn audit_findings_as_csv() {
+    let case = Case::new();
+    let clean = case.ok(&["audit", "--format", "csv"]);
+    assert_eq!(clean, "file,seq,offset,kind,message\n");
+    let mut frames = case.frames();
+    frames.remove(12);
+    case.write_frames(&frames);
+    let output = pledge()
+        .current_dir(case.dir.path())
+        .env("PLEDGE_FILE", "ledger.pledge")
+        .args(["audit", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let csv = String::from_utf8(output.stdout).unwrap();
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows[0], "file,seq,offset,kind,message");
+    assert!(rows[1].starts_with("ledger.pledge,12,"), "{csv}");
+    assert!(
+        rows.iter().any(|r| r.contains(",checkpoint_root,")),
+        "{csv}"
+    );
+}

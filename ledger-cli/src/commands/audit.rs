@@ -16,7 +16,7 @@ use super::report::{GoalsJson, goals_data, goals_table};
 use crate::cli::{AuditArgs, Format};
 use crate::error::{BAD_INPUT, CliError, FAILURE, Result};
 use crate::escape::escape;
-use crate::output::{print, print_json};
+use crate::output::{Cell, Column, Sheet, print, print_json};
 use crate::tables::Desktop;
 
 #[derive(Debug, Serialize)]
@@ -117,7 +117,8 @@ pub fn run(context: &Context, args: &AuditArgs) -> Result<()> {
     }
     match args.output.format {
         Format::Json => print_json(&report)?,
-        Format::Table | Format::Csv => print(&human(&report))?,
+        Format::Csv => print(&findings_sheet(&report).csv()?)?,
+        Format::Table => print(&human(&report))?,
     }
     let unreadable = report.files.iter().any(|f| !f.readable);
     let findings = report.files.iter().any(|f| !f.findings.is_empty());
@@ -358,6 +359,31 @@ fn finding_json(finding: &Finding) -> FindingJson {
         kind,
         message,
     }
+}
+
+/// One row per finding, every file's, for programs: `file,seq,offset,kind,message`. A clean
+/// audit is the header alone.
+fn findings_sheet(report: &AuditJson) -> Sheet {
+    const COLUMNS: &[Column] = &[
+        Column::left("File", "file"),
+        Column::right("Record", "seq"),
+        Column::right("Byte", "offset"),
+        Column::left("Kind", "kind"),
+        Column::left("Message", "message"),
+    ];
+    let mut sheet = Sheet::new(COLUMNS);
+    for file in &report.files {
+        for f in &file.findings {
+            sheet.push(vec![
+                Cell::text(&file.file),
+                Cell::maybe(f.seq.map(|s| s.to_string())),
+                Cell::text(f.offset.to_string()),
+                Cell::text(f.kind),
+                Cell::text(&f.message),
+            ]);
+        }
+    }
+    sheet
 }
 
 fn human(report: &AuditJson) -> String {
