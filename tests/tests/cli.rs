@@ -590,6 +590,20 @@ mod bad_input {
             ("unknown_party_filter", vec!["list", "--party", "Japn"]),
             ("bad_as_of", vec!["report", "--as-of", "2026-13-01"]),
             ("show_nothing", vec!["show", "1"]),
+            (
+                "due_before_a_defaulted_date",
+                vec![
+                    "add",
+                    "1",
+                    "USD",
+                    "--from",
+                    "Japan",
+                    "--to",
+                    "Korea",
+                    "--due",
+                    "2025-01-01",
+                ],
+            ),
             // The argument parser's errors are one line too.
             ("parser_bad_value", vec!["list", "--format", "bogus"]),
             (
@@ -731,5 +745,30 @@ mod damage {
         bytes[12..16].copy_from_slice(&crc);
         write(&f.ledger(), &bytes);
         insta::assert_snapshot!("newer_version", f.fails(1, &["report"]));
+    }
+}
+
+/// `--date today` and `--date yesterday` (issue 9), against the fixed today of the tests.
+mod dates {
+    use super::Fixture;
+
+    #[test]
+    fn today_and_yesterday_are_dates() {
+        let f = Fixture::example();
+        for (word, date) in [("today", "2026-11-24"), ("yesterday", "2026-11-23")] {
+            f.ok(&[
+                "add", "1", "USD", "--from", "Japan", "--to", "Korea", "--date", word,
+            ]);
+            let json: serde_json::Value =
+                serde_json::from_str(&f.ok(&["list", "--to", "Korea", "--format", "json"]))
+                    .unwrap();
+            let dates: Vec<&str> = json["pledges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["date"].as_str().unwrap())
+                .collect();
+            assert!(dates.contains(&date), "{word}: {dates:?}");
+        }
     }
 }

@@ -128,9 +128,17 @@ impl Context {
         })
     }
 
-    /// The date given, or today.
+    /// The date given (`YYYY-MM-DD`, `today` or `yesterday`), or today.
     pub fn date_or_today(&self, option: &str, text: Option<&str>) -> Result<Date> {
-        text.map_or(Ok(self.today), |text| parse_date(option, text))
+        match text {
+            None | Some("today") => Ok(self.today),
+            Some("yesterday") => self.today.checked_add_days(-1).ok_or_else(|| {
+                CliError::input(format!(
+                    "{option} 'yesterday': before the first date there is"
+                ))
+            }),
+            Some(text) => parse_date(option, text),
+        }
     }
 }
 

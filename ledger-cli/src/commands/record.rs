@@ -193,8 +193,13 @@ pub fn add(context: &Context, args: &AddArgs) -> Result<()> {
                 goal_code(state, goal)
             )),
             AppendError::Ledger(LedgerError::DueBeforeDate) => CliError::input(format!(
-                "--due '{}' is before the pledge's date {date}",
-                args.due.as_deref().unwrap_or_default()
+                "--due '{}' is before the pledge's date {date}{}",
+                args.due.as_deref().unwrap_or_default(),
+                if args.event.date.is_none() {
+                    " (today, as no --date was given; pass --date YYYY-MM-DD for the day it was made)"
+                } else {
+                    ""
+                }
             )),
             other => append_error(other),
         })?;
