@@ -94,6 +94,19 @@ const CURRENCIES: &[(&str, u8)] = &[
     ("ZAR", 2),
 ];
 
+/// The codes of the well-known ISO 4217 currencies.
+pub fn known_currencies() -> impl Iterator<Item = &'static str> {
+    CURRENCIES.iter().map(|&(code, _)| code)
+}
+
+/// The well-known currency `code` names in any case (`usd` is USD), in upper case.
+pub fn known_currency_code(code: &str) -> Option<&'static str> {
+    CURRENCIES
+        .iter()
+        .map(|&(known, _)| known)
+        .find(|known| known.eq_ignore_ascii_case(code))
+}
+
 /// The decimal places of a well-known ISO 4217 currency, or `None` for any other code.
 pub fn known_currency_decimals(code: &str) -> Option<u8> {
     CURRENCIES

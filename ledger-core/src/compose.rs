@@ -3,8 +3,8 @@
 //! the one checked append path of [`State`].
 
 use crate::amount::{
-    Amount, Commodity, CommodityId, known_currency_decimals, parse_code, parse_quantity,
-    split_amount,
+    Amount, Commodity, CommodityId, known_currency_code, known_currency_decimals, parse_code,
+    parse_quantity, split_amount,
 };
 use crate::entry::{Entry, Name};
 use crate::error::InputError;
@@ -35,13 +35,17 @@ impl<E> From<AppendError<E>> for ComposeError<E> {
 }
 
 /// The commodity with this code: declared already, or declared now through `sink` if it is a
-/// well-known ISO 4217 currency. Any other new code must be declared explicitly, so that a
-/// typo (`UDS`) is an error rather than a new commodity.
+/// well-known ISO 4217 currency, in any case (`usd` is USD). Any other new code must be
+/// declared explicitly, so that a typo (`UDS`) is an error rather than a new commodity.
 pub fn commodity<T: Tables, E>(
     state: &mut State<T>,
     code: &str,
     sink: &mut impl FnMut(&[u8]) -> Result<(), E>,
 ) -> Result<CommodityId, ComposeError<E>> {
+    if let Some(id) = state.find_commodity(code) {
+        return Ok(id);
+    }
+    let code = known_currency_code(code).unwrap_or(code);
     if let Some(id) = state.find_commodity(code) {
         return Ok(id);
     }

@@ -591,6 +591,10 @@ mod bad_input {
             ("bad_as_of", vec!["report", "--as-of", "2026-13-01"]),
             ("show_nothing", vec!["show", "1"]),
             (
+                "currency_in_lower_case",
+                vec!["commodity", "usd", "--decimals", "2"],
+            ),
+            (
                 "due_before_a_defaulted_date",
                 vec![
                     "add",
@@ -770,5 +774,41 @@ mod dates {
                 .collect();
             assert!(dates.contains(&date), "{word}: {dates:?}");
         }
+    }
+}
+
+/// ISO codes in any case are the currency (issue 9): `5 usd` is 5 USD, not a new commodity.
+mod codes {
+    use super::Fixture;
+
+    #[test]
+    fn a_currency_code_in_lower_case_is_the_currency() {
+        let f = Fixture::example();
+        let said = f.ok(&[
+            "add",
+            "5",
+            "usd",
+            "--from",
+            "Japan",
+            "--to",
+            "Korea",
+            "--date",
+            "2026-01-01",
+        ]);
+        assert!(said.contains("5.00 USD"), "{said}");
+        let said = f.ok(&[
+            "add",
+            "eur",
+            "7",
+            "--from",
+            "Japan",
+            "--to",
+            "Korea",
+            "--date",
+            "2026-01-01",
+        ]);
+        assert!(said.contains("7.00 EUR"), "{said}");
+        let csv = f.ok(&["report", "--by", "commodity", "--format", "csv"]);
+        assert!(!csv.contains("usd") && !csv.contains("eur"), "{csv}");
     }
 }

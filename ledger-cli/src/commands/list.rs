@@ -12,6 +12,7 @@ use crate::output::{
     Cell, Column, CsvWriter, Money, Sheet, Streamed, TableWriter, Widths, print,
     print_json_streamed,
 };
+use crate::suggest;
 use crate::tables::State;
 
 /// One pledge as `list --format json` prints it (documented in docs/JSON.md).
@@ -173,9 +174,11 @@ impl Filter {
             text.as_deref()
                 .map(|t| {
                     state.find_name(kind, t).ok_or_else(|| {
+                        let known = state.names(kind).iter().map(|n| n.as_str());
                         CliError::input(format!(
-                            "{option} '{t}': no such {} in the ledger",
-                            kind_word(kind)
+                            "{option} '{t}': no such {} in the ledger{}",
+                            kind_word(kind),
+                            suggest::hint(t, known)
                         ))
                     })
                 })
@@ -186,7 +189,11 @@ impl Filter {
             .as_deref()
             .map(|g| {
                 state.find_goal(g).map(|id| id.0).ok_or_else(|| {
-                    CliError::input(format!("--goal '{g}': no such goal in the ledger"))
+                    let known = state.goals().iter().map(|goal| goal.name.as_str());
+                    CliError::input(format!(
+                        "--goal '{g}': no such goal in the ledger{}",
+                        suggest::hint(g, known)
+                    ))
                 })
             })
             .transpose()?;

@@ -19,6 +19,7 @@ use crate::cli::{AddArgs, EventArgs};
 use crate::error::{CliError, Result};
 use crate::ledger_file::{self, LedgerFile};
 use crate::output::{Money, print};
+use crate::suggest;
 use crate::tables::State;
 
 /// Frames built for one command, written together at the end.
@@ -46,6 +47,13 @@ pub fn init(context: &Context, origin: Option<&str>) -> Result<()> {
 
 pub fn commodity(context: &Context, code: &str, decimals: u8) -> Result<()> {
     let code_checked = parse_code(code).map_err(|e| value_error("commodity", code, e))?;
+    if let Some(known) = ledger_core::amount::known_currency_code(code)
+        && known != code
+    {
+        return Err(CliError::input(format!(
+            "commodity '{code}' is the currency {known}: amounts in {code} already mean {known}"
+        )));
+    }
     if decimals > ledger_core::amount::MAX_DECIMALS {
         return Err(value_error(
             "--decimals",
@@ -361,11 +369,25 @@ fn amount(state: &mut State, option: &str, text: &str, frames: &mut Frames) -> R
         ComposeError::Input(e) => value_error(option, text, e),
         ComposeError::UnknownCommodity => {
             let code = ledger_core::amount::split_amount(text).map_or(text, |(_, code)| code);
-            CliError::input(format!(
-                "{option} '{text}': unknown commodity '{code}'; use a declared commodity or a \
-                 well-known currency code (USD, EUR, JPY, ...), or declare it with \
-                 `pledge commodity {code} --decimals N`"
-            ))
+            let mut known: Vec<&str> = state
+                .commodities()
+                .iter()
+                .map(|c| c.code.as_str())
+                .collect();
+            for currency in ledger_core::amount::known_currencies() {
+                known.push(currency);
+            }
+            match suggest::closest(code, known) {
+                Some(close) => CliError::input(format!(
+                    "{option} '{text}': unknown commodity '{code}'; did you mean '{close}'? \
+                     (or declare it with `pledge commodity {code} --decimals N`)"
+                )),
+                None => CliError::input(format!(
+                    "{option} '{text}': unknown commodity '{code}'; use a declared commodity or a \
+                     well-known currency code (USD, EUR, JPY, ...), or declare it with \
+                     `pledge commodity {code} --decimals N`"
+                )),
+            }
         }
         ComposeError::Append(e) => append_error(e),
     })
@@ -391,11 +413,12 @@ fn declare(
 
 fn find_goal(state: &State, name: &str) -> Result<GoalId> {
     state.find_goal(name).ok_or_else(|| {
-        let known: Vec<&str> = state.goals().iter().map(|g| g.name.as_str()).collect();
-        let hint = if known.is_empty() {
-            "there are no goals yet; set one with `pledge goal`".to_string()
-        } else {
-            format!("goals are: {}", known.join(", "))
+        let goals = || state.goals().iter().map(|g| g.name.as_str());
+        let hint = match (suggest::closest(name, goals()), goals().count()) {
+            (_, 0) => "there are no goals yet; set one with `pledge goal`".to_string(),
+            (Some(close), _) => format!("did you mean '{close}'?"),
+            (None, n) if n <= 5 => format!("goals are: {}", goals().collect::<Vec<_>>().join(", ")),
+            (None, n) => format!("the ledger has {n} goals; `pledge report` lists them"),
         };
         CliError::input(format!("--goal '{name}': no such goal; {hint}"))
     })
