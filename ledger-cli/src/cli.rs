@@ -156,6 +156,14 @@ pub enum Command {
         /// The directory to publish into (created if needed).
         dir: std::path::PathBuf,
     },
+    /// Print a completion script for a shell: `pledge completions bash > /etc/bash_completion.d/pledge`
+    /// (or zsh, fish, powershell, elvish).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `pledge man > pledge.1 && man ./pledge.1`.
+    Man,
     /// Act as a witness: check a checkpoint note against the ledger (every record, rule and
     /// earlier checkpoint) and, if it is this ledger's tree at its size, add a C2SP
     /// tlog-cosignature and print the note.
@@ -391,4 +399,9 @@ fn one_line(rendered: &str) -> String {
     let mut line = parts.join(" ");
     line.push_str("; see `pledge help`");
     line
+}
+
+/// The clap command, for generating completions and the manual page.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }

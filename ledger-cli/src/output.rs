@@ -345,6 +345,15 @@ pub fn print_json<T: Serialize>(value: &T) -> Result<()> {
     write_out(&escape_json(&text))
 }
 
+/// Writes text that pledge generated itself, with nothing read from a file or an argument in it
+/// (a completion script, the manual page), as it is: escaping would break its tabs.
+pub fn print_generated(text: &[u8]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text)?;
+    out.flush()?;
+    Ok(())
+}
+
 /// Writes a warning on stderr, escaped, as one line.
 pub fn warn(message: &str) {
     let _ = writeln!(std::io::stderr(), "warning: {}", escape(message));

@@ -812,3 +812,72 @@ mod codes {
         assert!(!csv.contains("usd") && !csv.contains("eur"), "{csv}");
     }
 }
+
+/// `pledge completions` and `pledge man` (issue 9): generated from the clap definitions, so
+/// every command is in them; the bash script parses, and groff formats the page.
+mod shell {
+    use std::process::{Command, Stdio};
+
+    use super::Fixture;
+
+    const COMMANDS: [&str; 8] = [
+        "add",
+        "fulfil",
+        "report",
+        "audit",
+        "cosign",
+        "publish",
+        "keygen",
+        "completions",
+    ];
+
+    #[test]
+    fn completions_for_every_shell_know_every_command() {
+        let f = Fixture::example();
+        for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+            let script = f.ok(&["completions", shell]);
+            for command in COMMANDS {
+                assert!(script.contains(command), "{shell}: {command}");
+            }
+        }
+        let bash = f.ok(&["completions", "bash"]);
+        let path = f.dir.path().join("pledge.bash");
+        std::fs::write(&path, bash).unwrap();
+        let status = Command::new("bash").arg("-n").arg(&path).status().unwrap();
+        assert!(status.success(), "the bash script parses");
+        assert_eq!(f.fails(2, &["completions", "tcsh"]).lines().count(), 1);
+    }
+
+    #[test]
+    fn the_manual_page_formats() {
+        let f = Fixture::example();
+        let page = f.ok(&["man"]);
+        assert!(page.contains(".TH pledge 1"), "{page}");
+        for command in COMMANDS {
+            assert!(page.contains(command), "{command}");
+        }
+        let Ok(mut groff) = Command::new("groff")
+            .args(["-man", "-Tutf8"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+        else {
+            return; // groff is not installed: the roff checks above stand.
+        };
+        use std::io::Write;
+        groff
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(page.as_bytes())
+            .unwrap();
+        let output = groff.wait_with_output().unwrap();
+        assert!(output.status.success());
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            text.contains("SUBCOMMANDS") || text.contains("pledge-add"),
+            "{text}"
+        );
+    }
+}

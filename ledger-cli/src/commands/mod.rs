@@ -72,6 +72,18 @@ pub fn run(cli: Cli) -> Result<()> {
             witness,
         } => keys::keygen(&context, &name, out.as_deref(), force, witness),
         Command::Publish { dir } => publish::run(&context, &dir),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut crate::cli::command(), "pledge", &mut out);
+            crate::output::print_generated(&out)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(crate::cli::command())
+                .render(&mut out)
+                .map_err(|e| CliError::failure(format!("writing the manual page: {e}")))?;
+            crate::output::print_generated(&out)
+        }
         Command::Cosign {
             note,
             key,
