@@ -159,23 +159,42 @@ impl Sheet {
 }
 
 /// The width of each shown column: its widest cell as displayed (escaped, in terminal columns),
-/// header included. Fitted row by row, so that a table can be streamed in two passes.
+/// header included, and whether any row has something in it (a column with nothing in it is
+/// left out of the table). Fitted row by row, so that a table can be streamed in two passes.
 #[derive(Debug, Clone)]
-pub struct Widths(Vec<usize>);
+pub struct Widths {
+    widths: Vec<usize>,
+    filled: Vec<bool>,
+    rows: usize,
+}
 
 impl Widths {
     /// The widths of the headers alone.
     pub fn of_headers(columns: &[Column]) -> Widths {
-        Widths(columns.iter().map(|c| c.name.width()).collect())
+        Widths {
+            widths: columns.iter().map(|c| c.name.width()).collect(),
+            filled: vec![false; columns.len()],
+            rows: 0,
+        }
     }
 
     /// Widens the columns to fit `row`.
     pub fn fit(&mut self, columns: &[Column], row: &[Cell]) {
-        for ((width, column), cell) in self.0.iter_mut().zip(columns).zip(row) {
-            if column.show == Show::Both {
+        self.rows += 1;
+        let slots = self.widths.iter_mut().zip(self.filled.iter_mut());
+        for (((width, filled), column), cell) in slots.zip(columns).zip(row) {
+            if column.show == Show::Both && !cell.human.is_empty() {
                 *width = (*width).max(escape(&cell.human).width());
+                *filled = true;
             }
         }
+    }
+
+    /// Whether column `i` is shown: it is in tables, and some row has something in it (or
+    /// there are no rows, and the header alone says what the table is).
+    fn shows(&self, columns: &[Column], i: usize) -> bool {
+        columns.get(i).is_some_and(|c| c.show == Show::Both)
+            && (self.rows == 0 || self.filled.get(i).copied().unwrap_or(false))
     }
 }
 
@@ -217,8 +236,9 @@ impl<'c, W: Write> TableWriter<'c, W> {
 
     fn line<T: AsRef<str>>(&self, cells: impl Iterator<Item = T>) -> String {
         let mut line = String::new();
-        for ((cell, column), &width) in cells.zip(self.columns).zip(&self.widths.0) {
-            if column.show != Show::Both {
+        let columns = self.columns.iter().zip(&self.widths.widths).enumerate();
+        for (cell, (i, (column, &width))) in cells.zip(columns) {
+            if !self.widths.shows(self.columns, i) {
                 continue;
             }
             let text = cell.as_ref();
