@@ -44,6 +44,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create a new, empty ledger file.
+    #[command(
+        after_help = "Example:\n  pledge --file round.pledge init --origin example.org/gcf-round"
+    )]
     Init {
         /// The ledger's name, unique to its keeper (the origin of its checkpoints).
         /// Defaults to the file's name without its extension.
@@ -51,6 +54,7 @@ pub enum Command {
         origin: Option<String>,
     },
     /// Declare a commodity that is not a well-known currency, e.g. an in-kind unit.
+    #[command(after_help = "Example:\n  pledge commodity trees --decimals 0")]
     Commodity {
         /// Its code: 1 to 16 letters, digits, `-` or `_`, starting with a letter.
         code: String,
@@ -59,6 +63,9 @@ pub enum Command {
         decimals: u8,
     },
     /// Set a goal: a target amount for a beneficiary or programme.
+    #[command(
+        after_help = "Example:\n  pledge goal \"Japanese investment in the US\" --target \"550bn USD\" --beneficiary \"United States\" --date 2025-10-28"
+    )]
     Goal {
         /// The goal's name, unique in the ledger.
         name: String,
@@ -75,8 +82,12 @@ pub enum Command {
         event: EventArgs,
     },
     /// Record a pledge.
+    #[command(
+        after_help = "Example:\n  pledge add 100bn USD --from Japan --to \"United States\" --goal \"Japanese investment in the US\" --date 2025-10-28"
+    )]
     Add(AddArgs),
     /// Record a fulfilment (a disbursement or delivery) against a pledge.
+    #[command(after_help = "Example:\n  pledge fulfil 8 20bn USD --date 2026-02-01")]
     Fulfil {
         /// The pledge's id.
         id: String,
@@ -87,6 +98,9 @@ pub enum Command {
         event: EventArgs,
     },
     /// Revise a pledge's amount.
+    #[command(
+        after_help = "Example:\n  pledge amend 8 120bn USD --reason \"second reactor\" --date 2026-03-01"
+    )]
     Amend {
         /// The pledge's id.
         id: String,
@@ -101,6 +115,7 @@ pub enum Command {
         date: Option<String>,
     },
     /// Cancel what remains of a pledge.
+    #[command(after_help = "Example:\n  pledge cancel 21 --reason \"postponed\" --date 2026-07-04")]
     Cancel {
         /// The pledge's id.
         id: String,
@@ -112,6 +127,7 @@ pub enum Command {
         date: Option<String>,
     },
     /// Add a note to the ledger, or to one pledge or goal.
+    #[command(after_help = "Example:\n  pledge note \"talks resumed\" --on 8 --date 2026-05-01")]
     Note {
         /// The note.
         text: String,
@@ -123,8 +139,10 @@ pub enum Command {
         date: Option<String>,
     },
     /// List pledges.
+    #[command(after_help = "Example:\n  pledge list --status overdue --format csv")]
     List(ListArgs),
     /// Show one pledge or goal and its history.
+    #[command(after_help = "Example:\n  pledge show 8")]
     Show {
         /// The pledge's or goal's id.
         id: String,
@@ -133,9 +151,11 @@ pub enum Command {
     },
     /// Cut off an incomplete last record left by an interrupted append (the original is kept
     /// as PATH.torn-OFFSET.bak). Never removes a complete record.
+    #[command(after_help = "Example:\n  pledge repair")]
     Repair,
     /// Create a checkpoint signing key: NAME.key (private, mode 0600) and NAME.pub; prints the
     /// verifier key (name+keyid+base64) that auditors pass to --trust.
+    #[command(after_help = "Example:\n  pledge keygen example.org/treasury")]
     Keygen {
         /// The key's name, e.g. `pledge.example/treasury` (no spaces or `+`).
         name: String,
@@ -152,21 +172,29 @@ pub enum Command {
     /// Publish the ledger, up to its latest checkpoint, as a C2SP tlog-tiles static log in DIR
     /// (checkpoint, tile/…, tile/entries/…) for any static web server to serve. Run it again
     /// after each new checkpoint: existing tiles must match, new ones are added.
+    #[command(after_help = "Example:\n  pledge publish site/")]
     Publish {
         /// The directory to publish into (created if needed).
         dir: std::path::PathBuf,
     },
     /// Print a completion script for a shell: `pledge completions bash > /etc/bash_completion.d/pledge`
     /// (or zsh, fish, powershell, elvish).
+    #[command(
+        after_help = "Example:\n  pledge completions bash > ~/.local/share/bash-completion/completions/pledge"
+    )]
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
     },
     /// Print the manual page (roff): `pledge man > pledge.1 && man ./pledge.1`.
+    #[command(after_help = "Example:\n  pledge man > pledge.1")]
     Man,
     /// Act as a witness: check a checkpoint note against the ledger (every record, rule and
     /// earlier checkpoint) and, if it is this ledger's tree at its size, add a C2SP
     /// tlog-cosignature and print the note.
+    #[command(
+        after_help = "Example:\n  pledge cosign checkpoint.note --key witness.key --trust treasury.pub > witnessed.note"
+    )]
     Cosign {
         /// The checkpoint note to cosign (a file, as `pledge checkpoint` printed it).
         note: std::path::PathBuf,
@@ -184,6 +212,9 @@ pub enum Command {
         force: bool,
     },
     /// Append a checkpoint (the Merkle root of every record so far) and print it as a C2SP note.
+    #[command(
+        after_help = "Example:\n  pledge checkpoint --sign example.org_treasury.key > checkpoint.note"
+    )]
     Checkpoint {
         /// Sign it with this private key file (from `pledge keygen`).
         #[arg(long, value_name = "KEYFILE")]
@@ -192,9 +223,13 @@ pub enum Command {
     /// Verify ledgers (or raw flash dumps): framing, checksums, canonical encoding, sequence,
     /// the ledger's rules, Merkle roots and checkpoint signatures; reproduce the totals.
     /// Never modifies a file. Exit 0 clean, 1 findings, 2 unreadable.
+    #[command(
+        after_help = "Example:\n  pledge audit ledger.pledge --trust treasury.pub --since checkpoint.note"
+    )]
     Audit(AuditArgs),
     /// Write a receipt proving that one record is in the ledger: an RFC 6962 inclusion proof
     /// against the latest checkpoint that covers it, with the checkpoint note (JSON).
+    #[command(after_help = "Example:\n  pledge prove 8 --out receipt.json")]
     Prove {
         /// The record's id (a pledge, goal or any other record).
         id: String,
@@ -206,6 +241,7 @@ pub enum Command {
         force: bool,
     },
     /// Check a receipt from `pledge prove` without the ledger.
+    #[command(after_help = "Example:\n  pledge verify-proof receipt.json --trust treasury.pub")]
     VerifyProof {
         /// The receipt file.
         receipt: std::path::PathBuf,
@@ -214,11 +250,13 @@ pub enum Command {
         trust: Option<String>,
     },
     /// The ledger's size (records) and Merkle root (RFC 6962), to publish or compare.
+    #[command(after_help = "Example:\n  pledge head --format json")]
     Head {
         #[command(flatten)]
         output: OutputArgs,
     },
     /// Progress toward each goal, or totals broken down by a key.
+    #[command(after_help = "Example:\n  pledge report --by sector --as-of 2026-06-30")]
     Report {
         /// Break totals down by this instead of by goal.
         #[arg(long, value_name = "KEY", value_parser = by_key())]

@@ -848,6 +848,50 @@ mod shell {
         assert_eq!(f.fails(2, &["completions", "tcsh"]).lines().count(), 1);
     }
 
+    /// Every command's help ends with an example of it.
+    #[test]
+    fn every_help_ends_with_an_example() {
+        let f = Fixture::example();
+        let commands = [
+            "init",
+            "commodity",
+            "goal",
+            "add",
+            "fulfil",
+            "amend",
+            "cancel",
+            "note",
+            "list",
+            "show",
+            "repair",
+            "keygen",
+            "publish",
+            "completions",
+            "man",
+            "cosign",
+            "checkpoint",
+            "audit",
+            "prove",
+            "verify-proof",
+            "head",
+            "report",
+        ];
+        let top = f.ok(&["--help"]);
+        for command in commands {
+            assert!(
+                top.contains(&format!("  {command} ")),
+                "{command} is listed"
+            );
+            let help = f.ok(&[command, "--help"]);
+            let example = help.rsplit("Example:\n").next().unwrap();
+            assert!(help.contains("Example:\n"), "{command}: {help}");
+            assert!(
+                example.contains(&format!("pledge ")) && example.contains(command),
+                "{command}: {example}"
+            );
+        }
+    }
+
     #[test]
     fn the_manual_page_formats() {
         let f = Fixture::example();
