@@ -886,7 +886,7 @@ mod shell {
             let example = help.rsplit("Example:\n").next().unwrap();
             assert!(help.contains("Example:\n"), "{command}: {help}");
             assert!(
-                example.contains(&format!("pledge ")) && example.contains(command),
+                example.contains("pledge ") && example.contains(command),
                 "{command}: {example}"
             );
         }
