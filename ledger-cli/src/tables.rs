@@ -128,4 +128,42 @@ mod tests {
         }
         assert_eq!(names.position("c"), Some(0));
     }
+
+    /// A key that counts how often it is read.
+    struct Counted(String, std::rc::Rc<std::cell::Cell<u64>>);
+
+    impl Keyed for Counted {
+        fn key(&self) -> &str {
+            self.1.set(self.1.get() + 1);
+            &self.0
+        }
+    }
+
+    /// Regression (quadratic reads): declaring n names and looking each up reads O(n) keys
+    /// with the index, where a scan reads about n²/2 (50M for these 10,000).
+    #[test]
+    fn lookups_do_not_scan() {
+        let reads = std::rc::Rc::new(std::cell::Cell::new(0));
+        let mut names: Indexed<Counted> = Indexed::default();
+        for i in 0..10_000 {
+            let key = format!("Party {i}");
+            assert_eq!(names.position(&key), None);
+            names.push(Counted(key, reads.clone())).ok().unwrap();
+        }
+        for i in 0..10_000 {
+            assert_eq!(names.position(&format!("Party {i}")), Some(i));
+        }
+        assert!(reads.get() <= 20_000, "{} keys read", reads.get());
+        // The same lookups by scanning, as a device does, read far more.
+        reads.set(0);
+        let scan = |key: &str| names.as_slice().iter().position(|n| n.key() == key);
+        for i in (0..10_000).step_by(100) {
+            assert_eq!(scan(&format!("Party {i}")), Some(i));
+        }
+        assert!(
+            reads.get() > 400_000,
+            "{} keys read by the scan",
+            reads.get()
+        );
+    }
 }
