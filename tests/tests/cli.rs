@@ -8,40 +8,36 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use pledge_tests::{pledge, workspace};
+use pledge_tests::{Scratch, pledge, workspace};
 
 const EXAMPLE: &str = "docs/examples/us-japan-2025.pledge";
 
-/// A temporary directory holding a copy of the example ledger as `ledger.pledge`.
+/// A temporary directory holding a copy of the example ledger as `ledger.pledge` (the shared
+/// `Scratch`, with this file's stricter `ok` and `fails`).
 struct Fixture {
-    dir: tempfile::TempDir,
+    scratch: Scratch,
 }
 
 impl Fixture {
     fn example() -> Fixture {
-        let fixture = Fixture::empty();
-        std::fs::copy(workspace().join(EXAMPLE), fixture.ledger()).expect("copy the example");
-        fixture
+        Fixture {
+            scratch: Scratch::example(),
+        }
     }
 
     fn empty() -> Fixture {
         Fixture {
-            dir: tempfile::tempdir().expect("temp dir"),
+            scratch: Scratch::empty(),
         }
     }
 
     fn ledger(&self) -> PathBuf {
-        self.dir.path().join("ledger.pledge")
+        self.scratch.path("ledger.pledge")
     }
 
     /// Runs `pledge ARGS` in the fixture's directory on `ledger.pledge`.
     fn run(&self, args: &[&str]) -> Output {
-        pledge()
-            .current_dir(self.dir.path())
-            .env("PLEDGE_FILE", "ledger.pledge")
-            .args(args)
-            .output()
-            .expect("pledge runs")
+        self.scratch.run(args)
     }
 
     /// Runs a command that must succeed, returning its stdout.
@@ -841,7 +837,7 @@ mod shell {
             }
         }
         let bash = f.ok(&["completions", "bash"]);
-        let path = f.dir.path().join("pledge.bash");
+        let path = f.scratch.path("pledge.bash");
         std::fs::write(&path, bash).unwrap();
         let status = Command::new("bash").arg("-n").arg(&path).status().unwrap();
         assert!(status.success(), "the bash script parses");
