@@ -21,8 +21,9 @@ pub struct Cli {
     )]
     pub file: Option<PathBuf>,
 
-    /// The date to treat as today (YYYY-MM-DD): the default for --date, and what overdue
-    /// means. Defaults to today's UTC date.
+    /// The date to treat as today (YYYY-MM-DD): the default for --date, what overdue means,
+    /// and the latest date a record may have (a pledge marked --planned aside). Defaults to
+    /// today's UTC date.
     #[arg(
         long,
         global = true,
@@ -97,20 +98,114 @@ pub enum Command {
         #[command(flatten)]
         event: EventArgs,
     },
-    /// Revise a pledge's amount.
+    /// Revise a pledge's amount, or move its due date (--due), or both.
     #[command(
-        after_help = "Example:\n  pledge amend 8 120bn USD --reason \"second reactor\" --date 2026-03-01"
+        after_help = "Examples:\n  pledge amend 8 120bn USD --reason \"second reactor\" --date 2026-03-01\n  pledge amend 8 --due 2027-06-30 --reason \"works delayed\" --date 2026-03-01"
     )]
     Amend {
         /// The pledge's id.
         id: String,
         /// The new amount, e.g. `120bn USD`.
-        #[arg(required = true, num_args = 1..=2, value_name = "AMOUNT", allow_negative_numbers = true)]
+        #[arg(num_args = 0..=2, value_name = "AMOUNT", allow_negative_numbers = true)]
         amount: Vec<String>,
+        /// The new due date (YYYY-MM-DD), or `none` for no due date.
+        #[arg(long, value_name = "DATE")]
+        due: Option<String>,
         /// Why it was revised.
         #[arg(long, value_name = "TEXT")]
         reason: String,
-        /// When the revision was announced (YYYY-MM-DD); defaults to today.
+        /// When the revision was announced (YYYY-MM-DD, today, yesterday); defaults to today.
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+    },
+    /// Record funds given back: part or all of a pledge's fulfilments reversed.
+    #[command(
+        name = "return",
+        after_help = "Example:\n  pledge return 8 5bn USD --date 2026-09-01 --memo \"unspent balance\""
+    )]
+    Return {
+        /// The pledge's id.
+        id: String,
+        /// How much came back, e.g. `5bn USD`; all that was fulfilled if omitted.
+        #[arg(num_args = 0..=2, value_name = "AMOUNT", allow_negative_numbers = true)]
+        amount: Vec<String>,
+        #[command(flatten)]
+        event: EventArgs,
+    },
+    /// Void a record entered by mistake (a pledge, fulfilment, return, amendment, cancellation,
+    /// reschedule, note or rate): it stays in the ledger but counts nowhere.
+    #[command(
+        after_help = "Example:\n  pledge void 14 --reason \"entered twice\"\n\nA later record that depends on the one voided (a fulfilment that an amendment made room\nfor) must be voided first; the error names it."
+    )]
+    Void {
+        /// The record's id.
+        id: String,
+        /// Why.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        /// When the mistake was corrected (YYYY-MM-DD, today, yesterday); defaults to today.
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+    },
+    /// Rename a party, project, sector, tag or goal, or merge it into another of its kind:
+    /// reports show the new name; `show` keeps the one each record was written with.
+    #[command(
+        after_help = "Examples:\n  pledge rename party Germny Germany --reason \"typo\"\n  pledge rename goal \"GCF IRM\" GCF-IRM --reason \"one goal\""
+    )]
+    Rename {
+        /// What kind of name.
+        #[arg(value_enum)]
+        kind: RenameKindArg,
+        /// The name to replace.
+        old: String,
+        /// The new name; if it exists already, the two are merged.
+        new: String,
+        /// Why.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        /// When (YYYY-MM-DD, today, yesterday); defaults to today.
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+    },
+    /// Revise a goal's target, deadline or beneficiary.
+    #[command(
+        after_help = "Example:\n  pledge revise GCF-IRM --target 10.3bn USD --reason \"replenishment raised\" --date 2015-06-01"
+    )]
+    Revise {
+        /// The goal's name.
+        goal: String,
+        /// The new target, e.g. `10.3bn USD` (in the goal's commodity).
+        #[arg(long, num_args = 1..=2, value_name = "AMOUNT")]
+        target: Vec<String>,
+        /// The new deadline (YYYY-MM-DD), or `none`.
+        #[arg(long, value_name = "DATE")]
+        deadline: Option<String>,
+        /// The new beneficiary, or `none`.
+        #[arg(long, value_name = "PARTY")]
+        beneficiary: Option<String>,
+        /// Why.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        /// When (YYYY-MM-DD, today, yesterday); defaults to today.
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+    },
+    /// Record an exchange rate: one BASE is worth RATE of QUOTE, from --date on; with --goal,
+    /// the goal's own reference rate (as a pledging conference fixes them).
+    #[command(
+        after_help = "Examples:\n  pledge rate EUR USD 1.0825 --date 2014-11-20\n  pledge rate EUR USD 1.2654 --goal GCF-IRM --date 2014-11-20"
+    )]
+    Rate {
+        /// The commodity priced, e.g. EUR.
+        base: String,
+        /// The commodity it is priced in, e.g. USD.
+        quote: String,
+        /// How many QUOTE one BASE is worth: an exact decimal, e.g. 1.0825.
+        rate: String,
+        /// Fix it as this goal's reference rate.
+        #[arg(long, value_name = "GOAL")]
+        goal: Option<String>,
+        /// From when it holds (YYYY-MM-DD, today, yesterday); defaults to today.
         #[arg(long, value_name = "DATE")]
         date: Option<String>,
     },
@@ -141,11 +236,14 @@ pub enum Command {
     /// List pledges.
     #[command(after_help = "Example:\n  pledge list --status overdue --format csv")]
     List(ListArgs),
-    /// Show one pledge or goal and its history.
-    #[command(after_help = "Example:\n  pledge show 8")]
+    /// Show any record: a pledge or goal with its history and notes, or any other record
+    /// with what it is about (0 is the ledger itself, with its notes).
+    #[command(after_help = "Example:\n  pledge show 8 --known-at 40")]
     Show {
-        /// The pledge's or goal's id.
+        /// The record's id.
         id: String,
+        #[command(flatten)]
+        view: ViewArgs,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -261,9 +359,8 @@ pub enum Command {
         /// Break totals down by this instead of by goal.
         #[arg(long, value_name = "KEY", value_parser = by_key())]
         by: Option<Key>,
-        /// Count only what had happened by this date (YYYY-MM-DD).
-        #[arg(long, value_name = "DATE")]
-        as_of: Option<String>,
+        #[command(flatten)]
+        view: ViewArgs,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -293,9 +390,6 @@ pub struct AuditArgs {
     /// How many of the --witness keys must have cosigned each note (default: all of them).
     #[arg(long, value_name = "N", requires = "witnesses")]
     pub quorum: Option<usize>,
-    /// How many days a record may be dated before the latest date so far.
-    #[arg(long, value_name = "DAYS", default_value_t = 366)]
-    pub date_tolerance: i32,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -336,8 +430,39 @@ pub struct AddArgs {
     /// When it is due (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub due: Option<String>,
+    /// The pledge is dated ahead on purpose (announced for a future date); any other record
+    /// dated after today is refused as a typo.
+    #[arg(long)]
+    pub planned: bool,
     #[command(flatten)]
     pub event: EventArgs,
+}
+
+/// The kinds of name `rename` takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RenameKindArg {
+    /// A pledger or beneficiary.
+    Party,
+    /// A project.
+    Project,
+    /// A sector.
+    Sector,
+    /// A tag.
+    Tag,
+    /// A goal.
+    Goal,
+}
+
+/// Which state of the ledger a query looks at.
+#[derive(Debug, Args, Default)]
+pub struct ViewArgs {
+    /// Count only what had happened by this date (YYYY-MM-DD): the event dates.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// The ledger as it stood after record N was written (a checkpoint's id works too): what
+    /// was known then. Combines with --as-of.
+    #[arg(long, value_name = "N")]
+    pub known_at: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -366,6 +491,9 @@ pub struct ListArgs {
     /// Figures as of this date (YYYY-MM-DD); overdue is judged on it too.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+    /// The ledger as it stood after record N was written. Combines with --as-of.
+    #[arg(long, value_name = "N")]
+    pub known_at: Option<String>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -397,6 +525,8 @@ pub enum StatusFilter {
     Fulfilled,
     /// Cancelled.
     Cancelled,
+    /// Voided (entered by mistake).
+    Void,
     /// Past due and not fully delivered.
     Overdue,
 }

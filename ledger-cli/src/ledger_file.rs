@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use ledger_core::Date;
 use ledger_core::checkpoint::VerifierKey;
-use ledger_core::entry::{Entry, Open, Record};
+use ledger_core::entry::{Entry, Open, Record, Seq};
 use ledger_core::record::{DELIMITER, MAX_FRAME, encode_frame, preamble};
 use ledger_core::scan::{Item, Scanner};
 use ledger_core::verify::Verified;
@@ -73,13 +73,30 @@ pub fn create(path: &Path, origin: &str) -> Result<()> {
     Ok(())
 }
 
+/// Which state of a ledger a reader folds: every record is still read and checked.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct View {
+    /// Count only events dated on or before this.
+    pub as_of: Option<Date>,
+    /// Fold only the records up to and including this one: what was known after it.
+    pub known_at: Option<Seq>,
+}
+
+impl View {
+    /// Every record, every date.
+    pub const ALL: View = View {
+        as_of: None,
+        known_at: None,
+    };
+}
+
 /// Opens a ledger to read it. A torn last record (an interrupted append) is reported on stderr
 /// and left out; damage anywhere else is an error.
-pub fn read(path: &Path, as_of: Option<Date>, keys: &[VerifierKey]) -> Result<LedgerFile> {
+pub fn read(path: &Path, view: View, keys: &[VerifierKey]) -> Result<LedgerFile> {
     let file = open(path, false)?;
     file.lock_shared()
         .map_err(|e| io_failure(path, "cannot lock", &e))?;
-    let ledger = load(path, file, as_of, keys)?;
+    let ledger = load(path, file, view, keys)?;
     if let Some(warning) = ledger.tail_problem(false) {
         crate::output::warn(&warning);
     }
@@ -87,12 +104,14 @@ pub fn read(path: &Path, as_of: Option<Date>, keys: &[VerifierKey]) -> Result<Le
 }
 
 /// Opens a ledger to append to it, holding an exclusive lock so that a second `pledge`
-/// appending at the same time waits. Refuses a ledger whose end is torn or erased.
-pub fn append(path: &Path, keys: &[VerifierKey]) -> Result<LedgerFile> {
+/// appending at the same time waits. Refuses a ledger whose end is torn or erased. New records
+/// are held to the future-date rule with `today`.
+pub fn append(path: &Path, keys: &[VerifierKey], today: Date) -> Result<LedgerFile> {
     let file = open(path, true)?;
     file.lock()
         .map_err(|e| io_failure(path, "cannot lock", &e))?;
-    let ledger = load(path, file, None, keys)?;
+    let mut ledger = load(path, file, View::ALL, keys)?;
+    ledger.state.set_today(Some(today));
     if let Some(problem) = ledger.tail_problem(true) {
         return Err(CliError::failure(problem));
     }
@@ -127,7 +146,7 @@ pub fn repair(path: &Path, keys: &[VerifierKey]) -> Result<Repair> {
     let file = open(path, true)?;
     file.lock()
         .map_err(|e| io_failure(path, "cannot lock", &e))?;
-    let ledger = load(path, file, None, keys)?;
+    let ledger = load(path, file, View::ALL, keys)?;
     let (offset, kind) = match (ledger.interrupted, &ledger.tail) {
         (Some((offset, _)), _) => (offset, Cut::Interrupted),
         (None, Some(Item::TornTail { offset, .. })) => (*offset, Cut::Torn),
@@ -320,12 +339,7 @@ fn open(path: &Path, write: bool) -> Result<File> {
 /// Reads and folds the whole ledger, refusing damage, broken rules and any checkpoint that
 /// contradicts the records before it. The Merkle tree is built and the checkpoints checked on
 /// a second core while this one folds.
-fn load(
-    path: &Path,
-    mut file: File,
-    as_of: Option<Date>,
-    keys: &[VerifierKey],
-) -> Result<LedgerFile> {
+fn load(path: &Path, mut file: File, view: View, keys: &[VerifierKey]) -> Result<LedgerFile> {
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes)
         .map_err(|e| io_failure(path, "cannot read", &e))?;
@@ -347,11 +361,9 @@ fn load(
     let scanner =
         Scanner::new(&bytes).map_err(|e| CliError::failure(format!("{}: {e}", path.display())))?;
     let (folded, verified) = tree_check::while_folding(&scanner, keys, |starts| {
-        let folded = fold(path, scanner.clone(), as_of, starts);
-        let leaves = folded
-            .as_ref()
-            .map_or(0, |(state, _)| u64::from(state.next_seq()));
-        (folded, leaves)
+        let folded = fold(path, scanner.clone(), view, starts);
+        let leaves = folded.as_ref().map_or(0, |(_, _, leaves)| *leaves);
+        (folded.map(|(state, tail, _)| (state, tail)), leaves)
     });
     let (state, tail) = folded?;
     let tree = match verified {
@@ -378,14 +390,16 @@ fn load(
     })
 }
 
-/// Folds every record, refusing damage and broken rules.
+/// Folds every record, refusing damage and broken rules; returns the view's state (with
+/// `known_at`, a second fold that stops after that record), the tail and the records read.
 fn fold(
     path: &Path,
     scanner: Scanner<'_>,
-    as_of: Option<Date>,
+    view: View,
     starts: &mut tree_check::ChunkStarts,
-) -> Result<(State, Option<Item>)> {
-    let mut state = State::new(as_of);
+) -> Result<(State, Option<Item>, u64)> {
+    let mut state = State::new(view.as_of);
+    let mut known = view.known_at.map(|_| State::new(view.as_of));
     let mut tail = None;
     for item in scanner {
         match item {
@@ -398,7 +412,13 @@ fn fold(
                         record.seq,
                         record.entry.kind()
                     ))
-                })?
+                })?;
+                if let Some(known) = known.as_mut()
+                    && view.known_at.is_some_and(|n| record.seq <= n)
+                {
+                    // Kept the rules in the full fold, so in this shorter one too.
+                    let _ = known.apply(&record);
+                }
             }
             Item::Damaged { offset, len, error } => {
                 let after = match state.next_seq() {
@@ -420,7 +440,17 @@ fn fold(
             crate::commands::NO_OPEN
         )));
     }
-    Ok((state, tail))
+    let records = u64::from(state.next_seq());
+    if let (Some(n), Some(known)) = (view.known_at, known) {
+        if n >= state.next_seq() {
+            return Err(CliError::input(format!(
+                "--known-at '{n}': the ledger has records #0 to #{}",
+                state.next_seq().saturating_sub(1)
+            )));
+        }
+        return Ok((known, tail, records));
+    }
+    Ok((state, tail, records))
 }
 
 fn io_failure(path: &Path, what: &str, error: &std::io::Error) -> CliError {

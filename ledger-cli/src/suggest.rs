@@ -22,6 +22,26 @@ pub fn closest<'a>(typed: &str, known: impl IntoIterator<Item = &'a str>) -> Opt
         .map(|(_, _, name)| name)
 }
 
+/// A known name that `typed` (a new name) is most likely a typo of: the same but for case, or
+/// one edit away in a name of five characters or more, unless the difference is a short last
+/// word (`Fund A` and `Fund B`, `Phase 1` and `Phase 2` are different names).
+pub fn likely_typo<'a>(typed: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = typed.to_lowercase();
+    let last_word = |s: &str| s.rsplit(' ').next().map(str::to_string);
+    known.into_iter().find(|name| {
+        let other = name.to_lowercase();
+        if other == lower {
+            return true;
+        }
+        let short_last_word_differs = lower.contains(' ')
+            && last_word(&lower) != last_word(&other)
+            && last_word(&lower).is_some_and(|w| w.chars().count() <= 2);
+        lower.chars().count() >= 5
+            && strsim::damerau_levenshtein(&lower, &other) <= 1
+            && !short_last_word_differs
+    })
+}
+
 /// `; did you mean 'NAME'?` for the closest known name, or nothing.
 pub fn hint<'a>(typed: &str, known: impl IntoIterator<Item = &'a str>) -> String {
     closest(typed, known).map_or_else(String::new, |name| {
@@ -32,6 +52,17 @@ pub fn hint<'a>(typed: &str, known: impl IntoIterator<Item = &'a str>) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typos_are_told_from_other_names() {
+        let known = ["Germany", "Fund A", "Phase 1", "Norway"];
+        assert_eq!(likely_typo("Germny", known), Some("Germany"));
+        assert_eq!(likely_typo("germany", known), Some("Germany"));
+        assert_eq!(likely_typo("Fund B", known), None);
+        assert_eq!(likely_typo("Phase 2", known), None);
+        assert_eq!(likely_typo("Sweden", known), None);
+        assert_eq!(likely_typo("Nrway", known), Some("Norway"));
+    }
 
     #[test]
     fn suggests_the_closest_name_and_only_a_close_one() {

@@ -99,6 +99,10 @@ impl Tables for Desktop {
     type Commodities = Indexed<ledger_core::Commodity>;
     type Goals = Indexed<ledger_core::state::GoalState>;
     type Pledges = Grow<ledger_core::state::PledgeState>;
+    type Bounds = Grow<i64>;
+    type Events = Grow<ledger_core::state::EventState>;
+    type Rates = Grow<ledger_core::state::RateState>;
+    type Aliases = Grow<ledger_core::state::Alias>;
 }
 
 /// The state of a ledger on a desktop.

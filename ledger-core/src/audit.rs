@@ -54,13 +54,6 @@ pub enum FindingKind {
     },
     /// The record breaks a ledger rule.
     Rule(LedgerError),
-    /// The record is dated more than the tolerance before the latest date so far.
-    DateBackwards {
-        /// The record's date.
-        date: Date,
-        /// The latest date before it.
-        latest: Date,
-    },
     /// A checkpoint's root is not the root of the records before it: something before it was
     /// changed after it was written.
     CheckpointRoot {
@@ -96,8 +89,11 @@ pub enum FindingKind {
 pub struct Expectations<'k> {
     /// Checkpoint signatures must be by this key, and at least one checkpoint must be.
     pub trust: Option<&'k VerifierKey>,
-    /// How many days a record may be dated before the latest date so far.
-    pub date_tolerance_days: i32,
+    /// The auditor's today, for the future-date rule ([`State::set_today`]); a writer
+    /// anywhere on Earth may be a day ahead of the auditor, so pass tomorrow's date to hold
+    /// records to that rule without time-zone findings. Back-dated records are normal (late
+    /// news) and never a finding.
+    pub today: Option<Date>,
     /// Roots published elsewhere, by tree size; the ledger's tree must have them.
     pub roots: heapless::Vec<(u64, Hash), 8>,
 }
@@ -134,8 +130,10 @@ pub fn audit<T: Tables>(
     expect: &Expectations<'_>,
     mut report: impl FnMut(Finding),
 ) -> Summary<T> {
+    let mut state = State::new(None);
+    state.set_today(expect.today);
     let mut summary = Summary {
-        state: State::new(None),
+        state,
         range: CompactRange::new(),
         checkpoints: 0,
         trusted_checkpoints: 0,
@@ -145,7 +143,6 @@ pub fn audit<T: Tables>(
         summary.findings = summary.findings.saturating_add(1);
         report(finding);
     };
-    let mut latest: Option<Date> = None;
     let mut damaged_before = 0u32;
     let mut end = scanner.position();
     loop {
@@ -261,24 +258,6 @@ pub fn audit<T: Tables>(
         };
         if let Entry::Checkpoint(c) = &record.entry {
             check_checkpoint(&mut summary, &mut found, expect, c, offset, record.seq);
-        }
-        if let Some(date) = record.entry.date() {
-            let limit = latest
-                .and_then(|l| l.checked_add_days(expect.date_tolerance_days.saturating_neg()));
-            if let (Some(limit), Some(latest)) = (limit, latest)
-                && date < limit
-            {
-                let kind = FindingKind::DateBackwards { date, latest };
-                found(
-                    &mut summary,
-                    Finding {
-                        seq: Some(record.seq),
-                        offset,
-                        kind,
-                    },
-                );
-            }
-            latest = latest.max(Some(date));
         }
         if let Err(error) = summary.state.apply(&record) {
             found(

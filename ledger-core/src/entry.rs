@@ -105,10 +105,22 @@ pub enum Entry {
     Note(Note),
     /// Tag 12. The Merkle root of every record before this one, optionally signed.
     Checkpoint(Checkpoint),
+    /// Tag 13. An exact exchange rate between two commodities, for the ledger or fixed by a goal.
+    Rate(Rate),
+    /// Tag 14. An earlier record entered by mistake, voided: it never happened.
+    Void(Void),
+    /// Tag 15. Funds returned: a fulfilment reversed in part or whole.
+    Return(Return),
+    /// Tag 16. A party, project, sector, tag or goal renamed, or merged into another.
+    Rename(Rename),
+    /// Tag 17. A pledge's due date moved (or removed).
+    Reschedule(Reschedule),
+    /// Tag 18. A goal's target, deadline or beneficiary revised.
+    Revise(Revise),
 }
 
 /// The tag of the last [`Entry`] variant this version knows.
-pub const LAST_ENTRY_TAG: u32 = 12;
+pub const LAST_ENTRY_TAG: u32 = 18;
 
 /// The tag of [`Entry::Checkpoint`] on the wire: readers that hash records without decoding
 /// them look for it.
@@ -181,6 +193,9 @@ pub struct Pledge {
     pub due: Option<Date>,
     /// Free text.
     pub memo: Option<Text>,
+    /// Dated ahead on purpose: a pledge announced for a future date. Any other record dated
+    /// after the day it is written is refused (see [`crate::error::LedgerError::FutureDate`]).
+    pub planned: bool,
 }
 
 /// Part or all of a pledge delivered.
@@ -239,6 +254,170 @@ pub struct Note {
     pub text: Text,
 }
 
+/// An exact rate: `mantissa / 10^scale` units of the quote commodity for one unit of the base
+/// commodity (major units, as people quote rates: 1 EUR = 1.0825 USD is mantissa 10825,
+/// scale 4). Never a float.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExactRate {
+    /// The digits, greater than zero.
+    #[serde(serialize_with = "crate::wire::u64")]
+    pub mantissa: u64,
+    /// Decimal places of the mantissa, at most [`crate::amount::MAX_DECIMALS`].
+    pub scale: u8,
+}
+
+/// How much of one commodity one unit of another is worth, from a date.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Rate {
+    /// From when the rate holds (a goal's reference rate holds for the whole goal).
+    pub date: Date,
+    /// The commodity priced.
+    pub base: crate::amount::CommodityId,
+    /// The commodity it is priced in.
+    pub quote: crate::amount::CommodityId,
+    /// One unit of `base` is worth this many units of `quote`.
+    pub rate: ExactRate,
+    /// The goal that fixes this rate as its reference rate; `None` for the ledger's own rates.
+    pub goal: Option<GoalId>,
+}
+
+/// An earlier record voided: entered by mistake, it counts nowhere from now on (in every as-of
+/// view too), though it stays in the ledger and in its Merkle tree.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Void {
+    /// When the mistake was corrected.
+    pub date: Date,
+    /// The record voided: a pledge, fulfilment, return, amendment, cancellation, reschedule,
+    /// note or rate.
+    #[serde(serialize_with = "crate::wire::u32")]
+    pub record: Seq,
+    /// Why.
+    #[serde(with = "crate::wire::text")]
+    pub reason: Text,
+}
+
+/// Funds given back: part or all of what was fulfilled, reversed.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Return {
+    /// When the funds came back.
+    pub date: Date,
+    /// The pledge, by its sequence number.
+    #[serde(serialize_with = "crate::wire::u32")]
+    pub pledge: Seq,
+    /// How much; in the pledge's commodity, greater than zero, at most what is fulfilled.
+    pub amount: Amount,
+    /// Free text.
+    #[serde(with = "crate::wire::optional_text")]
+    pub memo: Option<Text>,
+}
+
+/// The kinds of name a [`Rename`] applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RenameKind {
+    /// A party.
+    Party,
+    /// A project.
+    Project,
+    /// A sector.
+    Sector,
+    /// A tag.
+    Tag,
+    /// A goal.
+    Goal,
+}
+
+impl RenameKind {
+    /// Every kind, in wire order (the wire byte is the index).
+    pub const ALL: [RenameKind; 5] = [
+        RenameKind::Party,
+        RenameKind::Project,
+        RenameKind::Sector,
+        RenameKind::Tag,
+        RenameKind::Goal,
+    ];
+
+    /// The lower-case word the CLI uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RenameKind::Party => "party",
+            RenameKind::Project => "project",
+            RenameKind::Sector => "sector",
+            RenameKind::Tag => "tag",
+            RenameKind::Goal => "goal",
+        }
+    }
+}
+
+impl Serialize for RenameKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u8(*self as u8)
+    }
+}
+
+impl<'de> Deserialize<'de> for RenameKind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let byte = u8::deserialize(deserializer)?;
+        RenameKind::ALL
+            .get(usize::from(byte))
+            .copied()
+            .ok_or_else(|| serde::de::Error::custom("unknown kind of name"))
+    }
+}
+
+/// A name replaced by another of its kind. Reports show the new name from then on (in every
+/// as-of view); records keep the id they were written with, so `show` still names the old one.
+/// When the other name already had records of its own, the two are merged.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Rename {
+    /// When.
+    pub date: Date,
+    /// What kind of name.
+    pub kind: RenameKind,
+    /// The id replaced (a party, project, sector, tag or goal id).
+    #[serde(serialize_with = "crate::wire::u32")]
+    pub from: u32,
+    /// The id that replaces it, declared before this record.
+    #[serde(serialize_with = "crate::wire::u32")]
+    pub to: u32,
+    /// Why.
+    #[serde(with = "crate::wire::text")]
+    pub reason: Text,
+}
+
+/// A pledge's due date moved, or removed.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Reschedule {
+    /// When the new date was agreed.
+    pub date: Date,
+    /// The pledge, by its sequence number.
+    #[serde(serialize_with = "crate::wire::u32")]
+    pub pledge: Seq,
+    /// The new due date; `None` for no due date.
+    pub due: Option<Date>,
+    /// Why.
+    #[serde(with = "crate::wire::text")]
+    pub reason: Text,
+}
+
+/// A goal's terms after a revision: each field is the new value (unchanged ones repeated).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Revise {
+    /// When the revision was announced.
+    pub date: Date,
+    /// The goal, by its record's sequence number.
+    #[serde(serialize_with = "crate::wire::u32")]
+    pub goal: Seq,
+    /// The target; in the goal's commodity, greater than zero.
+    pub target: Amount,
+    /// When the target should be reached.
+    pub deadline: Option<Date>,
+    /// Who benefits.
+    pub beneficiary: Option<PartyId>,
+    /// Why.
+    #[serde(with = "crate::wire::text")]
+    pub reason: Text,
+}
+
 impl Entry {
     /// The entry's date, for the entries that have one (all but declarations and `open`).
     pub fn date(&self) -> Option<Date> {
@@ -249,6 +428,12 @@ impl Entry {
             Entry::Amend(a) => Some(a.date),
             Entry::Cancel(c) => Some(c.date),
             Entry::Note(n) => Some(n.date),
+            Entry::Rate(r) => Some(r.date),
+            Entry::Void(v) => Some(v.date),
+            Entry::Return(r) => Some(r.date),
+            Entry::Rename(r) => Some(r.date),
+            Entry::Reschedule(r) => Some(r.date),
+            Entry::Revise(r) => Some(r.date),
             Entry::Open(_)
             | Entry::Checkpoint(_)
             | Entry::Commodity(_)
@@ -266,6 +451,10 @@ impl Entry {
             Entry::Amend(a) => Some(a.pledge),
             Entry::Cancel(c) => Some(c.pledge),
             Entry::Note(n) => n.about,
+            Entry::Void(v) => Some(v.record),
+            Entry::Return(r) => Some(r.pledge),
+            Entry::Reschedule(r) => Some(r.pledge),
+            Entry::Revise(r) => Some(r.goal),
             _ => None,
         }
     }
@@ -277,6 +466,10 @@ impl Entry {
             Entry::Amend(a) => Some(&mut a.pledge),
             Entry::Cancel(c) => Some(&mut c.pledge),
             Entry::Note(n) => n.about.as_mut(),
+            Entry::Void(v) => Some(&mut v.record),
+            Entry::Return(r) => Some(&mut r.pledge),
+            Entry::Reschedule(r) => Some(&mut r.pledge),
+            Entry::Revise(r) => Some(&mut r.goal),
             _ => None,
         }
     }
@@ -298,7 +491,12 @@ impl Entry {
             Entry::Amend(a) => (None, Some(a.reason.as_str())),
             Entry::Cancel(c) => (None, Some(c.reason.as_str())),
             Entry::Note(n) => (None, Some(n.text.as_str())),
-            Entry::Commodity(_) | Entry::Checkpoint(_) => (None, None),
+            Entry::Void(v) => (None, Some(v.reason.as_str())),
+            Entry::Return(r) => (None, as_str(&r.memo)),
+            Entry::Rename(r) => (None, Some(r.reason.as_str())),
+            Entry::Reschedule(r) => (None, Some(r.reason.as_str())),
+            Entry::Revise(r) => (None, Some(r.reason.as_str())),
+            Entry::Commodity(_) | Entry::Checkpoint(_) | Entry::Rate(_) => (None, None),
         }
     }
 
@@ -318,6 +516,12 @@ impl Entry {
             Entry::Cancel(_) => "cancel",
             Entry::Note(_) => "note",
             Entry::Checkpoint(_) => "checkpoint",
+            Entry::Rate(_) => "rate",
+            Entry::Void(_) => "void",
+            Entry::Return(_) => "return",
+            Entry::Rename(_) => "rename",
+            Entry::Reschedule(_) => "reschedule",
+            Entry::Revise(_) => "revise",
         }
     }
 }

@@ -46,6 +46,8 @@ pub enum InputError {
     /// Free text has a control character other than a line break or tab, or a bidirectional
     /// override.
     TextInvalid,
+    /// An exchange rate is not a positive decimal number with at most 18 decimal places.
+    RateSyntax,
     /// More tags than a pledge can hold.
     TooManyTags {
         /// The most a pledge holds.
@@ -152,6 +154,42 @@ pub enum LedgerError {
     Text(TextRule),
     /// A fixed-capacity table is full.
     CapacityExceeded(Table),
+    /// A record is dated after the day it is written (or audited), and is not a pledge marked
+    /// planned.
+    FutureDate {
+        /// The record's date.
+        date: crate::date::Date,
+        /// The writer's (or auditor's) today.
+        today: crate::date::Date,
+    },
+    /// The record referred to is void.
+    Voided(Seq),
+    /// The record referred to cannot be voided (only pledges, fulfilments, returns, amendments,
+    /// cancellations, reschedules, notes and rates can).
+    NotVoidable(Seq),
+    /// Voiding the record would break a later record that depends on it, which must be voided
+    /// first.
+    VoidBreaks {
+        /// The later record.
+        dependent: Seq,
+    },
+    /// This reader does not hold the pledge's events in memory (a device's events table is
+    /// full), so it cannot void one of them.
+    EventsNotHeld(Seq),
+    /// A return would exceed what has been fulfilled.
+    ReturnExceedsFulfilled {
+        /// What has been fulfilled, in minor units.
+        fulfilled: i64,
+    },
+    /// A rename or merge into the same name, into a name merged away, or of a name merged
+    /// away already.
+    RenameInvalid,
+    /// An exchange rate is zero, has more than 18 decimal places, or prices a commodity in
+    /// itself.
+    RateInvalid,
+    /// The record would take the total of a commodity's pledges beyond 64 bits, where no
+    /// report could add them up.
+    TotalTooLarge,
 }
 
 /// Which rule for names and texts a string broke.
@@ -188,6 +226,12 @@ pub enum Table {
     Pledges,
     /// Rows of a report.
     Rows,
+    /// Events on pledges (fulfilments, returns, amendments, cancellations, reschedules, notes).
+    Events,
+    /// Exchange rates.
+    Rates,
+    /// Renames and merges.
+    Renames,
 }
 
 impl fmt::Display for InputError {
@@ -229,6 +273,9 @@ impl fmt::Display for InputError {
                 "must not contain control characters other than line breaks and tabs, or bidirectional overrides",
             ),
             Self::TooManyTags { capacity } => write!(f, "at most {capacity} tags per pledge"),
+            Self::RateSyntax => f.write_str(
+                "not a rate; expected a decimal number greater than zero with at most 18 decimal places, e.g. `1.0825`",
+            ),
         }
     }
 }
@@ -302,6 +349,36 @@ impl fmt::Display for LedgerError {
             Self::Overflow => f.write_str("a total exceeds 64 bits"),
             Self::Text(rule) => write!(f, "a name or text {}", InputError::from(*rule)),
             Self::CapacityExceeded(table) => write!(f, "the {table} table is full"),
+            Self::FutureDate { date, today } => write!(
+                f,
+                "dated {date}, after today ({today}); only a pledge marked planned may be dated ahead"
+            ),
+            Self::Voided(seq) => write!(f, "record #{seq} is void"),
+            Self::NotVoidable(seq) => write!(
+                f,
+                "record #{seq} cannot be voided; only pledges, fulfilments, returns, amendments, cancellations, reschedules, notes and rates can"
+            ),
+            Self::VoidBreaks { dependent } => write!(
+                f,
+                "record #{dependent} depends on the record voided; void #{dependent} first"
+            ),
+            Self::EventsNotHeld(seq) => write!(
+                f,
+                "the events of pledge #{seq} are not held in memory here; void it on a desktop"
+            ),
+            Self::ReturnExceedsFulfilled { fulfilled } => write!(
+                f,
+                "a return exceeds what was fulfilled ({fulfilled} minor units)"
+            ),
+            Self::RenameInvalid => f.write_str(
+                "a name can only be renamed or merged once, into a different name that is itself not merged away",
+            ),
+            Self::RateInvalid => f.write_str(
+                "a rate must be greater than zero, have at most 18 decimal places and join two different commodities",
+            ),
+            Self::TotalTooLarge => f.write_str(
+                "the total pledged in this commodity would exceed 9,223,372,036,854,775,807 minor units (64 bits)",
+            ),
         }
     }
 }
@@ -314,6 +391,9 @@ impl fmt::Display for Table {
             Self::Goals => "goals",
             Self::Pledges => "pledges",
             Self::Rows => "report rows",
+            Self::Events => "events",
+            Self::Rates => "rates",
+            Self::Renames => "renames",
         })
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! - [`amount`]: exact money and in-kind quantities.
 //! - [`date`]: calendar days.
-//! - [`entry`]: what can be recorded: goals, pledges, fulfilments, amendments, cancellations.
+//! - [`entry`]: what can be recorded: goals, pledges, fulfilments, amendments, cancellations,
+//!   rates, and the corrections (voids, returns, renames, reschedules, revisions).
 //! - [`record`]: the byte format: preamble, framing, checksums (see `docs/FORMAT.md`).
 //! - [`cobs`]: the framing's byte stuffing, in place and without panic paths.
 //! - [`scan`]: reading records from bytes, telling intact records from damage and torn tails.
@@ -12,6 +13,7 @@
 //! - [`compose`]: typed text (amounts, names) resolved to ids, declaring what is new.
 //! - [`rules`]: what each entry may do given the state before it.
 //! - [`report`]: goal progress and breakdowns over the fold.
+//! - [`convert`]: totals converted between commodities at rates recorded in the ledger.
 //! - [`audit`]: everything wrong with a ledger, reported without stopping or changing it.
 //! - [`checkpoint`]: signed checkpoints in the C2SP note formats (Ed25519).
 //! - [`tree`]: the RFC 6962 Merkle tree over the records, and its proofs.
@@ -42,6 +44,7 @@ pub mod audit;
 pub mod checkpoint;
 pub mod cobs;
 pub mod compose;
+pub mod convert;
 pub mod date;
 pub mod entry;
 pub mod error;

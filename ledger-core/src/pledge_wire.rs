@@ -14,9 +14,11 @@
 //! | 3   | tags    | varint count (1..=8), then varint tag ids              |
 //! | 4   | due     | varint days after `date` (a pledge is never due before it is made) |
 //! | 5   | memo    | varint length, UTF-8 bytes                             |
+//! | 6   | planned | nothing: the flag alone marks a pledge dated ahead on purpose |
 //!
-//! Bits 6 and 7 are zero; a reader rejects a pledge with them set, with an empty tag list
-//! flagged present, or with a due date out of range.
+//! Bit 7 is zero; a reader rejects a pledge with it set, with an empty tag list flagged
+//! present, or with a due date out of range. (Readers before bit 6 was defined reject a planned
+//! pledge the same way.)
 
 use core::fmt;
 
@@ -34,7 +36,8 @@ const SECTOR: u8 = 1 << 2;
 const TAGS: u8 = 1 << 3;
 const DUE: u8 = 1 << 4;
 const MEMO: u8 = 1 << 5;
-const KNOWN: u8 = GOAL | PROJECT | SECTOR | TAGS | DUE | MEMO;
+const PLANNED: u8 = 1 << 6;
+const KNOWN: u8 = GOAL | PROJECT | SECTOR | TAGS | DUE | MEMO | PLANNED;
 /// Required fields, the flags byte, and every optional field.
 const MOST_ELEMENTS: usize = 5 + 6;
 
@@ -47,6 +50,7 @@ impl Pledge {
             | bit(!self.tags.is_empty(), TAGS)
             | bit(self.due.is_some(), DUE)
             | bit(self.memo.is_some(), MEMO)
+            | bit(self.planned, PLANNED)
     }
 }
 
@@ -154,6 +158,7 @@ impl<'de> Visitor<'de> for PledgeVisitor {
             sector,
             tags,
             due,
+            planned: optional(PLANNED),
             // Borrowed from the input and copied once, into the pledge being returned: a memo
             // decoded as a `Text` and moved through `Option` and `Result` kept three 260-byte
             // copies on a device's stack.

@@ -167,8 +167,12 @@ impl Serialize for WireEntry<'_> {
         const AMEND: u8 = 9;
         const CANCEL: u8 = 10;
         const NOTE: u8 = 11;
+        const VOID: u8 = 14;
+        const RETURN: u8 = 15;
+        const RESCHEDULE: u8 = 17;
+        const REVISE: u8 = 18;
         let distance = wire::U32(self.distance);
-        let mut tuple = serializer.serialize_tuple(5)?;
+        let mut tuple = serializer.serialize_tuple(7)?;
         match self.entry {
             Entry::Fulfil(f) => {
                 tuple.serialize_element(&FULFIL)?;
@@ -195,6 +199,35 @@ impl Serialize for WireEntry<'_> {
                 tuple.serialize_element(&n.date)?;
                 tuple.serialize_element(&Some(distance))?;
                 tuple.serialize_element(&wire::Str(&n.text))?;
+            }
+            Entry::Void(v) => {
+                tuple.serialize_element(&VOID)?;
+                tuple.serialize_element(&v.date)?;
+                tuple.serialize_element(&distance)?;
+                tuple.serialize_element(&wire::Str(&v.reason))?;
+            }
+            Entry::Return(r) => {
+                tuple.serialize_element(&RETURN)?;
+                tuple.serialize_element(&r.date)?;
+                tuple.serialize_element(&distance)?;
+                tuple.serialize_element(&r.amount)?;
+                tuple.serialize_element(&r.memo.as_deref().map(wire::Str))?;
+            }
+            Entry::Reschedule(r) => {
+                tuple.serialize_element(&RESCHEDULE)?;
+                tuple.serialize_element(&r.date)?;
+                tuple.serialize_element(&distance)?;
+                tuple.serialize_element(&r.due)?;
+                tuple.serialize_element(&wire::Str(&r.reason))?;
+            }
+            Entry::Revise(r) => {
+                tuple.serialize_element(&REVISE)?;
+                tuple.serialize_element(&r.date)?;
+                tuple.serialize_element(&distance)?;
+                tuple.serialize_element(&r.target)?;
+                tuple.serialize_element(&r.deadline)?;
+                tuple.serialize_element(&r.beneficiary)?;
+                tuple.serialize_element(&wire::Str(&r.reason))?;
             }
             other => tuple.serialize_element(other)?,
         }
@@ -384,10 +417,10 @@ mod tests {
 
     #[test]
     fn unknown_entry_kinds_are_named() {
-        // seq 5, tag 13, then nothing this version can read.
+        // seq 5, tag 19, then nothing this version can read.
         assert_eq!(
-            decode_payload(&[5, 13, 1, 2], 5),
-            Err(FormatError::UnknownEntryKind { tag: 13 })
+            decode_payload(&[5, 19, 1, 2], 5),
+            Err(FormatError::UnknownEntryKind { tag: 19 })
         );
         assert_eq!(decode_payload(&[5, 0], 5), Err(FormatError::PayloadInvalid));
         assert_eq!(decode_payload(&[], 5), Err(FormatError::PayloadInvalid));

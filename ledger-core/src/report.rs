@@ -7,39 +7,52 @@ use core::cmp::Ordering;
 use core::fmt;
 
 use crate::amount::CommodityId;
+use crate::entry::RenameKind;
 use crate::error::{LedgerError, Table};
 use crate::slots::{Slots, Tables};
 use crate::state::{GoalState, NameKind, PledgeState, State, Status};
 
-/// Sums over a set of pledges of one commodity, in minor units.
+/// Sums over a set of pledges of one commodity, in minor units. `committed` is always
+/// `pledged + amended - withdrawn`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Totals {
     /// Pledges counted, cancelled ones included.
     pub pledges: u32,
     /// Of those, how many are cancelled.
     pub cancelled: u32,
+    /// Pledged: the amounts first pledged (gross).
+    pub pledged: i64,
+    /// What amendments added (negative: took away), net.
+    pub amended: i64,
+    /// What cancellations withdrew: the amounts not delivered when cancelled.
+    pub withdrawn: i64,
     /// Committed: pledged amounts after amendments, less what cancellations withdrew.
     pub committed: i64,
-    /// Delivered.
+    /// Delivered, less what was returned.
     pub fulfilled: i64,
+    /// Returned.
+    pub returned: i64,
 }
 
 impl Totals {
     /// Adds one pledge's as-of figures.
     pub fn add(&mut self, pledge: &PledgeState) -> Result<(), LedgerError> {
         let figures = &pledge.as_of;
+        let sum = |total: i64, more: i64| total.checked_add(more).ok_or(LedgerError::Overflow);
         self.pledges = self.pledges.checked_add(1).ok_or(LedgerError::Overflow)?;
         if figures.status() == Status::Cancelled {
             self.cancelled = self.cancelled.checked_add(1).ok_or(LedgerError::Overflow)?;
         }
-        self.committed = self
-            .committed
-            .checked_add(figures.committed())
+        self.pledged = sum(self.pledged, pledge.original)?;
+        let amended = figures
+            .amount
+            .checked_sub(pledge.original)
             .ok_or(LedgerError::Overflow)?;
-        self.fulfilled = self
-            .fulfilled
-            .checked_add(figures.fulfilled)
-            .ok_or(LedgerError::Overflow)?;
+        self.amended = sum(self.amended, amended)?;
+        self.withdrawn = sum(self.withdrawn, figures.withdrawn())?;
+        self.committed = sum(self.committed, figures.committed())?;
+        self.fulfilled = sum(self.fulfilled, figures.fulfilled)?;
+        self.returned = sum(self.returned, figures.returned)?;
         Ok(())
     }
 
@@ -81,8 +94,10 @@ impl GoalProgress<'_> {
     }
 }
 
-/// Progress toward every goal visible on the as-of date, in order of creation.
-/// `totals` receives one entry per goal (index = goal id); it is cleared first.
+/// Progress toward every goal visible on the as-of date, in order of creation, in each goal's
+/// own commodity (pledges in other commodities are in [`goal_rows`]; pledges toward a goal
+/// merged into another count toward that one). `totals` receives one entry per goal (index =
+/// goal id); it is cleared first.
 pub fn goal_totals<T: Tables, S: Slots<Totals>>(
     state: &State<T>,
     totals: &mut S,
@@ -94,18 +109,25 @@ pub fn goal_totals<T: Tables, S: Slots<Totals>>(
             .map_err(|_| LedgerError::CapacityExceeded(Table::Rows))?;
     }
     for pledge in state.visible_pledges() {
-        let Some(goal) = pledge.goal else { continue };
+        let Some(goal) = pledge.goal.map(|g| state.current_goal(g)) else {
+            continue;
+        };
         let index = usize::try_from(goal.0).map_err(|_| LedgerError::UnknownGoal)?;
+        let in_goal_commodity = state
+            .goal(goal)
+            .is_some_and(|g| g.target.commodity == pledge.commodity);
         let row = totals
             .as_mut_slice()
             .get_mut(index)
             .ok_or(LedgerError::UnknownGoal)?;
-        row.add(pledge)?;
+        if in_goal_commodity {
+            row.add(pledge)?;
+        }
     }
     Ok(())
 }
 
-/// Pairs each visible goal with its totals from [`goal_totals`].
+/// Pairs each visible goal (not merged into another) with its totals from [`goal_totals`].
 pub fn goal_progress<'s, T: Tables>(
     state: &'s State<T>,
     totals: &'s [Totals],
@@ -114,7 +136,13 @@ pub fn goal_progress<'s, T: Tables>(
         .goals()
         .iter()
         .zip(totals)
-        .filter(|(goal, _)| state.counts(goal.date))
+        .enumerate()
+        .filter(|(id, (goal, _))| {
+            let merged =
+                u32::try_from(*id).map_or(true, |id| state.alias(RenameKind::Goal, id).is_some());
+            state.counts(goal.date) && !merged
+        })
+        .map(|(_, pair)| pair)
         .map(|(goal, totals)| GoalProgress {
             goal,
             totals: *totals,
@@ -136,6 +164,8 @@ pub enum Key {
     Commodity,
     /// Goal (pledges outside any goal form their own row).
     Goal,
+    /// Status on the as-of date.
+    Status,
 }
 
 /// One row of a breakdown: a key's totals in one commodity.
@@ -159,7 +189,7 @@ pub fn breakdown<T: Tables, S: Slots<Row>>(
 ) -> Result<(), LedgerError> {
     *rows = S::default();
     for pledge in state.visible_pledges() {
-        let key = key_of(pledge, by);
+        let key = key_of(state, pledge, by);
         let found = rows
             .as_slice()
             .binary_search_by(|row| (row.key, row.commodity).cmp(&(key, pledge.commodity)));
@@ -189,13 +219,14 @@ pub fn breakdown<T: Tables, S: Slots<Row>>(
 
 impl Key {
     /// Every key, in the order the CLI lists them.
-    pub const ALL: [Key; 6] = [
+    pub const ALL: [Key; 7] = [
         Key::Pledger,
         Key::Beneficiary,
         Key::Project,
         Key::Sector,
         Key::Commodity,
         Key::Goal,
+        Key::Status,
     ];
 
     /// The key's lower-case name, as the CLI and JSON spell it.
@@ -207,6 +238,7 @@ impl Key {
             Key::Sector => "sector",
             Key::Commodity => "commodity",
             Key::Goal => "goal",
+            Key::Status => "status",
         }
     }
 
@@ -216,18 +248,21 @@ impl Key {
     }
 }
 
-fn key_of(pledge: &PledgeState, by: Key) -> Option<u32> {
+/// A pledge's key, after renames and merges.
+fn key_of<T: Tables>(state: &State<T>, pledge: &PledgeState, by: Key) -> Option<u32> {
+    let current = |kind, id: Option<u32>| id.map(|id| state.current_id(kind, id));
     match by {
-        Key::Pledger => Some(pledge.from.0),
-        Key::Beneficiary => Some(pledge.to.0),
-        Key::Project => pledge.project.map(|id| id.0),
-        Key::Sector => pledge.sector.map(|id| id.0),
-        Key::Goal => pledge.goal.map(|id| id.0),
+        Key::Pledger => current(RenameKind::Party, Some(pledge.from.0)),
+        Key::Beneficiary => current(RenameKind::Party, Some(pledge.to.0)),
+        Key::Project => current(RenameKind::Project, pledge.project.map(|id| id.0)),
+        Key::Sector => current(RenameKind::Sector, pledge.sector.map(|id| id.0)),
+        Key::Goal => current(RenameKind::Goal, pledge.goal.map(|id| id.0)),
+        Key::Status => Some(pledge.status() as u32),
         Key::Commodity => None,
     }
 }
 
-/// The name a row's key stands for.
+/// The name a row's key stands for (after renames: the current name).
 pub fn key_name<T: Tables>(state: &State<T>, by: Key, key: Option<u32>) -> Option<&str> {
     let key = key?;
     let kind = match by {
@@ -239,14 +274,23 @@ pub fn key_name<T: Tables>(state: &State<T>, by: Key, key: Option<u32>) -> Optio
                 .goal(crate::entry::GoalId(key))
                 .map(|g| g.name.as_str());
         }
+        Key::Status => {
+            return Status::ALL
+                .get(usize::try_from(key).ok()?)
+                .map(|s| s.as_str());
+        }
         Key::Commodity => return None,
     };
-    state.name(kind, key).map(|n| n.as_str())
+    state.current_name(kind, key).map(|n| n.as_str())
 }
 
 fn compare_rows<T: Tables>(state: &State<T>, by: Key, a: &Row, b: &Row) -> Ordering {
     let name = |row: &Row| key_name(state, by, row.key);
     let code = |row: &Row| state.commodity(row.commodity).map(|c| c.code.as_str());
+    if by == Key::Status {
+        // Statuses in order of precedence.
+        return a.key.cmp(&b.key).then_with(|| code(a).cmp(&code(b)));
+    }
     let by_name = match (name(a), name(b)) {
         (Some(x), Some(y)) => x.cmp(y),
         (Some(_), None) => Ordering::Less,
@@ -256,11 +300,12 @@ fn compare_rows<T: Tables>(state: &State<T>, by: Key, a: &Row, b: &Row) -> Order
     by_name.then_with(|| code(a).cmp(&code(b)))
 }
 
-/// A share in tenths of a percent, rounded half away from zero: 490 of 550 is 89.1%.
+/// A share in tenths of a percent, rounded half away from zero: 490 of 550 is 89.1%. Wide
+/// enough for any share of two 64-bit amounts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Percent {
     /// Tenths of a percent.
-    pub tenths: i64,
+    pub tenths: i128,
 }
 
 impl Percent {
@@ -271,6 +316,7 @@ impl Percent {
     /// assert_eq!(Percent::of(490, 550).unwrap().to_string(), "89.1%");
     /// assert_eq!(Percent::of(1, 3).unwrap().to_string(), "33.3%");
     /// assert_eq!(Percent::of(-1, 2000).unwrap().to_string(), "-0.1%");
+    /// assert_eq!(Percent::of(i64::MAX, 1).unwrap().to_string(), "922337203685477580700.0%");
     /// ```
     pub fn of(part: i64, whole: i64) -> Option<Percent> {
         if whole <= 0 {
@@ -284,8 +330,8 @@ impl Percent {
         } else {
             scaled.checked_sub(whole)?
         };
-        let doubled = half_up.checked_div(whole.checked_mul(2)?)?;
-        i64::try_from(doubled).ok().map(|tenths| Percent { tenths })
+        let tenths = half_up.checked_div(whole.checked_mul(2)?)?;
+        Some(Percent { tenths })
     }
 }
 

@@ -3,10 +3,10 @@
 
 use crate::amount::Amount;
 use crate::date::Date;
-use crate::entry::{Entry, Name, PartyId, Record, Seq};
+use crate::entry::{Entry, Name, PartyId, Record, RenameKind, Seq};
 use crate::error::LedgerError;
 use crate::slots::Tables;
-use crate::state::{NameKind, PledgeState, State, Status};
+use crate::state::{Effect, NameKind, State};
 
 impl<T: Tables> State<T> {
     /// Checks a record against the state without changing it.
@@ -25,6 +25,12 @@ impl<T: Tables> State<T> {
         for (string, free_text) in [(name, false), (text, true)] {
             if let Some(string) = string {
                 crate::entry::check_string(string, free_text).map_err(LedgerError::Text)?;
+            }
+        }
+        if let (Some(date), Some(today)) = (record.entry.date(), self.today()) {
+            let planned = matches!(&record.entry, Entry::Pledge(p) if p.planned);
+            if date > today && !planned {
+                return Err(LedgerError::FutureDate { date, today });
             }
         }
         match &record.entry {
@@ -56,51 +62,40 @@ impl<T: Tables> State<T> {
                 for tag in &p.tags {
                     self.check_declared(NameKind::Tag, Some(tag.0))?;
                 }
+                // A pledge toward a goal may be in any commodity: reports keep a row per
+                // commodity and convert only at rates recorded in the ledger.
                 if let Some(goal) = p.goal {
-                    let goal = self.goal(goal).ok_or(LedgerError::UnknownGoal)?;
-                    if goal.target.commodity != p.amount.commodity {
-                        return Err(LedgerError::CommodityMismatch);
-                    }
+                    self.goal(goal).ok_or(LedgerError::UnknownGoal)?;
                 }
-                match p.due {
-                    Some(due) if due < p.date => Err(LedgerError::DueBeforeDate),
-                    _ => Ok(()),
+                if let Some(due) = p.due
+                    && due < p.date
+                {
+                    return Err(LedgerError::DueBeforeDate);
                 }
+                self.bound_after(p.amount.commodity, p.amount.units)
+                    .map(|_| ())
             }
-            Entry::Fulfil(f) => {
-                let pledge = self.live_pledge(f.pledge, f.date, f.amount)?;
-                let outstanding = pledge
-                    .current
-                    .amount
-                    .saturating_sub(pledge.current.fulfilled);
-                if f.amount.units > outstanding {
-                    return Err(LedgerError::Overfulfilment { outstanding });
-                }
-                Ok(())
-            }
-            Entry::Amend(a) => {
-                let pledge = self.live_pledge(a.pledge, a.date, a.amount)?;
-                if a.amount.units < pledge.current.fulfilled {
-                    return Err(LedgerError::AmendBelowFulfilled {
-                        fulfilled: pledge.current.fulfilled,
-                    });
-                }
-                Ok(())
-            }
-            Entry::Cancel(c) => {
-                let pledge = self
-                    .pledge(c.pledge)
-                    .ok_or(LedgerError::UnknownPledge(c.pledge))?;
-                if pledge.current.cancelled.is_some() {
-                    return Err(LedgerError::PledgeCancelled(c.pledge));
-                }
-                if pledge.current.status() == Status::Fulfilled {
-                    return Err(LedgerError::PledgeFulfilled(c.pledge));
-                }
-                if c.date < pledge.date {
-                    return Err(LedgerError::DateBeforeSubject);
-                }
-                Ok(())
+            Entry::Fulfil(f) => self.check_event(
+                f.pledge,
+                f.date,
+                Effect::Fulfil(f.amount.units),
+                Some(f.amount),
+            ),
+            Entry::Return(r) => self.check_event(
+                r.pledge,
+                r.date,
+                Effect::Return(r.amount.units),
+                Some(r.amount),
+            ),
+            Entry::Amend(a) => self.check_event(
+                a.pledge,
+                a.date,
+                Effect::Amend(a.amount.units),
+                Some(a.amount),
+            ),
+            Entry::Cancel(c) => self.check_event(c.pledge, c.date, Effect::Cancel, None),
+            Entry::Reschedule(r) => {
+                self.check_event(r.pledge, r.date, Effect::Reschedule(r.due), None)
             }
             // A checkpoint covers every record before it; whether its root is right is for an
             // auditor, who has the tree, to say.
@@ -111,13 +106,12 @@ impl<T: Tables> State<T> {
             Entry::Note(n) => match n.about {
                 None => Ok(()),
                 Some(seq) => {
-                    let subject = match self.pledge(seq) {
-                        Some(pledge) => pledge.date,
-                        None => self
-                            .goal_by_seq(seq)
-                            .map(|g| g.date)
-                            .ok_or(LedgerError::UnknownPledge(seq))?,
-                    };
+                    let subject = self
+                        .subject_date(seq)
+                        .ok_or(LedgerError::UnknownPledge(seq))?;
+                    if self.pledge(seq).is_some_and(|p| p.voided) {
+                        return Err(LedgerError::Voided(seq));
+                    }
                     if n.date < subject {
                         Err(LedgerError::DateBeforeSubject)
                     } else {
@@ -125,7 +119,136 @@ impl<T: Tables> State<T> {
                     }
                 }
             },
+            Entry::Rate(r) => {
+                self.commodity(r.base).ok_or(LedgerError::UnknownName)?;
+                self.commodity(r.quote).ok_or(LedgerError::UnknownName)?;
+                if let Some(goal) = r.goal {
+                    self.goal(goal).ok_or(LedgerError::UnknownGoal)?;
+                }
+                let rate = r.rate;
+                if rate.mantissa == 0
+                    || rate.scale > crate::amount::MAX_DECIMALS
+                    || r.base == r.quote
+                {
+                    return Err(LedgerError::RateInvalid);
+                }
+                Ok(())
+            }
+            Entry::Void(v) => self.check_void(v.record, v.date),
+            Entry::Rename(r) => {
+                let exists = |id: u32| match r.kind {
+                    RenameKind::Goal => self.goal(crate::entry::GoalId(id)).is_some(),
+                    RenameKind::Party => self.name(NameKind::Party, id).is_some(),
+                    RenameKind::Project => self.name(NameKind::Project, id).is_some(),
+                    RenameKind::Sector => self.name(NameKind::Sector, id).is_some(),
+                    RenameKind::Tag => self.name(NameKind::Tag, id).is_some(),
+                };
+                if !exists(r.from) || !exists(r.to) {
+                    return Err(match r.kind {
+                        RenameKind::Goal => LedgerError::UnknownGoal,
+                        _ => LedgerError::UnknownName,
+                    });
+                }
+                let merged_away = |id: u32| self.alias(r.kind, id).is_some();
+                if r.from == r.to || merged_away(r.from) || merged_away(r.to) {
+                    return Err(LedgerError::RenameInvalid);
+                }
+                Ok(())
+            }
+            Entry::Revise(r) => {
+                let goal = self.goal_by_seq(r.goal).ok_or(LedgerError::UnknownGoal)?;
+                if r.date < goal.date {
+                    return Err(LedgerError::DateBeforeSubject);
+                }
+                if r.target.commodity != goal.target.commodity {
+                    return Err(LedgerError::CommodityMismatch);
+                }
+                self.check_party(r.beneficiary)?;
+                self.check_positive(r.target)
+            }
         }
+    }
+
+    /// The date of the pledge or goal recorded by `seq`, or of the ledger (its first dated
+    /// record, or any date) for record 0.
+    fn subject_date(&self, seq: Seq) -> Option<Date> {
+        match self.pledge(seq) {
+            Some(pledge) => Some(pledge.date),
+            None => self.goal_by_seq(seq).map(|g| g.date),
+        }
+    }
+
+    /// An event on pledge `seq`: the pledge exists and is not void, the event is not dated
+    /// before it, an amount is positive and in its commodity, and the event keeps the rules
+    /// of [`Figures::apply`] and the commodity's 64-bit bound.
+    fn check_event(
+        &self,
+        seq: Seq,
+        date: Date,
+        effect: Effect,
+        amount: Option<Amount>,
+    ) -> Result<(), LedgerError> {
+        let pledge = self.pledge(seq).ok_or(LedgerError::UnknownPledge(seq))?;
+        if pledge.voided {
+            return Err(LedgerError::Voided(seq));
+        }
+        if let Some(amount) = amount {
+            if amount.commodity != pledge.commodity {
+                return Err(LedgerError::CommodityMismatch);
+            }
+            if amount.units <= 0 {
+                return Err(LedgerError::AmountNotPositive);
+            }
+        }
+        if date < pledge.date {
+            return Err(LedgerError::DateBeforeSubject);
+        }
+        if let Effect::Reschedule(Some(due)) = effect
+            && due < pledge.date
+        {
+            return Err(LedgerError::DueBeforeDate);
+        }
+        let mut figures = pledge.current;
+        figures.apply(seq, effect, date)?;
+        if let Effect::Amend(units) = effect
+            && units > pledge.peak
+        {
+            self.bound_after(pledge.commodity, units.saturating_sub(pledge.peak))?;
+        }
+        Ok(())
+    }
+
+    /// A void of record `target`: a pledge, event or rate that is not void already, voided on
+    /// or after its date; voiding an event must leave every later event on its pledge within
+    /// the rules (else the first that breaks is named, to be voided first).
+    fn check_void(&self, target: Seq, date: Date) -> Result<(), LedgerError> {
+        let (voided, when) = if let Some(pledge) = self.pledge(target) {
+            (pledge.voided, pledge.date)
+        } else if let Some(rate) = self.rates().iter().find(|r| r.seq == target) {
+            (rate.voided, rate.date)
+        } else if let Some(event) = self.event(target) {
+            if event.effect != Effect::Note
+                && let Some(pledge) = self.pledge(event.subject)
+                && pledge.voided
+            {
+                return Err(LedgerError::Voided(pledge.seq));
+            }
+            (event.voided, event.date)
+        } else {
+            return Err(LedgerError::NotVoidable(target));
+        };
+        if voided {
+            return Err(LedgerError::Voided(target));
+        }
+        if date < when {
+            return Err(LedgerError::DateBeforeSubject);
+        }
+        if let Some(event) = self.event(target)
+            && event.effect != Effect::Note
+        {
+            self.refold(event.subject, Some(target))?;
+        }
+        Ok(())
     }
 
     fn check_new_name(&self, kind: NameKind, name: &Name) -> Result<(), LedgerError> {
@@ -154,29 +277,6 @@ impl<T: Tables> State<T> {
         }
         Ok(())
     }
-
-    /// The pledge an event refers to, if the event may happen to it.
-    fn live_pledge(
-        &self,
-        seq: Seq,
-        date: Date,
-        amount: Amount,
-    ) -> Result<&PledgeState, LedgerError> {
-        let pledge = self.pledge(seq).ok_or(LedgerError::UnknownPledge(seq))?;
-        if pledge.current.cancelled.is_some() {
-            return Err(LedgerError::PledgeCancelled(seq));
-        }
-        if amount.commodity != pledge.commodity {
-            return Err(LedgerError::CommodityMismatch);
-        }
-        if amount.units <= 0 {
-            return Err(LedgerError::AmountNotPositive);
-        }
-        if date < pledge.date {
-            return Err(LedgerError::DateBeforeSubject);
-        }
-        Ok(pledge)
-    }
 }
 
 #[cfg(test)]
@@ -188,6 +288,7 @@ mod tests {
     use crate::entry::{Amend, Cancel, Fulfil, Goal, GoalId, Note, Open, Pledge, Tags, name, text};
     use crate::error::Table;
     use crate::slots::Fixed;
+    use crate::state::Status;
 
     type Small = State<Fixed<4, 2, 2, 4>>;
 
@@ -225,6 +326,7 @@ mod tests {
             tags: Tags::new(),
             due: Some(day(30)),
             memo: None,
+            planned: false,
         })
     }
 

@@ -4,7 +4,7 @@
 
 use crate::amount::Commodity;
 use crate::entry::Name;
-use crate::state::{GoalState, PledgeState};
+use crate::state::{Alias, EventState, GoalState, PledgeState, RateState};
 
 /// A sequence that can grow up to some capacity. A full container hands the item back.
 pub trait Slots<T>: Default {
@@ -96,11 +96,23 @@ pub trait Tables {
     type Goals: KeyedSlots<GoalState>;
     /// Pledges.
     type Pledges: Slots<PledgeState>;
+    /// Each commodity's 64-bit bound: the sum of its pledges' peak amounts (one per commodity).
+    type Bounds: Slots<i64>;
+    /// Events on pledges, for voiding them later. When it is full, events are still folded,
+    /// but the pledges they are about can no longer have an event voided.
+    type Events: Slots<EventState>;
+    /// Exchange rates.
+    type Rates: Slots<RateState>;
+    /// Renames and merges.
+    type Aliases: Slots<Alias>;
 }
 
 /// Tables of fixed capacity with a capacity for each kind of name: `PARTIES` parties,
 /// `PROJECTS` projects, `SECTORS` sectors and `TAGS` tags (a name costs 68 bytes on a 32-bit
 /// device, so a device that declares few tags need not keep room for as many as parties).
+/// `EVENTS` events are held for voiding (none by default: a device then cannot void an event,
+/// only a pledge, rate or note... see [`Tables::Events`]), with room for `RATES` rates and
+/// `RENAMES` renames.
 #[derive(Debug)]
 pub struct FixedPerKind<
     const PARTIES: usize,
@@ -110,6 +122,9 @@ pub struct FixedPerKind<
     const COMMODITIES: usize,
     const GOALS: usize,
     const PLEDGES: usize,
+    const EVENTS: usize = 0,
+    const RATES: usize = 4,
+    const RENAMES: usize = 4,
 >;
 
 impl<
@@ -120,7 +135,22 @@ impl<
     const COMMODITIES: usize,
     const GOALS: usize,
     const PLEDGES: usize,
-> Tables for FixedPerKind<PARTIES, PROJECTS, SECTORS, TAGS, COMMODITIES, GOALS, PLEDGES>
+    const EVENTS: usize,
+    const RATES: usize,
+    const RENAMES: usize,
+> Tables
+    for FixedPerKind<
+        PARTIES,
+        PROJECTS,
+        SECTORS,
+        TAGS,
+        COMMODITIES,
+        GOALS,
+        PLEDGES,
+        EVENTS,
+        RATES,
+        RENAMES,
+    >
 {
     type PartyNames = heapless::Vec<Name, PARTIES>;
     type ProjectNames = heapless::Vec<Name, PROJECTS>;
@@ -129,6 +159,10 @@ impl<
     type Commodities = heapless::Vec<Commodity, COMMODITIES>;
     type Goals = heapless::Vec<GoalState, GOALS>;
     type Pledges = heapless::Vec<PledgeState, PLEDGES>;
+    type Bounds = heapless::Vec<i64, COMMODITIES>;
+    type Events = heapless::Vec<EventState, EVENTS>;
+    type Rates = heapless::Vec<RateState, RATES>;
+    type Aliases = heapless::Vec<Alias, RENAMES>;
 }
 
 /// Tables of fixed capacity: `NAMES` names of each kind, `COMMODITIES` commodities, `GOALS`

@@ -8,12 +8,14 @@
 
 use crate::amount::{Amount, Commodity, CommodityId};
 use crate::date::Date;
-use crate::entry::{Entry, GoalId, Name, PartyId, ProjectId, Record, SectorId, Seq};
+use crate::entry::{
+    Entry, ExactRate, GoalId, Name, PartyId, ProjectId, Record, RenameKind, SectorId, Seq,
+};
 use crate::error::{FormatError, LedgerError, Table};
 use crate::record::{MAX_FRAME, encode_frame};
 use crate::slots::{KeyedSlots, Slots, Tables};
 
-/// A goal as the fold keeps it.
+/// A goal as the fold keeps it: its terms after the revisions that count on the as-of date.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GoalState {
     /// The goal's record, which is also its id for people.
@@ -49,10 +51,20 @@ pub struct PledgeState {
     pub sector: Option<SectorId>,
     /// Its commodity; every amount about it is in this commodity.
     pub commodity: CommodityId,
-    /// When it is due.
-    pub due: Option<Date>,
     /// The amount first pledged, in minor units.
     pub original: i64,
+    /// The due date it was made with.
+    pub original_due: Option<Date>,
+    /// The largest amount it has had (first pledged or amended to): what it adds to its
+    /// commodity's 64-bit bound.
+    pub peak: i64,
+    /// Dated ahead on purpose.
+    pub planned: bool,
+    /// Voided: entered by mistake, counted nowhere.
+    pub voided: bool,
+    /// Whether every event on it is held in the events table (a device's may be full), so
+    /// that one can be voided.
+    pub events_held: bool,
     /// Figures after every entry.
     pub current: Figures,
     /// Figures after the entries dated on or before the state's as-of date.
@@ -64,13 +76,18 @@ pub struct PledgeState {
 pub struct Figures {
     /// The pledged amount, after amendments.
     pub amount: i64,
-    /// Delivered so far.
+    /// Delivered so far, less what was returned.
     pub fulfilled: i64,
+    /// Returned so far.
+    pub returned: i64,
     /// When the rest was cancelled, if it was.
     pub cancelled: Option<Date>,
+    /// When it is due, after reschedules.
+    pub due: Option<Date>,
 }
 
-/// Where a pledge stands.
+/// Where a pledge stands. The order is the precedence: a void pledge is void whatever else,
+/// a cancelled one cancelled, then fulfilled (nothing outstanding), partly fulfilled, open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Status {
     /// Nothing delivered yet.
@@ -81,9 +98,20 @@ pub enum Status {
     Fulfilled,
     /// The rest withdrawn.
     Cancelled,
+    /// Entered by mistake and voided.
+    Void,
 }
 
 impl Status {
+    /// Every status, in order of precedence from the lowest.
+    pub const ALL: [Status; 5] = [
+        Status::Open,
+        Status::Partial,
+        Status::Fulfilled,
+        Status::Cancelled,
+        Status::Void,
+    ];
+
     /// The lower-case word the CLI and JSON use.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -91,12 +119,90 @@ impl Status {
             Status::Partial => "partial",
             Status::Fulfilled => "fulfilled",
             Status::Cancelled => "cancelled",
+            Status::Void => "void",
         }
     }
 }
 
+/// What an event does to a pledge's figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Delivered this much.
+    Fulfil(i64),
+    /// This much given back.
+    Return(i64),
+    /// The amount is now this.
+    Amend(i64),
+    /// The rest withdrawn.
+    Cancel,
+    /// Now due on this date, or never.
+    Reschedule(Option<Date>),
+    /// A note: no effect on figures.
+    Note,
+}
+
+/// An event as the fold keeps it, so that it can be voided later and the pledge's figures
+/// folded again without it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventState {
+    /// The event's record.
+    pub seq: Seq,
+    /// The record it is about: a pledge, a goal (notes), or 0 for the ledger (notes).
+    pub subject: Seq,
+    /// When it happened.
+    pub date: Date,
+    /// What it does.
+    pub effect: Effect,
+    /// Voided.
+    pub voided: bool,
+}
+
+/// An exchange rate as the fold keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateState {
+    /// The rate's record.
+    pub seq: Seq,
+    /// From when it holds.
+    pub date: Date,
+    /// The commodity priced.
+    pub base: CommodityId,
+    /// The commodity it is priced in.
+    pub quote: CommodityId,
+    /// One unit of `base` in units of `quote`.
+    pub rate: ExactRate,
+    /// The goal that fixed it, if it is a goal's reference rate.
+    pub goal: Option<GoalId>,
+    /// Voided.
+    pub voided: bool,
+}
+
+/// A name renamed or merged: reports show `to` wherever `from` was used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Alias {
+    /// The kind of name.
+    pub kind: RenameKind,
+    /// The id replaced.
+    pub from: u32,
+    /// The id that replaces it (never itself replaced: the table is kept flat).
+    pub to: u32,
+    /// The rename's record.
+    pub seq: Seq,
+}
+
 impl Figures {
-    /// Where the pledge stands on these figures.
+    /// Figures of a pledge just made.
+    pub fn new(amount: i64, due: Option<Date>) -> Figures {
+        Figures {
+            amount,
+            fulfilled: 0,
+            returned: 0,
+            cancelled: None,
+            due,
+        }
+    }
+
+    /// Where the pledge stands on these figures (never [`Status::Void`]: see
+    /// [`PledgeState::status`]).
     pub fn status(&self) -> Status {
         if self.cancelled.is_some() {
             Status::Cancelled
@@ -122,13 +228,88 @@ impl Figures {
     pub fn outstanding(&self) -> i64 {
         self.committed().saturating_sub(self.fulfilled)
     }
+
+    /// What a cancellation withdrew: the amount less what was delivered, once cancelled.
+    pub fn withdrawn(&self) -> i64 {
+        self.amount.saturating_sub(self.committed())
+    }
+
+    /// The rules for an event on a pledge (`seq`), applied: the one place they are written,
+    /// used when an event is appended or read and when a void folds a pledge's events again.
+    pub fn apply(&mut self, seq: Seq, effect: Effect, date: Date) -> Result<(), LedgerError> {
+        let cancelled = Err(LedgerError::PledgeCancelled(seq));
+        match effect {
+            Effect::Fulfil(units) => {
+                if self.cancelled.is_some() {
+                    return cancelled;
+                }
+                let outstanding = self.amount.saturating_sub(self.fulfilled);
+                if units > outstanding {
+                    return Err(LedgerError::Overfulfilment { outstanding });
+                }
+            }
+            Effect::Return(units) if units > self.fulfilled => {
+                return Err(LedgerError::ReturnExceedsFulfilled {
+                    fulfilled: self.fulfilled,
+                });
+            }
+            Effect::Amend(units) => {
+                if self.cancelled.is_some() {
+                    return cancelled;
+                }
+                if units < self.fulfilled {
+                    return Err(LedgerError::AmendBelowFulfilled {
+                        fulfilled: self.fulfilled,
+                    });
+                }
+            }
+            Effect::Cancel if self.cancelled.is_some() => return cancelled,
+            Effect::Cancel if self.status() == Status::Fulfilled => {
+                return Err(LedgerError::PledgeFulfilled(seq));
+            }
+            Effect::Reschedule(_) if self.cancelled.is_some() => return cancelled,
+            Effect::Return(_) | Effect::Cancel | Effect::Reschedule(_) | Effect::Note => {}
+        }
+        self.take(effect, date);
+        Ok(())
+    }
+
+    /// The effect alone, without the rules: the as-of figures take events in record order
+    /// but leave out later-dated ones, so late news may make them disagree with the rules.
+    pub fn take(&mut self, effect: Effect, date: Date) {
+        match effect {
+            Effect::Fulfil(units) => self.fulfilled = self.fulfilled.saturating_add(units),
+            Effect::Return(units) => {
+                self.fulfilled = self.fulfilled.saturating_sub(units);
+                self.returned = self.returned.saturating_add(units);
+            }
+            Effect::Amend(units) => self.amount = units,
+            Effect::Cancel => self.cancelled = Some(date),
+            Effect::Reschedule(due) => self.due = due,
+            Effect::Note => {}
+        }
+    }
 }
 
 impl PledgeState {
+    /// Where the pledge stands on the as-of date.
+    pub fn status(&self) -> Status {
+        if self.voided {
+            Status::Void
+        } else {
+            self.as_of.status()
+        }
+    }
+
+    /// When it is due, on the as-of date.
+    pub fn due(&self) -> Option<Date> {
+        self.as_of.due
+    }
+
     /// Whether, on `date`, the pledge is past due and still open or partly fulfilled.
     pub fn is_overdue(&self, date: Date) -> bool {
-        let unfinished = matches!(self.as_of.status(), Status::Open | Status::Partial);
-        unfinished && self.due.is_some_and(|due| due < date)
+        let unfinished = matches!(self.status(), Status::Open | Status::Partial);
+        unfinished && self.as_of.due.is_some_and(|due| due < date)
     }
 }
 
@@ -143,6 +324,18 @@ pub enum NameKind {
     Sector,
     /// Tags.
     Tag,
+}
+
+impl NameKind {
+    /// The same kind, as renames name it.
+    pub fn renamed(self) -> RenameKind {
+        match self {
+            NameKind::Party => RenameKind::Party,
+            NameKind::Project => RenameKind::Project,
+            NameKind::Sector => RenameKind::Sector,
+            NameKind::Tag => RenameKind::Tag,
+        }
+    }
 }
 
 /// Appending failed: the entry breaks a rule, cannot be encoded, or the sink refused it.
@@ -166,6 +359,7 @@ impl<E> From<LedgerError> for AppendError<E> {
 #[derive(Debug)]
 pub struct State<T: Tables> {
     as_of: Option<Date>,
+    today: Option<Date>,
     next_seq: Seq,
     origin: Option<Name>,
     parties: T::PartyNames,
@@ -173,8 +367,12 @@ pub struct State<T: Tables> {
     sectors: T::SectorNames,
     tags: T::TagNames,
     commodities: T::Commodities,
+    bounds: T::Bounds,
     goals: T::Goals,
     pledges: T::Pledges,
+    events: T::Events,
+    rates: T::Rates,
+    aliases: T::Aliases,
 }
 
 impl<T: Tables> Default for State<T> {
@@ -189,6 +387,7 @@ impl<T: Tables> State<T> {
     pub fn new(as_of: Option<Date>) -> Self {
         State {
             as_of,
+            today: None,
             next_seq: 0,
             origin: None,
             parties: Default::default(),
@@ -196,9 +395,26 @@ impl<T: Tables> State<T> {
             sectors: Default::default(),
             tags: Default::default(),
             commodities: Default::default(),
+            bounds: Default::default(),
             goals: Default::default(),
             pledges: Default::default(),
+            events: Default::default(),
+            rates: Default::default(),
+            aliases: Default::default(),
         }
+    }
+
+    /// Holds new records to the future-date rule with this as today: a record dated after it
+    /// is refused unless it is a pledge marked planned. A writer sets it before it appends and
+    /// an auditor before it audits; a reader leaves it unset, so that a ledger reads the same
+    /// in every time zone and on a device without a clock.
+    pub fn set_today(&mut self, today: Option<Date>) {
+        self.today = today;
+    }
+
+    /// The today the future-date rule uses, if set.
+    pub fn today(&self) -> Option<Date> {
+        self.today
     }
 
     /// The as-of date, if any.
@@ -226,9 +442,37 @@ impl<T: Tables> State<T> {
         }
     }
 
-    /// The declared name of one kind with this id.
+    /// The declared name of one kind with this id (the name it was declared with, whatever
+    /// it was renamed to since).
     pub fn name(&self, kind: NameKind, id: u32) -> Option<&Name> {
         self.names(kind).get(usize::try_from(id).ok()?)
+    }
+
+    /// The id a name of `kind` stands for now: itself, or what it was renamed or merged into.
+    pub fn current_id(&self, kind: RenameKind, id: u32) -> u32 {
+        self.aliases
+            .as_slice()
+            .iter()
+            .find(|a| a.kind == kind && a.from == id)
+            .map_or(id, |a| a.to)
+    }
+
+    /// The rename that replaced a name of `kind`, if it was replaced.
+    pub fn alias(&self, kind: RenameKind, id: u32) -> Option<&Alias> {
+        self.aliases
+            .as_slice()
+            .iter()
+            .find(|a| a.kind == kind && a.from == id)
+    }
+
+    /// Every rename and merge, in record order.
+    pub fn aliases(&self) -> &[Alias] {
+        self.aliases.as_slice()
+    }
+
+    /// The name a declared name of `kind` is shown by now, after renames and merges.
+    pub fn current_name(&self, kind: NameKind, id: u32) -> Option<&Name> {
+        self.name(kind, self.current_id(kind.renamed(), id))
     }
 
     /// The id of a declared name, if it is declared.
@@ -279,7 +523,12 @@ impl<T: Tables> State<T> {
         position(self.goals.position(name)).map(GoalId)
     }
 
-    /// All pledges, in order of their sequence numbers.
+    /// The goal a pledge toward `id` counts toward now, after merges.
+    pub fn current_goal(&self, id: GoalId) -> GoalId {
+        GoalId(self.current_id(RenameKind::Goal, id.0))
+    }
+
+    /// All pledges, in order of their sequence numbers, void ones included.
     pub fn pledges(&self) -> &[PledgeState] {
         self.pledges.as_slice()
     }
@@ -290,30 +539,56 @@ impl<T: Tables> State<T> {
         self.pledges().get(index)
     }
 
+    /// Events held (fulfilments, returns, amendments, cancellations, reschedules, notes), in
+    /// record order.
+    pub fn events(&self) -> &[EventState] {
+        self.events.as_slice()
+    }
+
+    /// The event recorded by `seq`, if it is held.
+    pub fn event(&self, seq: Seq) -> Option<&EventState> {
+        let events = self.events();
+        events
+            .binary_search_by_key(&seq, |e| e.seq)
+            .ok()
+            .and_then(|i| events.get(i))
+    }
+
+    /// Exchange rates, in record order.
+    pub fn rates(&self) -> &[RateState] {
+        self.rates.as_slice()
+    }
+
     /// Whether something dated `date` counts in the as-of figures.
     pub fn counts(&self, date: Date) -> bool {
         self.as_of.is_none_or(|as_of| date <= as_of)
     }
 
-    /// The pledges that exist on the as-of date (all of them without one).
+    /// The pledges that count on the as-of date (all but void ones without one).
     pub fn visible_pledges(&self) -> impl Iterator<Item = &PledgeState> {
-        self.pledges().iter().filter(|p| self.counts(p.date))
+        self.pledges()
+            .iter()
+            .filter(|p| !p.voided && self.counts(p.date))
     }
 
     /// Checks a record and, if it keeps the rules, folds it into the state.
     pub fn apply(&mut self, record: &Record) -> Result<(), LedgerError> {
         self.check(record)?;
         let counts = record.entry.date().is_none_or(|date| self.counts(date));
+        let seq = record.seq;
         match &record.entry {
             Entry::Open(open) => self.origin = Some(open.origin.clone()),
-            Entry::Commodity(c) => push(&mut self.commodities, c.clone(), Table::Commodities)?,
+            Entry::Commodity(c) => {
+                push(&mut self.commodities, c.clone(), Table::Commodities)?;
+                push(&mut self.bounds, 0, Table::Commodities)?;
+            }
             Entry::Party(n) => push(&mut self.parties, n.clone(), Table::Names)?,
             Entry::Project(n) => push(&mut self.projects, n.clone(), Table::Names)?,
             Entry::Sector(n) => push(&mut self.sectors, n.clone(), Table::Names)?,
             Entry::Tag(n) => push(&mut self.tags, n.clone(), Table::Names)?,
             Entry::Goal(g) => {
                 let goal = GoalState {
-                    seq: record.seq,
+                    seq,
                     date: g.date,
                     name: g.name.clone(),
                     beneficiary: g.beneficiary,
@@ -323,13 +598,9 @@ impl<T: Tables> State<T> {
                 push(&mut self.goals, goal, Table::Goals)?;
             }
             Entry::Pledge(p) => {
-                let figures = Figures {
-                    amount: p.amount.units,
-                    fulfilled: 0,
-                    cancelled: None,
-                };
+                let figures = Figures::new(p.amount.units, p.due);
                 let pledge = PledgeState {
-                    seq: record.seq,
+                    seq,
                     date: p.date,
                     from: p.from,
                     to: p.to,
@@ -337,29 +608,88 @@ impl<T: Tables> State<T> {
                     project: p.project,
                     sector: p.sector,
                     commodity: p.amount.commodity,
-                    due: p.due,
                     original: p.amount.units,
+                    original_due: p.due,
+                    peak: p.amount.units,
+                    planned: p.planned,
+                    voided: false,
+                    events_held: true,
                     current: figures,
                     as_of: figures,
                 };
+                self.add_to_bound(p.amount.commodity, p.amount.units)?;
                 push(&mut self.pledges, pledge, Table::Pledges)?;
             }
-            Entry::Fulfil(f) => self.update(f.pledge, counts, |fig| {
-                fig.fulfilled = fig
-                    .fulfilled
-                    .checked_add(f.amount.units)
-                    .ok_or(LedgerError::Overflow)?;
-                Ok(())
-            })?,
-            Entry::Amend(a) => self.update(a.pledge, counts, |fig| {
-                fig.amount = a.amount.units;
-                Ok(())
-            })?,
-            Entry::Cancel(c) => self.update(c.pledge, counts, |fig| {
-                fig.cancelled = Some(c.date);
-                Ok(())
-            })?,
-            Entry::Note(_) | Entry::Checkpoint(_) => {}
+            Entry::Fulfil(f) => self.fold_event(
+                seq,
+                f.pledge,
+                f.date,
+                Effect::Fulfil(f.amount.units),
+                counts,
+            )?,
+            Entry::Return(r) => self.fold_event(
+                seq,
+                r.pledge,
+                r.date,
+                Effect::Return(r.amount.units),
+                counts,
+            )?,
+            Entry::Amend(a) => {
+                self.fold_event(seq, a.pledge, a.date, Effect::Amend(a.amount.units), counts)?
+            }
+            Entry::Cancel(c) => self.fold_event(seq, c.pledge, c.date, Effect::Cancel, counts)?,
+            Entry::Reschedule(r) => {
+                self.fold_event(seq, r.pledge, r.date, Effect::Reschedule(r.due), counts)?
+            }
+            Entry::Note(n) => {
+                let event = EventState {
+                    seq,
+                    subject: n.about.unwrap_or(0),
+                    date: n.date,
+                    effect: Effect::Note,
+                    voided: false,
+                };
+                // A note the table has no room for is only not voidable here.
+                let _ = self.events.push(event);
+            }
+            Entry::Rate(r) => {
+                let rate = RateState {
+                    seq,
+                    date: r.date,
+                    base: r.base,
+                    quote: r.quote,
+                    rate: r.rate,
+                    goal: r.goal,
+                    voided: false,
+                };
+                push(&mut self.rates, rate, Table::Rates)?;
+            }
+            Entry::Void(v) => self.void(v.record)?,
+            Entry::Rename(r) => {
+                for alias in self.aliases.as_mut_slice() {
+                    if alias.kind == r.kind && alias.to == r.from {
+                        alias.to = r.to;
+                    }
+                }
+                let alias = Alias {
+                    kind: r.kind,
+                    from: r.from,
+                    to: r.to,
+                    seq,
+                };
+                push(&mut self.aliases, alias, Table::Renames)?;
+            }
+            Entry::Revise(r) => {
+                let index = self.goals().partition_point(|g| g.seq < r.goal);
+                if let Some(goal) = self.goals.as_mut_slice().get_mut(index)
+                    && counts
+                {
+                    goal.target = r.target;
+                    goal.deadline = r.deadline;
+                    goal.beneficiary = r.beneficiary;
+                }
+            }
+            Entry::Checkpoint(_) => {}
         }
         self.next_seq = self.next_seq.checked_add(1).ok_or(LedgerError::Overflow)?;
         Ok(())
@@ -415,7 +745,7 @@ impl<T: Tables> State<T> {
     /// Index of pledge `seq`. Events mostly follow soon after their pledge, so this gallops back
     /// from the end (steps of 1, 2, 4, ...) and binary-searches only the window it lands in:
     /// O(log distance), on cache lines that are already hot.
-    fn pledge_index(&self, seq: Seq) -> Option<usize> {
+    pub(crate) fn pledge_index(&self, seq: Seq) -> Option<usize> {
         let pledges = self.pledges();
         let mut hi = pledges.len();
         let mut step = 1usize;
@@ -434,25 +764,149 @@ impl<T: Tables> State<T> {
         lo.checked_add(found)
     }
 
-    fn update(
+    /// The room left under a commodity's 64-bit bound for `more` minor units, taken.
+    pub(crate) fn bound_after(
+        &self,
+        commodity: CommodityId,
+        more: i64,
+    ) -> Result<i64, LedgerError> {
+        let bound = self
+            .bounds
+            .as_slice()
+            .get(usize::try_from(commodity.0).map_err(|_| LedgerError::UnknownName)?)
+            .ok_or(LedgerError::UnknownName)?;
+        bound.checked_add(more).ok_or(LedgerError::TotalTooLarge)
+    }
+
+    fn add_to_bound(&mut self, commodity: CommodityId, more: i64) -> Result<(), LedgerError> {
+        let after = self.bound_after(commodity, more)?;
+        let index = usize::try_from(commodity.0).map_err(|_| LedgerError::UnknownName)?;
+        if let Some(bound) = self.bounds.as_mut_slice().get_mut(index) {
+            *bound = after;
+        }
+        Ok(())
+    }
+
+    /// Folds an event on pledge `subject` (checked already).
+    fn fold_event(
         &mut self,
         seq: Seq,
+        subject: Seq,
+        date: Date,
+        effect: Effect,
         counts: bool,
-        change: impl Fn(&mut Figures) -> Result<(), LedgerError>,
     ) -> Result<(), LedgerError> {
         let index = self
-            .pledge_index(seq)
-            .ok_or(LedgerError::UnknownPledge(seq))?;
+            .pledge_index(subject)
+            .ok_or(LedgerError::UnknownPledge(subject))?;
         let pledge = self
             .pledges
             .as_mut_slice()
             .get_mut(index)
-            .ok_or(LedgerError::UnknownPledge(seq))?;
-        change(&mut pledge.current)?;
+            .ok_or(LedgerError::UnknownPledge(subject))?;
+        pledge.current.apply(subject, effect, date)?;
         if counts {
-            change(&mut pledge.as_of)?;
+            pledge.as_of.take(effect, date);
+        }
+        let raise = match effect {
+            Effect::Amend(units) if units > pledge.peak => {
+                let raise = units.saturating_sub(pledge.peak);
+                pledge.peak = units;
+                raise
+            }
+            _ => 0,
+        };
+        let commodity = pledge.commodity;
+        let event = EventState {
+            seq,
+            subject,
+            date,
+            effect,
+            voided: false,
+        };
+        if self.events.push(event).is_err()
+            && let Some(pledge) = self.pledges.as_mut_slice().get_mut(index)
+        {
+            pledge.events_held = false;
+        }
+        self.add_to_bound(commodity, raise)
+    }
+
+    /// Folds a void of record `target` (checked already).
+    fn void(&mut self, target: Seq) -> Result<(), LedgerError> {
+        if let Some(index) = self.pledge_index(target) {
+            let (commodity, peak) = match self.pledges.as_mut_slice().get_mut(index) {
+                Some(pledge) => {
+                    pledge.voided = true;
+                    (pledge.commodity, pledge.peak)
+                }
+                None => return Ok(()),
+            };
+            return self.add_to_bound(commodity, peak.saturating_neg());
+        }
+        if let Ok(index) = self.rates().binary_search_by_key(&target, |r| r.seq) {
+            if let Some(rate) = self.rates.as_mut_slice().get_mut(index) {
+                rate.voided = true;
+            }
+            return Ok(());
+        }
+        let index = self
+            .events()
+            .binary_search_by_key(&target, |e| e.seq)
+            .map_err(|_| LedgerError::NotVoidable(target))?;
+        let subject = match self.events.as_mut_slice().get_mut(index) {
+            Some(event) => {
+                event.voided = true;
+                (event.effect != Effect::Note).then_some(event.subject)
+            }
+            None => None,
+        };
+        if let Some(pledge) = subject {
+            let (current, as_of) = self.refold(pledge, None)?;
+            if let Some(index) = self.pledge_index(pledge)
+                && let Some(state) = self.pledges.as_mut_slice().get_mut(index)
+            {
+                state.current = current;
+                state.as_of = as_of;
+            }
         }
         Ok(())
+    }
+
+    /// A pledge's figures folded again from its first amount and its events that are not
+    /// void (nor `without`), every rule applied: the check of a void. The error names the
+    /// first event that would break.
+    pub(crate) fn refold(
+        &self,
+        seq: Seq,
+        without: Option<Seq>,
+    ) -> Result<(Figures, Figures), LedgerError> {
+        let pledge = self.pledge(seq).ok_or(LedgerError::UnknownPledge(seq))?;
+        if !pledge.events_held {
+            return Err(LedgerError::EventsNotHeld(seq));
+        }
+        let first = Figures::new(pledge.original, pledge.original_due);
+        let (mut current, mut as_of) = (first, first);
+        let events = self.events();
+        let start = events.partition_point(|e| e.seq < seq);
+        for event in events.get(start..).unwrap_or_default() {
+            if event.subject != seq
+                || event.voided
+                || event.effect == Effect::Note
+                || Some(event.seq) == without
+            {
+                continue;
+            }
+            current
+                .apply(seq, event.effect, event.date)
+                .map_err(|_| LedgerError::VoidBreaks {
+                    dependent: event.seq,
+                })?;
+            if self.counts(event.date) {
+                as_of.take(event.effect, event.date);
+            }
+        }
+        Ok((current, as_of))
     }
 }
 

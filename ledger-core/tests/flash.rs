@@ -165,6 +165,7 @@ fn frames() -> Vec<(Record, Vec<u8>)> {
             tags: Tags::new(),
             due: None,
             memo: (i == 1).then(|| text("cash at the kiosk").unwrap()),
+            planned: false,
         }));
     }
     entries.push(Entry::Fulfil(Fulfil {

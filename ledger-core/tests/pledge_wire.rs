@@ -24,6 +24,7 @@ fn pledge_with_memo(memo: &str) -> Record {
             tags: Tags::new(),
             due: None,
             memo: Some(text(memo).unwrap()),
+            planned: false,
         }),
     }
 }
@@ -75,7 +76,14 @@ fn unknown_pledge_flags_are_refused() {
     // The flags byte comes just before the memo (length 1, then "x"); bit 5 says a memo follows.
     let flags = payload.len() - 3;
     assert_eq!(payload[flags], 1 << 5);
-    payload[flags] |= 1 << 6;
+    // Bit 6 is `planned`: a flag alone, no field follows.
+    let mut planned = payload.clone();
+    planned[flags] |= 1 << 6;
+    match decode_payload(&planned, 3).unwrap().entry {
+        ledger_core::entry::Entry::Pledge(p) => assert!(p.planned),
+        other => panic!("{other:?}"),
+    }
+    payload[flags] |= 1 << 7;
     assert_eq!(
         decode_payload(&payload, 3),
         Err(FormatError::PayloadInvalid)

@@ -128,6 +128,7 @@ pub fn ledger(pledges: u64, seed: u64) -> (Vec<u8>, Summary) {
                 .then(|| date.checked_add_days(rng.i32(30..1500)))
                 .flatten(),
             memo: (rng.u8(0..20) == 0).then(|| text("see the announcement")),
+            planned: false,
         };
         append(&mut state, &mut bytes, Entry::Pledge(pledge));
         summary.pledges += 1;
@@ -223,6 +224,7 @@ pub fn distinct_parties(parties: u32) -> (Vec<u8>, Summary) {
             tags: Tags::new(),
             due: None,
             memo: None,
+            planned: false,
         };
         append(&mut state, &mut bytes, Entry::Pledge(pledge));
     }

@@ -511,18 +511,63 @@ mod bad_input {
                 ],
             ),
             (
-                "goal_in_another_commodity",
+                "future_date",
                 vec![
                     "add",
                     "1",
-                    "JPY",
+                    "USD",
                     "--from",
                     "Japan",
                     "--to",
                     "Korea",
-                    "--goal",
-                    "Japanese investment in the US",
+                    "--date",
+                    "2104-11-20",
                 ],
+            ),
+            (
+                "future_fulfilment",
+                vec!["fulfil", "8", "1", "USD", "--date", "2026-11-25"],
+            ),
+            (
+                "negative_fulfilment",
+                vec!["fulfil", "8", "-1", "USD", "--date", "2026-01-01"],
+            ),
+            (
+                "return_more_than_fulfilled",
+                vec!["return", "8", "1", "USD", "--date", "2026-01-01"],
+            ),
+            ("void_a_declaration", vec!["void", "2", "--reason", "typo"]),
+            (
+                "void_beyond_the_end",
+                vec!["void", "999", "--reason", "typo"],
+            ),
+            (
+                "rename_unknown",
+                vec!["rename", "party", "Japn", "Nippon", "--reason", "r"],
+            ),
+            (
+                "revise_in_another_commodity",
+                vec![
+                    "revise",
+                    "Japanese investment in the US",
+                    "--target",
+                    "1",
+                    "JPY",
+                    "--reason",
+                    "r",
+                ],
+            ),
+            (
+                "rate_not_a_number",
+                vec!["rate", "EUR", "USD", "1,08e3", "--date", "2026-01-01"],
+            ),
+            (
+                "rate_of_itself",
+                vec!["rate", "USD", "usd", "1", "--date", "2026-01-01"],
+            ),
+            (
+                "known_at_beyond_the_end",
+                vec!["report", "--known-at", "999"],
             ),
             (
                 "duplicate_goal",
@@ -585,7 +630,7 @@ mod bad_input {
             ),
             ("unknown_party_filter", vec!["list", "--party", "Japn"]),
             ("bad_as_of", vec!["report", "--as-of", "2026-13-01"]),
-            ("show_nothing", vec!["show", "1"]),
+            ("show_nothing", vec!["show", "999"]),
             (
                 "currency_in_lower_case",
                 vec!["commodity", "usd", "--decimals", "2"],
@@ -871,6 +916,11 @@ mod shell {
             "verify-proof",
             "head",
             "report",
+            "return",
+            "void",
+            "rename",
+            "revise",
+            "rate",
         ];
         let top = f.ok(&["--help"]);
         for command in commands {
@@ -879,8 +929,13 @@ mod shell {
                 "{command} is listed"
             );
             let help = f.ok(&[command, "--help"]);
-            let example = help.rsplit("Example:\n").next().unwrap();
-            assert!(help.contains("Example:\n"), "{command}: {help}");
+            let marker = if help.contains("Examples:\n") {
+                "Examples:\n"
+            } else {
+                "Example:\n"
+            };
+            let example = help.rsplit(marker).next().unwrap();
+            assert!(help.contains(marker), "{command}: {help}");
             assert!(
                 example.contains("pledge ") && example.contains(command),
                 "{command}: {example}"

@@ -64,6 +64,7 @@ fn every_entry() -> Vec<Entry> {
             tags,
             due: Some(date("2026-04-28")),
             memo: Some(text("Westinghouse").unwrap()),
+            planned: false,
         }),
         Entry::Pledge(Pledge {
             date: date("2025-10-28"),
@@ -76,6 +77,7 @@ fn every_entry() -> Vec<Entry> {
             tags: Tags::new(),
             due: None,
             memo: None,
+            planned: false,
         }),
         Entry::Fulfil(Fulfil {
             date: date("2026-01-15"),

@@ -16,7 +16,11 @@ struct HeadJson {
 }
 
 pub fn run(context: &Context, format: Format) -> Result<()> {
-    let ledger = ledger_file::read(context.path()?, None, &context.keys)?;
+    let ledger = ledger_file::read(
+        context.path()?,
+        crate::ledger_file::View::ALL,
+        &context.keys,
+    )?;
     let range = &ledger.tree.range;
     let head = HeadJson {
         origin: ledger

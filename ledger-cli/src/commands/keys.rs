@@ -162,7 +162,7 @@ pub fn checkpoint(context: &Context, sign: Option<&Path>) -> Result<()> {
     // over a contradiction.
     let mut keys = context.keys.clone();
     keys.extend(signer.as_ref().map(SignerKey::verifier));
-    let mut ledger = ledger_file::append(context.path()?, &keys)?;
+    let mut ledger = ledger_file::append(context.path()?, &keys, context.today)?;
     let range = ledger.tree.range.clone();
     let origin = ledger
         .state

@@ -1,10 +1,11 @@
 //! `pledge list`: pledges, filtered, one row each.
 
 use ledger_core::Date;
+use ledger_core::entry::RenameKind;
 use ledger_core::state::{NameKind, PledgeState, Status};
 use serde::Serialize;
 
-use super::{Context, parse_date};
+use super::Context;
 use crate::cli::{Format, ListArgs, StatusFilter};
 use crate::error::{CliError, Result};
 use crate::ledger_file;
@@ -57,21 +58,22 @@ pub const COLUMNS: &[Column] = &[
 ];
 
 pub fn run(context: &Context, args: &ListArgs) -> Result<()> {
-    let as_of = args
-        .as_of
-        .as_deref()
-        .map(|d| parse_date("--as-of", d))
-        .transpose()?;
-    let ledger = ledger_file::read(context.path()?, as_of, &context.keys)?;
+    let (view, _) = context.view(args.as_of.as_deref(), args.known_at.as_deref())?;
+    let as_of = view.as_of;
+    let ledger = ledger_file::read(context.path()?, view, &context.keys)?;
     let state = &ledger.state;
     let on = as_of.unwrap_or(context.today);
     let filter = Filter::new(state, args)?;
     // Rows are made as they are written, never all at once: a million-pledge ledger lists in
     // memory that does not grow with it (a table takes two passes, one to size its columns).
     let pledges = || {
+        // Void pledges count nowhere; `--status void` lists them.
+        let void = filter.status == Some(StatusFilter::Void);
         state
-            .visible_pledges()
-            .filter(|p| filter.keeps(p, on))
+            .pledges()
+            .iter()
+            .filter(move |p| p.voided == void && state.counts(p.date))
+            .filter(|p| filter.keeps(state, p, on))
             .map(|p| pledge_json(state, p, on))
     };
     let out = || std::io::BufWriter::new(std::io::stdout().lock());
@@ -133,8 +135,9 @@ fn cells(p: &PledgeJson) -> Vec<Cell> {
 /// A pledge's as-of figures, with its names resolved; overdue judged on `on`.
 pub fn pledge_json(state: &State, p: &PledgeState, on: Date) -> PledgeJson {
     let money = |units: i64| Money::new(state, units, p.commodity);
+    // Reports show names as they are now, after renames and merges.
     let name = |kind: NameKind, id: Option<u32>| {
-        id.and_then(|id| state.name(kind, id))
+        id.and_then(|id| state.current_name(kind, id))
             .map(|n| n.to_string())
     };
     PledgeJson {
@@ -145,12 +148,12 @@ pub fn pledge_json(state: &State, p: &PledgeState, on: Date) -> PledgeJson {
         amount: money(p.as_of.amount),
         fulfilled: money(p.as_of.fulfilled),
         outstanding: money(p.as_of.outstanding()),
-        status: p.as_of.status().as_str(),
+        status: p.status().as_str(),
         overdue: p.is_overdue(on),
-        due: p.due.map(|d| d.to_string()),
+        due: p.due().map(|d| d.to_string()),
         goal: p
             .goal
-            .and_then(|g| state.goal(g))
+            .and_then(|g| state.goal(state.current_goal(g)))
             .map(|g| g.name.to_string()),
         project: name(NameKind::Project, p.project.map(|id| id.0)),
         sector: name(NameKind::Sector, p.sector.map(|id| id.0)),
@@ -208,22 +211,28 @@ impl Filter {
         })
     }
 
-    fn keeps(&self, p: &PledgeState, on: Date) -> bool {
-        let matches =
-            |wanted: Option<u32>, actual: Option<u32>| wanted.is_none() || wanted == actual;
-        matches(self.from, Some(p.from.0))
-            && matches(self.to, Some(p.to.0))
-            && self
-                .party
-                .is_none_or(|party| party == p.from.0 || party == p.to.0)
-            && matches(self.goal, p.goal.map(|g| g.0))
-            && matches(self.project, p.project.map(|id| id.0))
-            && matches(self.sector, p.sector.map(|id| id.0))
+    /// Whether the filters keep `p`; names compare as they are now (a merged name matches
+    /// the name it was merged into).
+    fn keeps(&self, state: &State, p: &PledgeState, on: Date) -> bool {
+        let now = |kind: RenameKind, id: Option<u32>| id.map(|id| state.current_id(kind, id));
+        let matches = |kind: RenameKind, wanted: Option<u32>, actual: Option<u32>| {
+            wanted.is_none() || now(kind, wanted) == now(kind, actual)
+        };
+        let party = RenameKind::Party;
+        matches(party, self.from, Some(p.from.0))
+            && matches(party, self.to, Some(p.to.0))
+            && (self.party.is_none()
+                || matches(party, self.party, Some(p.from.0))
+                || matches(party, self.party, Some(p.to.0)))
+            && matches(RenameKind::Goal, self.goal, p.goal.map(|g| g.0))
+            && matches(RenameKind::Project, self.project, p.project.map(|id| id.0))
+            && matches(RenameKind::Sector, self.sector, p.sector.map(|id| id.0))
             && self.status.is_none_or(|wanted| match wanted {
-                StatusFilter::Open => p.as_of.status() == Status::Open,
-                StatusFilter::Partial => p.as_of.status() == Status::Partial,
-                StatusFilter::Fulfilled => p.as_of.status() == Status::Fulfilled,
-                StatusFilter::Cancelled => p.as_of.status() == Status::Cancelled,
+                StatusFilter::Open => p.status() == Status::Open,
+                StatusFilter::Partial => p.status() == Status::Partial,
+                StatusFilter::Fulfilled => p.status() == Status::Fulfilled,
+                StatusFilter::Cancelled => p.status() == Status::Cancelled,
+                StatusFilter::Void => p.status() == Status::Void,
                 StatusFilter::Overdue => p.is_overdue(on),
             })
     }

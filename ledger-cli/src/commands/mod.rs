@@ -2,6 +2,7 @@
 //! today's date, and turning arguments into core values with errors that name the bad value.
 
 mod audit;
+mod correct;
 mod head;
 mod keys;
 mod list;
@@ -50,9 +51,58 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Amend {
             id,
             amount,
+            due,
             reason,
             date,
-        } => record::amend(&context, &id, &amount, &reason, date.as_deref()),
+        } => record::amend(
+            &context,
+            &id,
+            &amount,
+            due.as_deref(),
+            &reason,
+            date.as_deref(),
+        ),
+        Command::Return { id, amount, event } => record::give_back(&context, &id, &amount, &event),
+        Command::Void { id, reason, date } => {
+            correct::void(&context, &id, &reason, date.as_deref())
+        }
+        Command::Rename {
+            kind,
+            old,
+            new,
+            reason,
+            date,
+        } => correct::rename(&context, kind, &old, &new, &reason, date.as_deref()),
+        Command::Revise {
+            goal,
+            target,
+            deadline,
+            beneficiary,
+            reason,
+            date,
+        } => correct::revise(
+            &context,
+            &goal,
+            &target,
+            deadline.as_deref(),
+            beneficiary.as_deref(),
+            &reason,
+            date.as_deref(),
+        ),
+        Command::Rate {
+            base,
+            quote,
+            rate,
+            goal,
+            date,
+        } => correct::rate(
+            &context,
+            &base,
+            &quote,
+            &rate,
+            goal.as_deref(),
+            date.as_deref(),
+        ),
         Command::Cancel { id, reason, date } => {
             record::cancel(&context, &id, &reason, date.as_deref())
         }
@@ -60,7 +110,7 @@ pub fn run(cli: Cli) -> Result<()> {
             record::note(&context, &text, on.as_deref(), date.as_deref())
         }
         Command::List(args) => list::run(&context, &args),
-        Command::Show { id, output } => show::run(&context, &id, output.format),
+        Command::Show { id, view, output } => show::run(&context, &id, &view, output.format),
         Command::Repair => repair::run(&context),
         Command::Prove { id, out, force } => proof::prove(&context, &id, out.as_deref(), force),
         Command::VerifyProof { receipt, trust } => proof::verify(&receipt, trust.as_deref()),
@@ -100,9 +150,7 @@ pub fn run(cli: Cli) -> Result<()> {
         ),
         Command::Checkpoint { sign } => keys::checkpoint(&context, sign.as_deref()),
         Command::Head { output } => head::run(&context, output.format),
-        Command::Report { by, as_of, output } => {
-            report::run(&context, by, as_of.as_deref(), output.format)
-        }
+        Command::Report { by, view, output } => report::run(&context, by, &view, output.format),
     }
 }
 
@@ -138,6 +186,26 @@ impl Context {
         self.file.as_deref().ok_or_else(|| {
             CliError::input("no ledger file given; pass --file PATH or set PLEDGE_FILE")
         })
+    }
+
+    /// The view of the ledger that `--as-of` and `--known-at` ask for, and the record number.
+    pub fn view(
+        &self,
+        as_of: Option<&str>,
+        known_at: Option<&str>,
+    ) -> Result<(crate::ledger_file::View, Option<Seq>)> {
+        let as_of = as_of.map(|d| parse_date("--as-of", d)).transpose()?;
+        let known_at = known_at
+            .map(|n| {
+                parse_id(n).map_err(|_| {
+                    CliError::input(format!(
+                        "--known-at '{n}': not a record number; expected e.g. 40 (a record's id, \
+                         as `pledge show` and `pledge head` give them)"
+                    ))
+                })
+            })
+            .transpose()?;
+        Ok((crate::ledger_file::View { as_of, known_at }, known_at))
     }
 
     /// The date given (`YYYY-MM-DD`, `today` or `yesterday`), or today.

@@ -41,7 +41,11 @@ struct Receipt {
 
 pub fn prove(context: &Context, id: &str, out: Option<&Path>, force: bool) -> Result<()> {
     let seq = parse_id(id)?;
-    let ledger = crate::ledger_file::read(context.path()?, None, &context.keys)?;
+    let ledger = crate::ledger_file::read(
+        context.path()?,
+        crate::ledger_file::View::ALL,
+        &context.keys,
+    )?;
     let origin = ledger
         .state
         .origin()

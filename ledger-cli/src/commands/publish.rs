@@ -20,7 +20,11 @@ use crate::ledger_file;
 use crate::output::{print, warn};
 
 pub fn run(context: &Context, dir: &Path) -> Result<()> {
-    let ledger = ledger_file::read(context.path()?, None, &context.keys)?;
+    let ledger = ledger_file::read(
+        context.path()?,
+        crate::ledger_file::View::ALL,
+        &context.keys,
+    )?;
     let origin = ledger
         .state
         .origin()

@@ -7,8 +7,8 @@ use std::convert::Infallible;
 use ledger_core::amount::{Commodity, parse_code};
 use ledger_core::compose::{self, ComposeError};
 use ledger_core::entry::{
-    self, Amend, Cancel, Entry, Fulfil, Goal, GoalId, Note, PartyId, Pledge, ProjectId, SectorId,
-    TagId,
+    self, Amend, Cancel, Entry, Fulfil, Goal, GoalId, Note, PartyId, Pledge, ProjectId, Reschedule,
+    Return, SectorId, TagId,
 };
 use ledger_core::error::{InputError, LedgerError};
 use ledger_core::state::{AppendError, NameKind, Status};
@@ -23,9 +23,9 @@ use crate::suggest;
 use crate::tables::State;
 
 /// Frames built for one command, written together at the end.
-type Frames = Vec<u8>;
+pub(super) type Frames = Vec<u8>;
 
-fn sink(frames: &mut Frames) -> impl FnMut(&[u8]) -> Result<(), Infallible> + '_ {
+pub(super) fn sink(frames: &mut Frames) -> impl FnMut(&[u8]) -> Result<(), Infallible> + '_ {
     |frame| {
         frames.extend_from_slice(frame);
         Ok(())
@@ -61,7 +61,7 @@ pub fn commodity(context: &Context, code: &str, decimals: u8) -> Result<()> {
             InputError::DecimalsOutOfRange,
         ));
     }
-    let mut ledger = ledger_file::append(context.path()?, &context.keys)?;
+    let mut ledger = ledger_file::append(context.path()?, &context.keys, context.today)?;
     let mut frames = Frames::new();
     let entry = Entry::Commodity(Commodity {
         code: code_checked,
@@ -97,7 +97,7 @@ pub fn goal(
         .map(|d| super::parse_date("--deadline", d))
         .transpose()?;
     let memo = memo(event.memo.as_deref())?;
-    let mut ledger = ledger_file::append(context.path()?, &context.keys)?;
+    let mut ledger = ledger_file::append(context.path()?, &context.keys, context.today)?;
     let mut frames = Frames::new();
     let state = &mut ledger.state;
     let target = amount(state, "--target", target, &mut frames)?;
@@ -115,9 +115,10 @@ pub fn goal(
     let seq = state
         .append(Entry::Goal(goal), &mut sink(&mut frames))
         .map_err(|e| match e {
-            AppendError::Ledger(LedgerError::DuplicateGoal) => {
-                CliError::input(format!("goal '{name}' exists already"))
-            }
+            AppendError::Ledger(LedgerError::DuplicateGoal) => CliError::input(format!(
+                "goal '{name}' exists already; change its target, deadline or beneficiary with \
+                 `pledge revise '{name}' --target AMOUNT --reason TEXT`"
+            )),
             AppendError::Ledger(LedgerError::AmountNotPositive) => CliError::input(format!(
                 "--target '{target_text}': the target must be greater than zero",
                 target_text = target_text(state, target)
@@ -148,7 +149,7 @@ pub fn add(context: &Context, args: &AddArgs) -> Result<()> {
         )));
     }
     let amount_text = args.amount.join(" ");
-    let mut ledger = ledger_file::append(context.path()?, &context.keys)?;
+    let mut ledger = ledger_file::append(context.path()?, &context.keys, context.today)?;
     let mut frames = Frames::new();
     let state = &mut ledger.state;
     let amount = amount(state, "amount", &amount_text, &mut frames)?;
@@ -188,6 +189,7 @@ pub fn add(context: &Context, args: &AddArgs) -> Result<()> {
         tags,
         due,
         memo,
+        planned: args.planned,
     };
     let seq = state
         .append(Entry::Pledge(pledge), &mut sink(&mut frames))
@@ -195,10 +197,8 @@ pub fn add(context: &Context, args: &AddArgs) -> Result<()> {
             AppendError::Ledger(LedgerError::AmountNotPositive) => CliError::input(format!(
                 "amount '{amount_text}': a pledge must be greater than zero"
             )),
-            AppendError::Ledger(LedgerError::CommodityMismatch) => CliError::input(format!(
-                "amount '{amount_text}': goal '{}' is in {}; a pledge toward it must be too",
-                args.goal.as_deref().unwrap_or_default(),
-                goal_code(state, goal)
+            AppendError::Ledger(e @ LedgerError::FutureDate { .. }) => CliError::input(format!(
+                "--date '{date}': {e}; pass --planned if the pledge is announced for that date"
             )),
             AppendError::Ledger(LedgerError::DueBeforeDate) => CliError::input(format!(
                 "--due '{}' is before the pledge's date {date}{}",
@@ -231,15 +231,20 @@ pub fn fulfil(
     let seq = parse_id(id)?;
     let date = context.date_or_today("--date", event.date.as_deref())?;
     let memo = memo(event.memo.as_deref())?;
-    let mut ledger = ledger_file::append(context.path()?, &context.keys)?;
+    let mut ledger = ledger_file::append(context.path()?, &context.keys, context.today)?;
     let mut frames = Frames::new();
     let state = &mut ledger.state;
     let pledge = state.pledge(seq).ok_or_else(|| no_pledge(seq))?;
     let amount = if amount_words.is_empty() {
         // No amount: all that is outstanding, if anything is.
         let outstanding = pledge.current.outstanding();
+        if pledge.voided {
+            return Err(CliError::input(LedgerError::Voided(seq)));
+        }
         match pledge.current.status() {
-            Status::Cancelled => return Err(CliError::input(LedgerError::PledgeCancelled(seq))),
+            Status::Cancelled | Status::Void => {
+                return Err(CliError::input(LedgerError::PledgeCancelled(seq)));
+            }
             Status::Fulfilled => return Err(CliError::input(LedgerError::PledgeFulfilled(seq))),
             Status::Open | Status::Partial => Amount {
                 units: outstanding,
@@ -247,6 +252,7 @@ pub fn fulfil(
             },
         }
     } else {
+        negative_hint(amount_words)?;
         amount(state, "amount", &amount_words.join(" "), &mut frames)?
     };
     let fulfil = Fulfil {
@@ -269,43 +275,136 @@ pub fn fulfil(
     )
 }
 
+/// A negative fulfilment is either funds given back or a mistake: say which command records
+/// each.
+fn negative_hint(amount_words: &[String]) -> Result<()> {
+    match amount_words.first() {
+        Some(first) if first.starts_with('-') => Err(CliError::input(format!(
+            "amount '{}': must be greater than zero; funds given back are recorded with \
+             `pledge return ID AMOUNT`, a fulfilment entered by mistake is undone with \
+             `pledge void ID --reason TEXT`",
+            amount_words.join(" ")
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// `pledge return`: funds given back against a pledge's fulfilments.
+pub fn give_back(
+    context: &Context,
+    id: &str,
+    amount_words: &[String],
+    event: &EventArgs,
+) -> Result<()> {
+    let seq = parse_id(id)?;
+    let date = context.date_or_today("--date", event.date.as_deref())?;
+    let memo = memo(event.memo.as_deref())?;
+    let mut ledger = ledger_file::append(context.path()?, &context.keys, context.today)?;
+    let mut frames = Frames::new();
+    let state = &mut ledger.state;
+    let pledge = state.pledge(seq).ok_or_else(|| no_pledge(seq))?;
+    let amount = if amount_words.is_empty() {
+        Amount {
+            units: pledge.current.fulfilled,
+            commodity: pledge.commodity,
+        }
+    } else {
+        negative_hint(amount_words)?;
+        amount(state, "amount", &amount_words.join(" "), &mut frames)?
+    };
+    let entry = Entry::Return(Return {
+        date,
+        pledge: seq,
+        amount,
+        memo,
+    });
+    state
+        .append(entry, &mut sink(&mut frames))
+        .map_err(|e| event_error(state, seq, date, amount, e))?;
+    let money = Money::new(state, amount.units, amount.commodity).human();
+    finish(
+        &mut ledger,
+        &frames,
+        &format!("recorded return of {money} on pledge #{seq}"),
+    )
+}
+
 pub fn amend(
     context: &Context,
     id: &str,
     amount_words: &[String],
+    due: Option<&str>,
     reason: &str,
     date: Option<&str>,
 ) -> Result<()> {
     let seq = parse_id(id)?;
     let date = context.date_or_today("--date", date)?;
     let reason = entry::text(reason).map_err(|e| value_error("--reason", reason, e))?;
-    let mut ledger = ledger_file::append(context.path()?, &context.keys)?;
+    if amount_words.is_empty() && due.is_none() {
+        return Err(CliError::input(
+            "nothing to amend; give the new AMOUNT, or --due DATE (or both)",
+        ));
+    }
+    let due = due
+        .map(|d| match d {
+            "none" => Ok(None),
+            d => super::parse_date("--due", d).map(Some),
+        })
+        .transpose()?;
+    let mut ledger = ledger_file::append(context.path()?, &context.keys, context.today)?;
     let mut frames = Frames::new();
     let state = &mut ledger.state;
-    state.pledge(seq).ok_or_else(|| no_pledge(seq))?;
-    let amount = amount(state, "amount", &amount_words.join(" "), &mut frames)?;
-    let amend = Amend {
-        date,
-        pledge: seq,
-        amount,
-        reason,
+    let pledge = state.pledge(seq).ok_or_else(|| no_pledge(seq))?;
+    let probe = Amount {
+        units: 1,
+        commodity: pledge.commodity,
     };
-    state
-        .append(Entry::Amend(amend), &mut sink(&mut frames))
-        .map_err(|e| event_error(state, seq, date, amount, e))?;
-    let money = Money::new(state, amount.units, amount.commodity).human();
-    finish(
-        &mut ledger,
-        &frames,
-        &format!("recorded amendment of pledge #{seq} to {money}"),
-    )
+    let mut said = Vec::new();
+    if !amount_words.is_empty() {
+        negative_hint(amount_words)?;
+        let amount = amount(state, "amount", &amount_words.join(" "), &mut frames)?;
+        let amend = Amend {
+            date,
+            pledge: seq,
+            amount,
+            reason: reason.clone(),
+        };
+        state
+            .append(Entry::Amend(amend), &mut sink(&mut frames))
+            .map_err(|e| event_error(state, seq, date, amount, e))?;
+        let money = Money::new(state, amount.units, amount.commodity).human();
+        said.push(format!("recorded amendment of pledge #{seq} to {money}"));
+    }
+    if let Some(due) = due {
+        let entry = Entry::Reschedule(Reschedule {
+            date,
+            pledge: seq,
+            due,
+            reason,
+        });
+        state
+            .append(entry, &mut sink(&mut frames))
+            .map_err(|e| match e {
+                AppendError::Ledger(LedgerError::DueBeforeDate) => CliError::input(format!(
+                    "--due '{}': {}",
+                    due.map_or_else(|| "none".to_string(), |d| d.to_string()),
+                    LedgerError::DueBeforeDate
+                )),
+                other => event_error(state, seq, date, probe, other),
+            })?;
+        said.push(match due {
+            Some(due) => format!("recorded new due date {due} for pledge #{seq}"),
+            None => format!("recorded that pledge #{seq} has no due date any more"),
+        });
+    }
+    finish(&mut ledger, &frames, &said.join("\n"))
 }
 
 pub fn cancel(context: &Context, id: &str, reason: &str, date: Option<&str>) -> Result<()> {
     let seq = parse_id(id)?;
     let date = context.date_or_today("--date", date)?;
     let reason = entry::text(reason).map_err(|e| value_error("--reason", reason, e))?;
-    let mut ledger = ledger_file::append(context.path()?, &context.keys)?;
+    let mut ledger = ledger_file::append(context.path()?, &context.keys, context.today)?;
     let mut frames = Frames::new();
     let state = &mut ledger.state;
     let pledge = state.pledge(seq).ok_or_else(|| no_pledge(seq))?;
@@ -334,7 +433,7 @@ pub fn note(context: &Context, text: &str, on: Option<&str>, date: Option<&str>)
     let about = on.map(parse_id).transpose()?;
     let date = context.date_or_today("--date", date)?;
     let text_checked = entry::text(text).map_err(|e| value_error("note", text, e))?;
-    let mut ledger = ledger_file::append(context.path()?, &context.keys)?;
+    let mut ledger = ledger_file::append(context.path()?, &context.keys, context.today)?;
     let mut frames = Frames::new();
     let state = &mut ledger.state;
     let seq = state
@@ -359,12 +458,17 @@ pub fn note(context: &Context, text: &str, on: Option<&str>, date: Option<&str>)
 }
 
 /// Writes the frames and confirms on stdout.
-fn finish(ledger: &mut LedgerFile, frames: &[u8], message: &str) -> Result<()> {
+pub(super) fn finish(ledger: &mut LedgerFile, frames: &[u8], message: &str) -> Result<()> {
     ledger.commit(frames)?;
     print(&format!("{message}\n"))
 }
 
-fn amount(state: &mut State, option: &str, text: &str, frames: &mut Frames) -> Result<Amount> {
+pub(super) fn amount(
+    state: &mut State,
+    option: &str,
+    text: &str,
+    frames: &mut Frames,
+) -> Result<Amount> {
     compose::amount(state, text, &mut sink(frames)).map_err(|e| match e {
         ComposeError::Input(e) => value_error(option, text, e),
         ComposeError::UnknownCommodity => {
@@ -397,7 +501,31 @@ fn party(state: &mut State, option: &str, text: &str, frames: &mut Frames) -> Re
     declare(state, NameKind::Party, option, text, frames)
 }
 
-fn declare(
+/// The id of a name, declaring it if it is new, as it stands now: a name renamed or merged
+/// into another is recorded as that other. A new name close to a known one is declared, with
+/// a warning, since a new party is often a typo.
+pub(super) fn declare(
+    state: &mut State,
+    kind: NameKind,
+    option: &str,
+    text: &str,
+    frames: &mut Frames,
+) -> Result<u32> {
+    if entry::check_name(text).is_ok() && state.find_name(kind, text).is_none() {
+        let known = state.names(kind).iter().map(|n| n.as_str());
+        if let Some(close) = suggest::likely_typo(text, known) {
+            crate::output::warn(&format!(
+                "{option} '{text}' is a new name, declared now; did you mean '{close}'? \
+                 (`pledge rename` merges it later if it was a typo)"
+            ));
+        }
+    }
+    let id = declare_exact(state, kind, option, text, frames)?;
+    Ok(state.current_id(kind.renamed(), id))
+}
+
+/// The id of a name, declaring it if it is new.
+pub(super) fn declare_exact(
     state: &mut State,
     kind: NameKind,
     option: &str,
@@ -411,8 +539,10 @@ fn declare(
     })
 }
 
-fn find_goal(state: &State, name: &str) -> Result<GoalId> {
-    state.find_goal(name).ok_or_else(|| {
+/// A goal by name, as it stands now (a goal merged into another is that other).
+pub(super) fn find_goal(state: &State, name: &str) -> Result<GoalId> {
+    let found = state.find_goal(name).map(|g| state.current_goal(g));
+    found.ok_or_else(|| {
         let goals = || state.goals().iter().map(|g| g.name.as_str());
         let hint = match (suggest::closest(name, goals()), goals().count()) {
             (_, 0) => "there are no goals yet; set one with `pledge goal`".to_string(),
@@ -424,12 +554,6 @@ fn find_goal(state: &State, name: &str) -> Result<GoalId> {
     })
 }
 
-fn goal_code(state: &State, goal: Option<GoalId>) -> String {
-    goal.and_then(|g| state.goal(g))
-        .and_then(|g| state.commodity(g.target.commodity))
-        .map_or_else(String::new, |c| c.code.to_string())
-}
-
 fn target_text(state: &State, target: Amount) -> String {
     Money::new(state, target.units, target.commodity).human()
 }
@@ -439,7 +563,7 @@ fn memo(text: Option<&str>) -> Result<Option<entry::Text>> {
         .transpose()
 }
 
-fn no_pledge(seq: Seq) -> CliError {
+pub(super) fn no_pledge(seq: Seq) -> CliError {
     CliError::input(format!(
         "there is no pledge #{seq}; `pledge list` shows the ids"
     ))
@@ -489,21 +613,33 @@ fn event_error(
             "--date '{date}' is before pledge #{seq} was made ({})",
             pledge.date
         )),
+        AppendError::Ledger(LedgerError::ReturnExceedsFulfilled { fulfilled }) => {
+            CliError::input(format!(
+                "amount {} is more than pledge #{seq} has had fulfilled ({})",
+                money(amount.units),
+                money(fulfilled)
+            ))
+        }
         AppendError::Ledger(
-            e @ (LedgerError::PledgeCancelled(_) | LedgerError::PledgeFulfilled(_)),
+            e @ (LedgerError::PledgeCancelled(_)
+            | LedgerError::PledgeFulfilled(_)
+            | LedgerError::Voided(_)),
         ) => CliError::input(e),
         other => append_error(other),
     }
 }
 
-fn append_error(error: AppendError<Infallible>) -> CliError {
+pub(super) fn append_error(error: AppendError<Infallible>) -> CliError {
     match error {
+        AppendError::Ledger(e @ LedgerError::FutureDate { date, .. }) => {
+            CliError::input(format!("--date '{date}': {e}"))
+        }
         AppendError::Ledger(e) => CliError::input(e),
         AppendError::Format(e) => CliError::failure(format!("cannot encode the record: {e}")),
         AppendError::Sink(never) => match never {},
     }
 }
 
-fn value_error(option: &str, value: &str, error: InputError) -> CliError {
+pub(super) fn value_error(option: &str, value: &str, error: InputError) -> CliError {
     CliError::input(format!("{option} '{value}': {error}"))
 }

@@ -1,12 +1,15 @@
 //! `pledge report`: progress toward each goal, and what lies outside any goal; or, with
 //! `--by`, totals broken down by pledger, beneficiary, project, sector, commodity or goal.
 
+use ledger_core::convert;
+use ledger_core::entry::GoalId;
 use ledger_core::report::{self, Key, Percent, Row, Totals};
+use ledger_core::state::{GoalState, NameKind};
 use ledger_core::{CommodityId, LedgerError};
 use serde::Serialize;
 
-use super::{Context, parse_date};
-use crate::cli::Format;
+use super::Context;
+use crate::cli::{Format, ViewArgs};
 use crate::error::{CliError, Result};
 use crate::ledger_file;
 use crate::output::{Cell, Column, Money, Sheet, print, print_json};
@@ -15,6 +18,7 @@ use crate::tables::{Grow, State};
 #[derive(Debug, Serialize)]
 pub(super) struct GoalsJson {
     as_of: Option<String>,
+    known_at: Option<u32>,
     goals: Vec<GoalJson>,
     outside_goals: Vec<TotalsJson>,
 }
@@ -26,6 +30,7 @@ struct GoalJson {
     beneficiary: Option<String>,
     deadline: Option<String>,
     target: Money,
+    /// Converted into the target's commodity where a rate allows; see `commodities`.
     committed: Money,
     fulfilled: Money,
     remaining: Money,
@@ -33,40 +38,75 @@ struct GoalJson {
     fulfilled_percent: String,
     pledges: u32,
     cancelled: u32,
+    /// One row per commodity pledged toward the goal, never added together.
+    commodities: Vec<GoalCommodityJson>,
+    /// Commodities pledged toward the goal that no rate converts: left out of `committed`.
+    unconverted: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct GoalCommodityJson {
+    #[serde(flatten)]
+    totals: TotalsJson,
+    /// How this commodity was converted into the target's, if it is not the target's own.
+    conversion: Option<ConversionJson>,
+}
+
+#[derive(Debug, Serialize)]
+struct ConversionJson {
+    /// `1 EUR = 1.2654 USD`, as recorded.
+    rate: String,
+    /// The rate record's id and date.
+    rate_id: u32,
+    rate_date: String,
+    /// Whether the goal fixed it as its reference rate.
+    goal_rate: bool,
+    committed: Money,
+    fulfilled: Money,
 }
 
 #[derive(Debug, Serialize)]
 struct BreakdownJson {
     as_of: Option<String>,
+    known_at: Option<u32>,
     by: &'static str,
     rows: Vec<TotalsJson>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 struct TotalsJson {
     #[serde(skip_serializing_if = "Option::is_none")]
     key: Option<Option<String>>,
     commodity: String,
+    pledged: Money,
+    amended: Money,
+    cancelled_amount: Money,
     committed: Money,
     fulfilled: Money,
+    returned: Money,
     outstanding: Money,
     pledges: u32,
     cancelled: u32,
 }
 
-pub fn run(context: &Context, by: Option<Key>, as_of: Option<&str>, format: Format) -> Result<()> {
-    let as_of = as_of.map(|d| parse_date("--as-of", d)).transpose()?;
-    let ledger = ledger_file::read(context.path()?, as_of, &context.keys)?;
+pub fn run(context: &Context, by: Option<Key>, view: &ViewArgs, format: Format) -> Result<()> {
+    let (view, known_at) = context.view(view.as_of.as_deref(), view.known_at.as_deref())?;
+    let ledger = ledger_file::read(context.path()?, view, &context.keys)?;
     let state = &ledger.state;
-    let as_of = as_of.map(|d| d.to_string());
+    let as_of = view.as_of.map(|d| d.to_string());
     match by {
-        None => goals(state, as_of, format),
-        Some(by) => breakdown(state, by, as_of, format),
+        None => goals(state, as_of, known_at, format),
+        Some(by) => breakdown(state, by, as_of, known_at, format),
     }
 }
 
-fn goals(state: &State, as_of: Option<String>, format: Format) -> Result<()> {
-    let report = goals_data(state, as_of)?;
+fn goals(
+    state: &State,
+    as_of: Option<String>,
+    known_at: Option<u32>,
+    format: Format,
+) -> Result<()> {
+    let report = goals_data(state, as_of, known_at)?;
     match format {
         Format::Json => print_json(&report),
         Format::Csv => print(&goal_sheet(&report.goals, &report.outside_goals).csv()?),
@@ -76,43 +116,141 @@ fn goals(state: &State, as_of: Option<String>, format: Format) -> Result<()> {
 
 /// Progress toward every goal and the totals outside any goal, as `report --format json` has
 /// them (also what `audit` reproduces).
-pub(super) fn goals_data(state: &State, as_of: Option<String>) -> Result<GoalsJson> {
-    let mut totals: Grow<Totals> = Grow::default();
-    report::goal_totals(state, &mut totals).map_err(overflow)?;
-    let mut goals = Vec::new();
-    for progress in report::goal_progress(state, ledger_core::slots::Slots::as_slice(&totals)) {
-        let goal = progress.goal;
-        let money = |units: i64| Money::new(state, units, goal.target.commodity);
-        goals.push(GoalJson {
-            id: goal.seq,
-            name: goal.name.to_string(),
-            beneficiary: goal
-                .beneficiary
-                .and_then(|b| state.name(ledger_core::state::NameKind::Party, b.0))
-                .map(|n| n.to_string()),
-            deadline: goal.deadline.map(|d| d.to_string()),
-            target: money(goal.target.units),
-            committed: money(progress.totals.committed),
-            fulfilled: money(progress.totals.fulfilled),
-            remaining: money(progress.remaining().map_err(overflow)?),
-            committed_percent: percent(progress.committed_share()),
-            fulfilled_percent: percent(progress.fulfilled_share()),
-            pledges: progress.totals.pledges,
-            cancelled: progress.totals.cancelled,
-        });
-    }
+pub(super) fn goals_data(
+    state: &State,
+    as_of: Option<String>,
+    known_at: Option<u32>,
+) -> Result<GoalsJson> {
     let mut rows: Grow<Row> = Grow::default();
     report::breakdown(state, Key::Goal, &mut rows).map_err(overflow)?;
-    let outside_goals: Vec<TotalsJson> = ledger_core::slots::Slots::as_slice(&rows)
+    let rows = ledger_core::slots::Slots::as_slice(&rows);
+    let mut goals = Vec::new();
+    for (index, goal) in state.goals().iter().enumerate() {
+        let id = GoalId(u32::try_from(index).map_err(|_| overflow(LedgerError::Overflow))?);
+        if !state.counts(goal.date) || state.current_goal(id) != id {
+            continue;
+        }
+        goals.push(goal_json(state, id, goal, rows)?);
+    }
+    let outside_goals: Vec<TotalsJson> = rows
         .iter()
         .filter(|row| row.key.is_none())
         .map(|row| totals_json(state, None, row.commodity, &row.totals))
         .collect::<Result<_>>()?;
     Ok(GoalsJson {
         as_of,
+        known_at,
         goals,
         outside_goals,
     })
+}
+
+/// One goal: a row per commodity, and the total toward its target of the commodities that
+/// are its own or that a recorded rate converts (docs/FORMAT.md, "Conversion").
+fn goal_json(state: &State, id: GoalId, goal: &GoalState, rows: &[Row]) -> Result<GoalJson> {
+    let target = goal.target.commodity;
+    let decimals = |c: CommodityId| state.commodity(c).map_or(0, |c| c.decimals);
+    let mut committed: i64 = 0;
+    let mut fulfilled: i64 = 0;
+    let mut pledges: u32 = 0;
+    let mut cancelled: u32 = 0;
+    let mut commodities = Vec::new();
+    let mut unconverted = Vec::new();
+    // The goal's own commodity first, then the others by code.
+    let mut mine: Vec<&Row> = rows.iter().filter(|r| r.key == Some(id.0)).collect();
+    mine.sort_by_key(|r| (r.commodity != target, code(state, r.commodity)));
+    for row in mine {
+        let totals = &row.totals;
+        pledges = pledges.saturating_add(totals.pledges);
+        cancelled = cancelled.saturating_add(totals.cancelled);
+        let mut conversion = None;
+        let in_target = if row.commodity == target {
+            Some((totals.committed, totals.fulfilled))
+        } else {
+            let rate = convert::rate_for(state, Some(id), row.commodity, target);
+            let converted = rate.and_then(|c| {
+                let at = |units| {
+                    convert::convert(
+                        units,
+                        decimals(row.commodity),
+                        decimals(target),
+                        c.rate.rate,
+                        c.inverse,
+                    )
+                };
+                Some((c, at(totals.committed)?, at(totals.fulfilled)?))
+            });
+            match converted {
+                Some((c, committed, fulfilled)) => {
+                    conversion = Some(ConversionJson {
+                        rate: rate_text(state, c),
+                        rate_id: c.rate.seq,
+                        rate_date: c.rate.date.to_string(),
+                        goal_rate: c.rate.goal.is_some(),
+                        committed: Money::new(state, committed, target),
+                        fulfilled: Money::new(state, fulfilled, target),
+                    });
+                    Some((committed, fulfilled))
+                }
+                None => None,
+            }
+        };
+        let added = in_target
+            .and_then(|(c, f)| Some((committed.checked_add(c)?, fulfilled.checked_add(f)?)));
+        match added {
+            Some((c, f)) => (committed, fulfilled) = (c, f),
+            None => {
+                unconverted.push(code(state, row.commodity));
+                conversion = None;
+            }
+        }
+        commodities.push(GoalCommodityJson {
+            totals: totals_json(state, None, row.commodity, totals)?,
+            conversion,
+        });
+    }
+    let money = |units: i64| Money::new(state, units, target);
+    let remaining = goal
+        .target
+        .units
+        .checked_sub(committed)
+        .ok_or_else(|| overflow(LedgerError::Overflow))?;
+    Ok(GoalJson {
+        id: goal.seq,
+        name: goal.name.to_string(),
+        beneficiary: goal
+            .beneficiary
+            .and_then(|b| state.current_name(NameKind::Party, b.0))
+            .map(|n| n.to_string()),
+        deadline: goal.deadline.map(|d| d.to_string()),
+        target: money(goal.target.units),
+        committed: money(committed),
+        fulfilled: money(fulfilled),
+        remaining: money(remaining),
+        committed_percent: percent(Percent::of(committed, goal.target.units)),
+        fulfilled_percent: percent(Percent::of(fulfilled, goal.target.units)),
+        pledges,
+        cancelled,
+        commodities,
+        unconverted,
+    })
+}
+
+fn code(state: &State, commodity: CommodityId) -> String {
+    state
+        .commodity(commodity)
+        .map_or_else(String::new, |c| c.code.to_string())
+}
+
+/// `1 EUR = 1.2654 USD` as the rate was recorded (whichever way it is used).
+fn rate_text(state: &State, conversion: convert::Conversion<'_>) -> String {
+    let rate = conversion.rate;
+    format!(
+        "1 {} = {} {}",
+        code(state, rate.base),
+        rate.rate,
+        code(state, rate.quote)
+    )
 }
 
 /// The goal report as tables for people.
@@ -121,10 +259,61 @@ pub(super) fn goals_table(report: &GoalsJson) -> String {
     if let Some(date) = &report.as_of {
         text.push_str(&format!("As of {date}\n\n"));
     }
+    if let Some(n) = report.known_at {
+        text.push_str(&format!("As known after record #{n}\n\n"));
+    }
     if report.goals.is_empty() {
         text.push_str("No goals.\n");
     } else {
         text.push_str(&goal_sheet(&report.goals, &[]).table());
+        for goal in &report.goals {
+            let converted: Vec<String> = goal
+                .commodities
+                .iter()
+                .filter_map(|c| c.conversion.as_ref())
+                .map(|c| {
+                    let kind = if c.goal_rate { "goal rate" } else { "rate" };
+                    format!("{} ({kind} #{}, {})", c.rate, c.rate_id, c.rate_date)
+                })
+                .collect();
+            if !converted.is_empty() {
+                text.push_str(&format!(
+                    "#{} converted at {}\n",
+                    goal.id,
+                    converted.join("; ")
+                ));
+            }
+            if !goal.unconverted.is_empty() {
+                text.push_str(&format!(
+                    "#{} leaves out {} (no rate to {}; record one with `pledge rate`)\n",
+                    goal.id,
+                    goal.unconverted.join(", "),
+                    goal.target.commodity
+                ));
+            }
+        }
+        let by_commodity: Vec<TotalsJson> = report
+            .goals
+            .iter()
+            .flat_map(|g| {
+                g.commodities.iter().map(|c| TotalsJson {
+                    key: Some(Some(g.name.clone())),
+                    ..c.totals.clone()
+                })
+            })
+            .collect();
+        // Worth a table when it says more than the goals' own: another commodity, or figures
+        // that corrections changed.
+        let says_more = report.goals.iter().any(|g| {
+            g.commodities.len() > 1
+                || g.commodities
+                    .iter()
+                    .any(|c| c.totals.commodity != g.target.commodity || c.totals.corrected())
+        });
+        if says_more {
+            text.push_str("\nBy goal and commodity\n");
+            text.push_str(&totals_sheet(Some("goal"), &by_commodity).table());
+        }
     }
     if !report.outside_goals.is_empty() {
         text.push_str("\nPledges outside any goal\n");
@@ -191,7 +380,13 @@ fn with_sign(percent: &str) -> Cell {
     }
 }
 
-fn breakdown(state: &State, by: Key, as_of: Option<String>, format: Format) -> Result<()> {
+fn breakdown(
+    state: &State,
+    by: Key,
+    as_of: Option<String>,
+    known_at: Option<u32>,
+    format: Format,
+) -> Result<()> {
     let key = by;
     let mut rows: Grow<Row> = Grow::default();
     report::breakdown(state, key, &mut rows).map_err(overflow)?;
@@ -207,16 +402,33 @@ fn breakdown(state: &State, by: Key, as_of: Option<String>, format: Format) -> R
     match format {
         Format::Json => print_json(&BreakdownJson {
             as_of,
+            known_at,
             by: word,
             rows,
         }),
         Format::Csv => print(&totals_sheet(keyed.then_some(word), &rows).csv()?),
         Format::Table if rows.is_empty() => print("no pledges\n"),
         Format::Table => {
-            let heading = as_of.map(|d| format!("As of {d}\n\n")).unwrap_or_default();
+            let mut heading = as_of.map(|d| format!("As of {d}\n\n")).unwrap_or_default();
+            if let Some(n) = known_at {
+                heading.push_str(&format!("As known after record #{n}\n\n"));
+            }
             print(&(heading + &totals_sheet(keyed.then_some(word), &rows).table()))
         }
     }
+}
+
+impl TotalsJson {
+    /// Whether amendments, cancellations or returns changed these figures.
+    fn corrected(&self) -> bool {
+        [&self.amended, &self.cancelled_amount, &self.returned]
+            .iter()
+            .any(|m| !is_zero(m))
+    }
+}
+
+fn is_zero(money: &Money) -> bool {
+    money.plain.chars().all(|c| matches!(c, '0' | '.' | '-'))
 }
 
 fn totals_json(
@@ -231,8 +443,12 @@ fn totals_json(
         commodity: state
             .commodity(commodity)
             .map_or_else(String::new, |c| c.code.to_string()),
+        pledged: money(totals.pledged),
+        amended: money(totals.amended),
+        cancelled_amount: money(totals.withdrawn),
         committed: money(totals.committed),
         fulfilled: money(totals.fulfilled),
+        returned: money(totals.returned),
         outstanding: money(totals.outstanding().map_err(overflow)?),
         pledges: totals.pledges,
         cancelled: totals.cancelled,
@@ -245,16 +461,21 @@ fn totals_sheet(key: Option<&'static str>, rows: &[TotalsJson]) -> Sheet {
         "beneficiary" => Column::left("Beneficiary", "beneficiary"),
         "project" => Column::left("Project", "project"),
         "sector" => Column::left("Sector", "sector"),
+        "status" => Column::left("Status", "status"),
         _ => Column::left("Goal", "goal"),
     });
     let mut columns: Vec<Column> = key_column.into_iter().collect();
     columns.extend_from_slice(&[
         Column::left("Commodity", "commodity"),
+        Column::right("Pledged", "pledged"),
+        Column::right("Amended", "amended"),
+        Column::right("Cancelled", "cancelled_amount"),
         Column::right("Committed", "committed"),
         Column::right("Fulfilled", "fulfilled"),
+        Column::right("Returned", "returned"),
         Column::right("Outstanding", "outstanding"),
         Column::right("Pledges", "pledges"),
-        Column::right("Cancelled", "cancelled"),
+        Column::csv_only("cancelled"),
     ]);
     let mut sheet = Sheet::new(&columns);
     for row in rows {
@@ -268,8 +489,12 @@ fn totals_sheet(key: Option<&'static str>, rows: &[TotalsJson]) -> Sheet {
         }
         cells.extend([
             Cell::text(&row.commodity),
+            Cell::money(&row.pledged),
+            unless_zero(&row.amended),
+            unless_zero(&row.cancelled_amount),
             Cell::money(&row.committed),
             Cell::money(&row.fulfilled),
+            unless_zero(&row.returned),
             Cell::money(&row.outstanding),
             Cell::text(row.pledges.to_string()),
             Cell::text(row.cancelled.to_string()),
@@ -277,6 +502,16 @@ fn totals_sheet(key: Option<&'static str>, rows: &[TotalsJson]) -> Sheet {
         sheet.push(cells);
     }
     sheet
+}
+
+/// A figure that is mostly zero (amended, cancelled, returned): blank for people when it is,
+/// so that a table without corrections stays narrow; always the figure for programs.
+fn unless_zero(money: &Money) -> Cell {
+    if is_zero(money) {
+        Cell::pair("", money.plain.clone())
+    } else {
+        Cell::money(money)
+    }
 }
 
 fn percent(share: Option<Percent>) -> String {

@@ -40,7 +40,11 @@ pub fn cosign(
         return Err(refuse(format!("not signed by the log's key {}", key.name)));
     }
     // Reading the ledger checks every record, rule and checkpoint record in it.
-    let ledger = ledger_file::read(context.path()?, None, &context.keys)?;
+    let ledger = ledger_file::read(
+        context.path()?,
+        crate::ledger_file::View::ALL,
+        &context.keys,
+    )?;
     let origin = ledger.state.origin().map_or("", |o| o.as_str());
     if note.origin != origin {
         return Err(refuse(format!(
