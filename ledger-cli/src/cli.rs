@@ -70,9 +70,9 @@ pub enum Command {
     Goal {
         /// The goal's name, unique in the ledger.
         name: String,
-        /// The target, e.g. `550bn USD`.
-        #[arg(long, value_name = "AMOUNT")]
-        target: String,
+        /// The target, e.g. `550bn USD` (quoted or not).
+        #[arg(long, required = true, num_args = 1..=2, value_name = "AMOUNT")]
+        target: Vec<String>,
         /// Who benefits.
         #[arg(long, value_name = "PARTY")]
         beneficiary: Option<String>,

@@ -38,7 +38,7 @@ pub fn void(context: &Context, id: &str, reason: &str, date: Option<&str>) -> Re
         record: seq,
         reason,
     });
-    state
+    let record = state
         .append(entry, &mut sink(&mut frames))
         .map_err(|e| match e {
             AppendError::Ledger(LedgerError::DateBeforeSubject) => CliError::input(format!(
@@ -47,7 +47,11 @@ pub fn void(context: &Context, id: &str, reason: &str, date: Option<&str>) -> Re
             )),
             other => append_error(other),
         })?;
-    finish(&mut ledger, &frames, &format!("voided {what}"))
+    finish(
+        &mut ledger,
+        &frames,
+        &format!("recorded void #{record}: {what}"),
+    )
 }
 
 /// What record `seq` is, for a confirmation.
@@ -130,7 +134,7 @@ pub fn rename(
         to,
         reason,
     });
-    state
+    let record = state
         .append(entry, &mut sink(&mut frames))
         .map_err(|e| match e {
             AppendError::Ledger(e @ LedgerError::RenameInvalid) => {
@@ -142,7 +146,10 @@ pub fn rename(
     finish(
         &mut ledger,
         &frames,
-        &format!("{verb} {} '{old}' into '{new}'", kind.as_str()),
+        &format!(
+            "recorded rename #{record}: {verb} {} '{old}' into '{new}'",
+            kind.as_str()
+        ),
     )
 }
 
@@ -224,7 +231,7 @@ pub fn revise(
         beneficiary,
         reason,
     });
-    state
+    let record = state
         .append(entry, &mut sink(&mut frames))
         .map_err(|e| match e {
             AppendError::Ledger(e @ LedgerError::CommodityMismatch) => CliError::input(format!(
@@ -246,7 +253,10 @@ pub fn revise(
     finish(
         &mut ledger,
         &frames,
-        &format!("revised goal #{}: {goal}, target {money}", current.seq),
+        &format!(
+            "recorded revision #{record}: goal #{} ({goal}) now targets {money}",
+            current.seq
+        ),
     )
 }
 
@@ -278,7 +288,7 @@ pub fn rate(
         rate,
         goal: goal_id,
     });
-    state
+    let record = state
         .append(entry, &mut sink(&mut frames))
         .map_err(|e| match e {
             AppendError::Ledger(e @ LedgerError::RateInvalid) => {
@@ -289,7 +299,7 @@ pub fn rate(
     let code = |id| state.commodity(id).map_or("?", |c| c.code.as_str());
     let whose = goal.map_or_else(String::new, |g| format!(" for goal '{g}'"));
     let said = format!(
-        "recorded rate 1 {} = {rate} {}{whose}",
+        "recorded rate #{record}: 1 {} = {rate} {}{whose}",
         code(base_id),
         code(quote_id)
     );

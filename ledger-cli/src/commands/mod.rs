@@ -41,7 +41,7 @@ pub fn run(cli: Cli) -> Result<()> {
         } => record::goal(
             &context,
             &name,
-            &target,
+            &target.join(" "),
             beneficiary.as_deref(),
             deadline.as_deref(),
             &event,

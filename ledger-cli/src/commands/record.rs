@@ -261,7 +261,7 @@ pub fn fulfil(
         amount,
         memo,
     };
-    state
+    let record = state
         .append(Entry::Fulfil(fulfil), &mut sink(&mut frames))
         .map_err(|e| event_error(state, seq, date, amount, e))?;
     let money = Money::new(state, amount.units, amount.commodity).human();
@@ -271,7 +271,7 @@ pub fn fulfil(
     finish(
         &mut ledger,
         &frames,
-        &format!("recorded fulfilment of {money} against pledge #{seq} (now {status})"),
+        &format!("recorded fulfilment #{record}: {money} against pledge #{seq} (now {status})"),
     )
 }
 
@@ -318,14 +318,14 @@ pub fn give_back(
         amount,
         memo,
     });
-    state
+    let record = state
         .append(entry, &mut sink(&mut frames))
         .map_err(|e| event_error(state, seq, date, amount, e))?;
     let money = Money::new(state, amount.units, amount.commodity).human();
     finish(
         &mut ledger,
         &frames,
-        &format!("recorded return of {money} on pledge #{seq}"),
+        &format!("recorded return #{record}: {money} on pledge #{seq}"),
     )
 }
 
@@ -369,11 +369,13 @@ pub fn amend(
             amount,
             reason: reason.clone(),
         };
-        state
+        let record = state
             .append(Entry::Amend(amend), &mut sink(&mut frames))
             .map_err(|e| event_error(state, seq, date, amount, e))?;
         let money = Money::new(state, amount.units, amount.commodity).human();
-        said.push(format!("recorded amendment of pledge #{seq} to {money}"));
+        said.push(format!(
+            "recorded amendment #{record}: pledge #{seq} is now {money}"
+        ));
     }
     if let Some(due) = due {
         let entry = Entry::Reschedule(Reschedule {
@@ -382,7 +384,7 @@ pub fn amend(
             due,
             reason,
         });
-        state
+        let record = state
             .append(entry, &mut sink(&mut frames))
             .map_err(|e| match e {
                 AppendError::Ledger(LedgerError::DueBeforeDate) => CliError::input(format!(
@@ -393,8 +395,10 @@ pub fn amend(
                 other => event_error(state, seq, date, probe, other),
             })?;
         said.push(match due {
-            Some(due) => format!("recorded new due date {due} for pledge #{seq}"),
-            None => format!("recorded that pledge #{seq} has no due date any more"),
+            Some(due) => format!("recorded reschedule #{record}: pledge #{seq} is now due {due}"),
+            None => {
+                format!("recorded reschedule #{record}: pledge #{seq} has no due date any more")
+            }
         });
     }
     finish(&mut ledger, &frames, &said.join("\n"))
@@ -412,7 +416,7 @@ pub fn cancel(context: &Context, id: &str, reason: &str, date: Option<&str>) -> 
         units: 1,
         commodity: pledge.commodity,
     };
-    state
+    let record = state
         .append(
             Entry::Cancel(Cancel {
                 date,
@@ -425,7 +429,7 @@ pub fn cancel(context: &Context, id: &str, reason: &str, date: Option<&str>) -> 
     finish(
         &mut ledger,
         &frames,
-        &format!("recorded cancellation of pledge #{seq}"),
+        &format!("recorded cancellation #{record} of pledge #{seq}"),
     )
 }
 

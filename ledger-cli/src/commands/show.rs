@@ -509,8 +509,10 @@ fn show_goal(ledger: &LedgerFile, seq: Seq, on: Date, format: Format) -> Result<
     }
 }
 
-/// Every intact record of the ledger, read again from its bytes (the fold keeps no history).
+/// Every intact record of the ledger, read again from its bytes (the fold keeps no history),
+/// up to the last one the view knows (`--known-at`).
 fn records(ledger: &LedgerFile) -> impl Iterator<Item = Record> + '_ {
+    let known = ledger.state.next_seq();
     Scanner::new(&ledger.bytes)
         .into_iter()
         .flatten()
@@ -518,6 +520,7 @@ fn records(ledger: &LedgerFile) -> impl Iterator<Item = Record> + '_ {
             Item::Record { record, .. } => Some(record),
             _ => None,
         })
+        .take_while(move |record| record.seq < known)
 }
 
 fn event(record: &Record, amount: Option<Money>, text: Option<String>) -> EventJson {
