@@ -4,7 +4,7 @@
 //! join the second core's exactly (`CompactRange::extend`). Checkpoints met in those chunks are
 //! checked after the join, against the tree of every record before them.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use ledger_core::checkpoint::VerifierKey;
 use ledger_core::scan::Scanner;
@@ -36,11 +36,26 @@ pub fn while_folding<T>(
     keys: &[VerifierKey],
     fold: impl FnOnce(&mut ChunkStarts) -> (T, u64),
 ) -> (T, Result<Verified, Contradiction>) {
+    split_while_folding(scanner, keys, false, fold)
+}
+
+/// [`while_folding`]; with `hold_front`, the second core waits until the split is decided, so
+/// that a test sees the split whatever the scheduler does.
+fn split_while_folding<T>(
+    scanner: &Scanner<'_>,
+    keys: &[VerifierKey],
+    hold_front: bool,
+    fold: impl FnOnce(&mut ChunkStarts) -> (T, u64),
+) -> (T, Result<Verified, Contradiction>) {
     let stop = AtomicU64::new(u64::MAX);
     let progress = AtomicU64::new(0);
+    let hold = AtomicBool::new(hold_front);
     std::thread::scope(|scope| {
         let front_scanner = scanner.clone();
         let front = scope.spawn(|| {
+            while hold.load(Ordering::Acquire) {
+                std::thread::yield_now();
+            }
             verify_checkpoints_while(front_scanner, keys, |leaf| {
                 if leaf.is_multiple_of(4096) {
                     progress.store(leaf, Ordering::Relaxed);
@@ -58,8 +73,10 @@ pub fn while_folding<T>(
             .next_multiple_of(CHUNK);
         let tail = if split < leaves && split > done.saturating_add(CHUNK / 4) {
             stop.store(split, Ordering::Relaxed);
+            hold.store(false, Ordering::Release);
             Some((split, hash_tail(scanner, &starts, split, leaves)))
         } else {
+            hold.store(false, Ordering::Release);
             None
         };
         let checked = match front.join() {
@@ -229,7 +246,8 @@ mod tests {
     /// What `ledger_file` does: the fold notes where chunks start and counts the leaves.
     fn check(bytes: &[u8]) -> Result<Verified, Contradiction> {
         let scanner = Scanner::new(bytes).unwrap();
-        let ((), checked) = while_folding(&scanner, &[], |starts| {
+        // The second core is held until the split is decided: the split then always happens.
+        let ((), checked) = split_while_folding(&scanner, &[], true, |starts| {
             let mut leaves = 0u64;
             for item in scanner.clone() {
                 if let Item::Record { offset, .. } = item {
