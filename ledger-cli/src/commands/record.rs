@@ -71,8 +71,8 @@ pub fn commodity(context: &Context, code: &str, decimals: u8) -> Result<()> {
         .state
         .append(entry, &mut sink(&mut frames))
         .map_err(|e| match e {
-            AppendError::Ledger(LedgerError::DuplicateName) => {
-                CliError::input(format!("commodity '{code}' is declared already"))
+            AppendError::Ledger(e @ LedgerError::DuplicateName) => {
+                CliError::input(format!("commodity '{code}': {e}"))
             }
             other => append_error(other),
         })?;
@@ -115,12 +115,12 @@ pub fn goal(
     let seq = state
         .append(Entry::Goal(goal), &mut sink(&mut frames))
         .map_err(|e| match e {
-            AppendError::Ledger(LedgerError::DuplicateGoal) => CliError::input(format!(
-                "goal '{name}' exists already; change its target, deadline or beneficiary with \
+            AppendError::Ledger(e @ LedgerError::DuplicateGoal) => CliError::input(format!(
+                "goal '{name}': {e}; change its target, deadline or beneficiary with \
                  `pledge revise '{name}' --target AMOUNT --reason TEXT`"
             )),
-            AppendError::Ledger(LedgerError::AmountNotPositive) => CliError::input(format!(
-                "--target '{target_text}': the target must be greater than zero",
+            AppendError::Ledger(e @ LedgerError::AmountNotPositive) => CliError::input(format!(
+                "--target '{target_text}': {e}",
                 target_text = target_text(state, target)
             )),
             other => append_error(other),
@@ -194,14 +194,14 @@ pub fn add(context: &Context, args: &AddArgs) -> Result<()> {
     let seq = state
         .append(Entry::Pledge(pledge), &mut sink(&mut frames))
         .map_err(|e| match e {
-            AppendError::Ledger(LedgerError::AmountNotPositive) => CliError::input(format!(
-                "amount '{amount_text}': a pledge must be greater than zero"
-            )),
+            AppendError::Ledger(e @ LedgerError::AmountNotPositive) => {
+                CliError::input(format!("amount '{amount_text}': {e}"))
+            }
             AppendError::Ledger(e @ LedgerError::FutureDate { .. }) => CliError::input(format!(
                 "--date '{date}': {e}; pass --planned if the pledge is announced for that date"
             )),
-            AppendError::Ledger(LedgerError::DueBeforeDate) => CliError::input(format!(
-                "--due '{}' is before the pledge's date {date}{}",
+            AppendError::Ledger(e @ LedgerError::DueBeforeDate) => CliError::input(format!(
+                "--due '{}': {e}, {date}{}",
                 args.due.as_deref().unwrap_or_default(),
                 if args.event.date.is_none() {
                     " (today, as no --date was given; pass --date YYYY-MM-DD for the day it was made)"
@@ -450,11 +450,14 @@ pub fn note(context: &Context, text: &str, on: Option<&str>, date: Option<&str>)
             &mut sink(&mut frames),
         )
         .map_err(|e| match (e, about) {
-            (AppendError::Ledger(LedgerError::UnknownPledge(_)), Some(about)) => CliError::input(
-                format!("--on '{about}': there is no pledge or goal #{about}"),
-            ),
-            (AppendError::Ledger(LedgerError::DateBeforeSubject), Some(about)) => {
-                CliError::input(format!("--date '{date}' is before the date of #{about}"))
+            (AppendError::Ledger(e @ LedgerError::UnknownPledge(_)), Some(about)) => {
+                CliError::input(format!(
+                    "--on '{about}': {e}; a note is about a pledge, a goal, or (without --on) \
+                     the ledger"
+                ))
+            }
+            (AppendError::Ledger(e @ LedgerError::DateBeforeSubject), Some(about)) => {
+                CliError::input(format!("--date '{date}': {e} (#{about})"))
             }
             (other, _) => append_error(other),
         })?;
@@ -592,36 +595,38 @@ fn event_error(
         .commodity(amount.commodity)
         .map_or("?", |c| c.code.as_str());
     match error {
-        AppendError::Ledger(LedgerError::Overfulfilment { outstanding }) => {
+        // The rule in the core's words (the audit's), then the figures involved.
+        AppendError::Ledger(e @ LedgerError::Overfulfilment { outstanding }) => {
             CliError::input(format!(
-                "amount {} is more than pledge #{seq} has outstanding ({})",
+                "amount {}: {e}; pledge #{seq} has {} outstanding",
                 money(amount.units),
                 money(outstanding)
             ))
         }
-        AppendError::Ledger(LedgerError::AmendBelowFulfilled { fulfilled }) => {
+        AppendError::Ledger(e @ LedgerError::AmendBelowFulfilled { fulfilled }) => {
             CliError::input(format!(
-                "amount {} is below what pledge #{seq} has already delivered ({})",
+                "amount {}: {e}; pledge #{seq} has delivered {}",
                 money(amount.units),
                 money(fulfilled)
             ))
         }
-        AppendError::Ledger(LedgerError::CommodityMismatch) => CliError::input(format!(
-            "amount is in {given_code}, but pledge #{seq} is in {pledge_code}; commodities are never mixed"
+        AppendError::Ledger(e @ LedgerError::CommodityMismatch) => CliError::input(format!(
+            "amount in {given_code}: {e}; pledge #{seq} is in {pledge_code}, and commodities are \
+             never mixed"
         )),
-        AppendError::Ledger(LedgerError::AmountNotPositive) => CliError::input(format!(
-            "amount {}: must be greater than zero",
+        AppendError::Ledger(e @ LedgerError::AmountNotPositive) => CliError::input(format!(
+            "amount {}: {e}",
             Money::new(state, amount.units, amount.commodity).human()
         )),
-        AppendError::Ledger(LedgerError::DateBeforeSubject) => CliError::input(format!(
-            "--date '{date}' is before pledge #{seq} was made ({})",
+        AppendError::Ledger(e @ LedgerError::DateBeforeSubject) => CliError::input(format!(
+            "--date '{date}': {e} (pledge #{seq} was made {})",
             pledge.date
         )),
-        AppendError::Ledger(LedgerError::ReturnExceedsFulfilled { fulfilled }) => {
+        AppendError::Ledger(e @ LedgerError::ReturnExceedsFulfilled { .. }) => {
             CliError::input(format!(
-                "amount {} is more than pledge #{seq} has had fulfilled ({})",
+                "amount {}: {e}; pledge #{seq} has had {} fulfilled",
                 money(amount.units),
-                money(fulfilled)
+                money(pledge.current.fulfilled)
             ))
         }
         AppendError::Ledger(
