@@ -7,7 +7,7 @@ use crate::checkpoint::{NoteError, VerifierKey};
 use crate::date::Date;
 use crate::entry::{Entry, Record, Seq};
 use crate::error::{FormatError, LedgerError};
-use crate::record::is_canonical;
+use crate::record::is_canonical_frame;
 use crate::scan::{Item, Scanner};
 use crate::slots::Tables;
 use crate::state::State;
@@ -152,14 +152,14 @@ pub fn audit<T: Tables>(
         let Some(item) = scanner.next() else {
             break;
         };
-        let (offset, mut record) = match item {
+        let (offset, len, mut record) = match item {
             Item::Record {
                 offset,
                 len,
                 record,
             } => {
                 end = offset.saturating_add(len);
-                (offset, record)
+                (offset, len, record)
             }
             Item::Damaged { offset, len, error } => {
                 end = offset.saturating_add(len);
@@ -193,7 +193,7 @@ pub fn audit<T: Tables>(
             offset,
             kind,
         };
-        if !is_canonical(scanner.payload(), &record) {
+        if !is_canonical_frame(scanner.frame(offset, len), &record) {
             found(&mut summary, finding(FindingKind::NonCanonical));
         }
         // Sequence: the record stores the low 8 bits of its number. A forward jump of 1..=127 is

@@ -190,6 +190,8 @@ pub enum LedgerError {
     /// The record would take the total of a commodity's pledges beyond 64 bits, where no
     /// report could add them up.
     TotalTooLarge,
+    /// A commodity code breaks [`crate::amount::parse_code`]'s syntax.
+    CodeInvalid,
 }
 
 /// Which rule for names and texts a string broke.
@@ -375,6 +377,7 @@ impl fmt::Display for LedgerError {
             Self::RateInvalid => f.write_str(
                 "a rate must be greater than zero, have at most 18 decimal places and join two different commodities",
             ),
+            Self::CodeInvalid => InputError::CommoditySyntax.fmt(f),
             Self::TotalTooLarge => f.write_str(
                 "the total pledged in this commodity would exceed 9,223,372,036,854,775,807 minor units (64 bits)",
             ),

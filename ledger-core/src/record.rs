@@ -349,6 +349,15 @@ pub fn is_canonical(payload: &[u8], record: &Record) -> bool {
     encode_payload(record, &mut again).is_ok_and(|bytes| bytes == payload)
 }
 
+/// Whether `frame` (delimiter included) is the one canonical frame of `record`: its payload
+/// canonical, its checksum the CRC of it, and its COBS the shortest (a block of 254 data bytes
+/// that ends the payload is followed by no empty block: COBS decoders accept both).
+pub fn is_canonical_frame(frame: &[u8], record: &Record) -> bool {
+    let mut again = [0u8; MAX_FRAME];
+    encode_frame(record, &mut again)
+        .is_ok_and(|len| again.get(..len).is_some_and(|bytes| bytes == frame))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -36,6 +36,8 @@ impl<T: Tables> State<T> {
         match &record.entry {
             Entry::Open(_) => Ok(()),
             Entry::Commodity(c) => match self.find_commodity(&c.code) {
+                // A reader holds a code to the syntax a writer parses it with.
+                _ if crate::amount::parse_code(&c.code).is_err() => Err(LedgerError::CodeInvalid),
                 Some(_) => Err(LedgerError::DuplicateName),
                 None if c.decimals > crate::amount::MAX_DECIMALS => {
                     Err(LedgerError::DecimalsOutOfRange)

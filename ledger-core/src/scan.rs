@@ -84,6 +84,13 @@ impl<'a> Scanner<'a> {
         self.scratch.get(..self.payload_len).unwrap_or_default()
     }
 
+    /// The bytes of a frame the scanner reported (`offset` and `len` as an item gave them).
+    pub fn frame(&self, offset: usize, len: usize) -> &'a [u8] {
+        self.bytes
+            .get(offset..offset.saturating_add(len))
+            .unwrap_or_default()
+    }
+
     /// The byte offset where the next frame would start.
     pub fn position(&self) -> usize {
         self.pos

@@ -425,6 +425,52 @@ fn non_canonical_bytes_are_found() {
     );
 }
 
+/// A payload and checksum of exactly 254 bytes without a zero is one COBS block of 254: a
+/// decoder reads it with or without an empty block after it (`01`), so only one of the two
+/// frames is canonical, and the other is a finding although both decode to the same record.
+#[test]
+fn both_cobs_forms_of_a_254_byte_block_decode_but_only_one_is_canonical() {
+    let case = Case::new();
+    let frames = case.frames();
+    let seq = frames.len() as u32;
+    // A note on pledge 8 whose payload and CRC are 254 bytes, none of them zero.
+    let frame = (0..200u8)
+        .find_map(|variant| {
+            let mut text = "a".repeat(241);
+            text.push(char::from(b'b' + variant % 20));
+            let record = Record {
+                seq,
+                entry: Entry::Note(ledger_core::entry::Note {
+                    date: ledger_core::Date::parse("2026-01-01").unwrap(),
+                    about: Some(8),
+                    text: ledger_core::entry::text(&text).unwrap(),
+                }),
+            };
+            let mut frame = [0u8; MAX_FRAME];
+            let len = encode_frame(&record, &mut frame).unwrap();
+            let frame = frame[..len].to_vec();
+            (frame[0] == 0xFF && !frame[1..255].contains(&0)).then_some(frame)
+        })
+        .expect("a note of the right length");
+    // The core writes the shortest form: the block, then the delimiter.
+    assert_eq!(frame.len(), 256, "{frame:02x?}");
+    let mut longer = frame[..255].to_vec();
+    longer.extend_from_slice(&[0x01, 0x00]);
+    for (bytes, canonical) in [(&frame, true), (&longer, false)] {
+        let mut with = frames.clone();
+        with.push(bytes.clone());
+        case.write_frames(&with);
+        let read = records(&case.ledger());
+        assert_eq!(read.len() as u32, seq + 1, "both forms decode");
+        let (_, findings) = case.audit(&[]);
+        assert_eq!(
+            findings.contains(&("non_canonical".to_string(), Some(u64::from(seq)))),
+            !canonical,
+            "{findings:?}"
+        );
+    }
+}
+
 /// COBS-encodes `body` with its delimiter (a plain implementation, independent of the core's).
 fn corncobs_encode(body: &[u8], out: &mut [u8]) -> usize {
     let mut written = 0;

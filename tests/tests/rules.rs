@@ -716,6 +716,21 @@ fn every_rule_is_refused_in_the_audits_words() {
                 audit,
             }
         }),
+        ("a commodity code out of syntax", {
+            let (cli, audit) = same(LedgerError::CodeInvalid);
+            Case {
+                setup: &[],
+                command: &["commodity", "9 $", "--decimals", "0"],
+                record: |_| {
+                    Entry::Commodity(ledger_core::Commodity {
+                        code: ledger_core::amount::Code::try_from("9 $").unwrap(),
+                        decimals: 0,
+                    })
+                },
+                cli,
+                audit,
+            }
+        }),
         ("too many decimal places", {
             let (cli, audit) = same(LedgerError::DecimalsOutOfRange);
             Case {
@@ -776,7 +791,7 @@ fn every_rule_is_refused_in_the_audits_words() {
     // Every rule a recorder can break is here (the rest are structural: sequence numbers, the
     // open record, undeclared ids, checkpoint sizes, capacities and renames of names never
     // declared are not reachable from the CLI, which builds those fields itself).
-    assert_eq!(seen.len(), 20);
+    assert_eq!(seen.len(), 21);
 }
 
 /// The rule's words: the core's message without the figures that differ between a writer's
