@@ -163,15 +163,25 @@ pub fn audit<T: Tables>(
             }
             Item::Damaged { offset, len, error } => {
                 end = offset.saturating_add(len);
-                damaged_before = damaged_before.saturating_add(1);
+                let intact = !scanner.payload().is_empty();
+                let seq = summary.state.next_seq();
                 found(
                     &mut summary,
                     Finding {
-                        seq: None,
+                        seq: intact.then_some(seq),
                         offset,
                         kind: FindingKind::Damaged(error),
                     },
                 );
+                if intact {
+                    // COBS and CRC hold, only the payload does not decode (an entry kind newer
+                    // than this reader, say): the bytes are as written, so the frame is a leaf
+                    // and takes its place in the numbering; its entry is not folded.
+                    let _ = summary.state.skip();
+                    push_leaf(&mut summary, &mut found, scanner.payload(), seq, offset);
+                } else {
+                    damaged_before = damaged_before.saturating_add(1);
+                }
                 continue;
             }
             Item::TornTail { offset, len } => {

@@ -78,8 +78,10 @@ impl<'a> Scanner<'a> {
         })
     }
 
-    /// The payload of the record the last call to `next` returned (empty after anything else):
-    /// the bytes a Merkle leaf hashes (see [`crate::tree`]).
+    /// The payload of the intact frame the last call to `next` read, whether it decoded (a
+    /// record) or not (a damaged record of an unknown kind, say); empty after a frame whose
+    /// COBS or CRC is bad, a tail, or nothing. These are the bytes a Merkle leaf hashes: every
+    /// intact frame is a leaf (see [`crate::tree`]).
     pub fn payload(&self) -> &[u8] {
         self.scratch.get(..self.payload_len).unwrap_or_default()
     }
@@ -215,10 +217,9 @@ impl Iterator for Scanner<'_> {
                         record,
                     }
                 }
-                Err(error) => {
-                    self.payload_len = 0;
-                    Item::Damaged { offset, len, error }
-                }
+                // The frame is intact (COBS and CRC), only its payload does not decode (an
+                // unknown entry kind, say): `payload()` keeps it, for it is still a leaf.
+                Err(error) => Item::Damaged { offset, len, error },
             },
             Frame::Damaged { offset, len, error } => Item::Damaged { offset, len, error },
             Frame::TornTail { offset, len } => Item::TornTail { offset, len },

@@ -454,8 +454,8 @@ pub fn verify_consistency(
 /// ledger checks the scan's items first.
 pub fn range_of_records(mut scanner: crate::scan::Scanner<'_>) -> Result<CompactRange, TreeError> {
     let mut range = CompactRange::new();
-    while let Some(item) = scanner.next() {
-        if matches!(item, crate::scan::Item::Record { .. }) {
+    while let Some(frame) = scanner.next_frame() {
+        if matches!(frame, crate::scan::Frame::Payload { .. }) {
             range.push(leaf_hash(scanner.payload()))?;
         }
     }

@@ -471,6 +471,51 @@ fn both_cobs_forms_of_a_254_byte_block_decode_but_only_one_is_canonical() {
     }
 }
 
+/// A record of a kind newer than this reader (tag 19), intact: the audit reports it as damaged
+/// at its place in the numbering, folds nothing from it, and keeps it as a leaf, so that its
+/// root is every reader's root (the tree covers bytes, not what a reader understands).
+#[test]
+fn a_record_of_an_unknown_kind_is_reported_but_is_still_a_leaf() {
+    let case = Case::new();
+    let mut frames = case.frames();
+    // Record 10 (a pledge) becomes an entry of tag 19 with some body.
+    let payload = [0x0a, 19, 0x05, b'l', b'a', b't', b'e', b'r'];
+    let mut body = payload.to_vec();
+    body.extend_from_slice(&ledger_core::record::crc32c(&payload).to_le_bytes());
+    let mut encoded = vec![0u8; body.len() + 3];
+    let len = corncobs_encode(&body, &mut encoded);
+    frames[10] = encoded[..len].to_vec();
+    case.write_frames(&frames);
+    let (code, findings) = case.audit(&[]);
+    assert_eq!(code, 1);
+    // Found where it stands; the records after it are in sequence.
+    assert_eq!(
+        findings[0],
+        ("damaged".to_string(), Some(10)),
+        "{findings:?}"
+    );
+    assert!(
+        findings
+            .iter()
+            .all(|(kind, _)| kind != "sequence" && kind != "out_of_place"),
+        "{findings:?}"
+    );
+    // Its root: every intact frame a leaf, as the core's tree of the file has it.
+    let bytes = std::fs::read(case.ledger()).unwrap();
+    let root = ledger_core::tree::range_of_records(Scanner::new(&bytes).unwrap())
+        .unwrap()
+        .root();
+    let output = pledge()
+        .current_dir(case.dir.path())
+        .args(["audit", "--format", "json", "ledger.pledge"])
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let hex: String = root.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(json["files"][0]["root"], hex);
+    assert_eq!(json["files"][0]["records"], frames.len());
+}
+
 /// COBS-encodes `body` with its delimiter (a plain implementation, independent of the core's).
 fn corncobs_encode(body: &[u8], out: &mut [u8]) -> usize {
     let mut written = 0;

@@ -273,8 +273,9 @@ fn consistency(
         .max_by_key(|p| p.size)?;
     let mut leaves = Vec::new();
     let mut scan = scanner.clone();
-    while let Some(item) = scan.next() {
-        if matches!(item, ledger_core::scan::Item::Record { .. }) {
+    // Every intact frame is a leaf, as in the audit's own tree.
+    while let Some(frame) = scan.next_frame() {
+        if matches!(frame, ledger_core::scan::Frame::Payload { .. }) {
             leaves.push(tree::leaf_hash(scan.payload()));
         }
     }
