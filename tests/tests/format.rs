@@ -205,6 +205,160 @@ fn hex_vectors_in_the_format_doc() {
     }
 }
 
+const GOLDEN_CORRECTIONS: &str = "tests/golden/v1-corrections.pledge";
+
+/// The entries of tags 13 to 18 and a planned pledge, after the golden ledger's 15 records:
+/// `tests/golden/v1-corrections.pledge`, records 15 to 24.
+fn corrections() -> Vec<Entry> {
+    use ledger_core::entry::{
+        ExactRate, Rate, Rename, RenameKind, Reschedule, Return, Revise, Void,
+    };
+    let usd = |units| Amount {
+        units,
+        commodity: CommodityId(0),
+    };
+    let eur = |units| Amount {
+        units,
+        commodity: CommodityId(1),
+    };
+    vec![
+        // 15
+        Entry::Commodity(Commodity {
+            code: parse_code("EUR").unwrap(),
+            decimals: 2,
+        }),
+        // 16: the goal's reference rate, 1 EUR = 1.0825 USD.
+        Entry::Rate(Rate {
+            date: date("2026-03-04"),
+            base: CommodityId(1),
+            quote: CommodityId(0),
+            rate: ExactRate {
+                mantissa: 10825,
+                scale: 4,
+            },
+            goal: Some(GoalId(0)),
+        }),
+        // 17, voided by 18.
+        Entry::Fulfil(Fulfil {
+            date: date("2026-03-05"),
+            pledge: 8,
+            amount: usd(100_000_000_000),
+            memo: None,
+        }),
+        Entry::Void(Void {
+            date: date("2026-03-06"),
+            record: 17,
+            reason: text("entered twice").unwrap(),
+        }),
+        // 19
+        Entry::Return(Return {
+            date: date("2026-03-07"),
+            pledge: 8,
+            amount: usd(50_000_000_000),
+            memo: Some(text("unspent").unwrap()),
+        }),
+        // 20, 21: Japan renamed Nippon.
+        Entry::Party(name("Nippon").unwrap()),
+        Entry::Rename(Rename {
+            date: date("2026-03-08"),
+            kind: RenameKind::Party,
+            from: 0,
+            to: 2,
+            reason: text("official name").unwrap(),
+        }),
+        // 22
+        Entry::Reschedule(Reschedule {
+            date: date("2026-03-09"),
+            pledge: 8,
+            due: Some(date("2027-06-30")),
+            reason: text("delayed").unwrap(),
+        }),
+        // 23: goal 7's target raised.
+        Entry::Revise(Revise {
+            date: date("2026-03-10"),
+            goal: 7,
+            target: usd(60_000_000_000_000),
+            deadline: Some(date("2029-01-19")),
+            beneficiary: Some(PartyId(1)),
+            reason: text("raised").unwrap(),
+        }),
+        // 24: a planned pledge in EUR toward the USD goal.
+        Entry::Pledge(Pledge {
+            date: date("2026-12-01"),
+            from: PartyId(1),
+            to: PartyId(0),
+            amount: eur(100_000),
+            goal: Some(GoalId(0)),
+            project: None,
+            sector: None,
+            tags: Tags::new(),
+            due: None,
+            memo: None,
+            planned: true,
+        }),
+    ]
+}
+
+fn build_corrections() -> Vec<u8> {
+    let mut state = State::new(None);
+    let mut bytes = preamble().to_vec();
+    let mut sink = |frame: &[u8]| -> Result<(), Infallible> {
+        bytes.extend_from_slice(frame);
+        Ok(())
+    };
+    for entry in every_entry().into_iter().chain(corrections()) {
+        state
+            .append(entry, &mut sink)
+            .expect("the golden entries keep the rules");
+    }
+    bytes
+}
+
+/// Tags 13 to 18 and the planned flag: written, they give the golden bytes; read, the golden
+/// bytes give them; and their frames are the hex vectors docs/FORMAT.md quotes (which the
+/// independent reader in tests/reference decodes field by field, see tests/reference.rs).
+#[test]
+fn the_corrections_golden_file_and_vectors() {
+    let built = build_corrections();
+    let path = workspace().join(GOLDEN_CORRECTIONS);
+    if std::env::var_os("PLEDGE_WRITE_GOLDEN").is_some() {
+        std::fs::write(&path, &built).unwrap();
+    }
+    let golden = std::fs::read(&path).expect("the golden file is committed");
+    assert_eq!(
+        built, golden,
+        "the encoding changed: that is a format change"
+    );
+    let records: Vec<Record> = Scanner::new(&golden)
+        .unwrap()
+        .map(|item| match item {
+            Item::Record { record, .. } => record,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let expected: Vec<Record> = every_entry()
+        .into_iter()
+        .chain(corrections())
+        .zip(0..)
+        .map(|(entry, seq)| Record { seq, entry })
+        .collect();
+    assert_eq!(records, expected);
+    let doc = std::fs::read_to_string(workspace().join("docs/FORMAT.md")).unwrap_or_default();
+    for (seq, entry) in (15..).zip(corrections()) {
+        if matches!(
+            entry,
+            Entry::Commodity(_) | Entry::Party(_) | Entry::Fulfil(_)
+        ) {
+            continue;
+        }
+        let vector = frame(seq, entry);
+        assert!(
+            doc.contains(&vector),
+            "docs/FORMAT.md must quote record {seq}: {vector}"
+        );
+    }
+}
+
 const GOLDEN_CHECKPOINT: &str = "tests/golden/v1-checkpoint.pledge";
 
 /// The fixed test key: seed 32 × 0x01, named `pledge.example/test-key`.
