@@ -106,21 +106,32 @@ pub enum Entry {
     /// Tag 12. The Merkle root of every record before this one, optionally signed.
     Checkpoint(Checkpoint),
     /// Tag 13. An exact exchange rate between two commodities, for the ledger or fixed by a goal.
+    #[cfg(feature = "corrections")]
     Rate(Rate),
     /// Tag 14. An earlier record entered by mistake, voided: it never happened.
+    #[cfg(feature = "corrections")]
     Void(Void),
     /// Tag 15. Funds returned: a fulfilment reversed in part or whole.
+    #[cfg(feature = "corrections")]
     Return(Return),
     /// Tag 16. A party, project, sector, tag or goal renamed, or merged into another.
+    #[cfg(feature = "corrections")]
     Rename(Rename),
     /// Tag 17. A pledge's due date moved (or removed).
+    #[cfg(feature = "corrections")]
     Reschedule(Reschedule),
     /// Tag 18. A goal's target, deadline or beneficiary revised.
+    #[cfg(feature = "corrections")]
     Revise(Revise),
 }
 
-/// The tag of the last [`Entry`] variant this version knows.
+/// The tag of the last [`Entry`] variant this build knows: 18, or 12 without the
+/// `corrections` feature (a device that leaves tags 13 to 18 out reads them as unknown kinds).
+#[cfg(feature = "corrections")]
 pub const LAST_ENTRY_TAG: u32 = 18;
+/// The tag of the last [`Entry`] variant this build knows.
+#[cfg(not(feature = "corrections"))]
+pub const LAST_ENTRY_TAG: u32 = 12;
 
 /// The tag of [`Entry::Checkpoint`] on the wire: readers that hash records without decoding
 /// them look for it.
@@ -428,11 +439,17 @@ impl Entry {
             Entry::Amend(a) => Some(a.date),
             Entry::Cancel(c) => Some(c.date),
             Entry::Note(n) => Some(n.date),
+            #[cfg(feature = "corrections")]
             Entry::Rate(r) => Some(r.date),
+            #[cfg(feature = "corrections")]
             Entry::Void(v) => Some(v.date),
+            #[cfg(feature = "corrections")]
             Entry::Return(r) => Some(r.date),
+            #[cfg(feature = "corrections")]
             Entry::Rename(r) => Some(r.date),
+            #[cfg(feature = "corrections")]
             Entry::Reschedule(r) => Some(r.date),
+            #[cfg(feature = "corrections")]
             Entry::Revise(r) => Some(r.date),
             Entry::Open(_)
             | Entry::Checkpoint(_)
@@ -451,9 +468,13 @@ impl Entry {
             Entry::Amend(a) => Some(a.pledge),
             Entry::Cancel(c) => Some(c.pledge),
             Entry::Note(n) => n.about,
+            #[cfg(feature = "corrections")]
             Entry::Void(v) => Some(v.record),
+            #[cfg(feature = "corrections")]
             Entry::Return(r) => Some(r.pledge),
+            #[cfg(feature = "corrections")]
             Entry::Reschedule(r) => Some(r.pledge),
+            #[cfg(feature = "corrections")]
             Entry::Revise(r) => Some(r.goal),
             _ => None,
         }
@@ -466,9 +487,13 @@ impl Entry {
             Entry::Amend(a) => Some(&mut a.pledge),
             Entry::Cancel(c) => Some(&mut c.pledge),
             Entry::Note(n) => n.about.as_mut(),
+            #[cfg(feature = "corrections")]
             Entry::Void(v) => Some(&mut v.record),
+            #[cfg(feature = "corrections")]
             Entry::Return(r) => Some(&mut r.pledge),
+            #[cfg(feature = "corrections")]
             Entry::Reschedule(r) => Some(&mut r.pledge),
+            #[cfg(feature = "corrections")]
             Entry::Revise(r) => Some(&mut r.goal),
             _ => None,
         }
@@ -491,12 +516,19 @@ impl Entry {
             Entry::Amend(a) => (None, Some(a.reason.as_str())),
             Entry::Cancel(c) => (None, Some(c.reason.as_str())),
             Entry::Note(n) => (None, Some(n.text.as_str())),
+            #[cfg(feature = "corrections")]
             Entry::Void(v) => (None, Some(v.reason.as_str())),
+            #[cfg(feature = "corrections")]
             Entry::Return(r) => (None, as_str(&r.memo)),
+            #[cfg(feature = "corrections")]
             Entry::Rename(r) => (None, Some(r.reason.as_str())),
+            #[cfg(feature = "corrections")]
             Entry::Reschedule(r) => (None, Some(r.reason.as_str())),
+            #[cfg(feature = "corrections")]
             Entry::Revise(r) => (None, Some(r.reason.as_str())),
-            Entry::Commodity(_) | Entry::Checkpoint(_) | Entry::Rate(_) => (None, None),
+            Entry::Commodity(_) | Entry::Checkpoint(_) => (None, None),
+            #[cfg(feature = "corrections")]
+            Entry::Rate(_) => (None, None),
         }
     }
 
@@ -516,11 +548,17 @@ impl Entry {
             Entry::Cancel(_) => "cancel",
             Entry::Note(_) => "note",
             Entry::Checkpoint(_) => "checkpoint",
+            #[cfg(feature = "corrections")]
             Entry::Rate(_) => "rate",
+            #[cfg(feature = "corrections")]
             Entry::Void(_) => "void",
+            #[cfg(feature = "corrections")]
             Entry::Return(_) => "return",
+            #[cfg(feature = "corrections")]
             Entry::Rename(_) => "rename",
+            #[cfg(feature = "corrections")]
             Entry::Reschedule(_) => "reschedule",
+            #[cfg(feature = "corrections")]
             Entry::Revise(_) => "revise",
         }
     }

@@ -167,9 +167,13 @@ impl Serialize for WireEntry<'_> {
         const AMEND: u8 = 9;
         const CANCEL: u8 = 10;
         const NOTE: u8 = 11;
+        #[cfg(feature = "corrections")]
         const VOID: u8 = 14;
+        #[cfg(feature = "corrections")]
         const RETURN: u8 = 15;
+        #[cfg(feature = "corrections")]
         const RESCHEDULE: u8 = 17;
+        #[cfg(feature = "corrections")]
         const REVISE: u8 = 18;
         let distance = wire::U32(self.distance);
         let mut tuple = serializer.serialize_tuple(7)?;
@@ -200,12 +204,14 @@ impl Serialize for WireEntry<'_> {
                 tuple.serialize_element(&Some(distance))?;
                 tuple.serialize_element(&wire::Str(&n.text))?;
             }
+            #[cfg(feature = "corrections")]
             Entry::Void(v) => {
                 tuple.serialize_element(&VOID)?;
                 tuple.serialize_element(&v.date)?;
                 tuple.serialize_element(&distance)?;
                 tuple.serialize_element(&wire::Str(&v.reason))?;
             }
+            #[cfg(feature = "corrections")]
             Entry::Return(r) => {
                 tuple.serialize_element(&RETURN)?;
                 tuple.serialize_element(&r.date)?;
@@ -213,6 +219,7 @@ impl Serialize for WireEntry<'_> {
                 tuple.serialize_element(&r.amount)?;
                 tuple.serialize_element(&r.memo.as_deref().map(wire::Str))?;
             }
+            #[cfg(feature = "corrections")]
             Entry::Reschedule(r) => {
                 tuple.serialize_element(&RESCHEDULE)?;
                 tuple.serialize_element(&r.date)?;
@@ -220,6 +227,7 @@ impl Serialize for WireEntry<'_> {
                 tuple.serialize_element(&r.due)?;
                 tuple.serialize_element(&wire::Str(&r.reason))?;
             }
+            #[cfg(feature = "corrections")]
             Entry::Revise(r) => {
                 tuple.serialize_element(&REVISE)?;
                 tuple.serialize_element(&r.date)?;

@@ -3,7 +3,9 @@
 
 use crate::amount::Amount;
 use crate::date::Date;
-use crate::entry::{Entry, Name, PartyId, Record, RenameKind, Seq};
+#[cfg(feature = "corrections")]
+use crate::entry::RenameKind;
+use crate::entry::{Entry, Name, PartyId, Record, Seq};
 use crate::error::LedgerError;
 use crate::slots::Tables;
 use crate::state::{Effect, NameKind, State};
@@ -83,6 +85,7 @@ impl<T: Tables> State<T> {
                 Effect::Fulfil(f.amount.units),
                 Some(f.amount),
             ),
+            #[cfg(feature = "corrections")]
             Entry::Return(r) => self.check_event(
                 r.pledge,
                 r.date,
@@ -96,6 +99,7 @@ impl<T: Tables> State<T> {
                 Some(a.amount),
             ),
             Entry::Cancel(c) => self.check_event(c.pledge, c.date, Effect::Cancel, None),
+            #[cfg(feature = "corrections")]
             Entry::Reschedule(r) => {
                 self.check_event(r.pledge, r.date, Effect::Reschedule(r.due), None)
             }
@@ -121,6 +125,7 @@ impl<T: Tables> State<T> {
                     }
                 }
             },
+            #[cfg(feature = "corrections")]
             Entry::Rate(r) => {
                 self.commodity(r.base).ok_or(LedgerError::UnknownName)?;
                 self.commodity(r.quote).ok_or(LedgerError::UnknownName)?;
@@ -136,7 +141,9 @@ impl<T: Tables> State<T> {
                 }
                 Ok(())
             }
+            #[cfg(feature = "corrections")]
             Entry::Void(v) => self.check_void(v.record, v.date),
+            #[cfg(feature = "corrections")]
             Entry::Rename(r) => {
                 let exists = |id: u32| match r.kind {
                     RenameKind::Goal => self.goal(crate::entry::GoalId(id)).is_some(),
@@ -157,6 +164,7 @@ impl<T: Tables> State<T> {
                 }
                 Ok(())
             }
+            #[cfg(feature = "corrections")]
             Entry::Revise(r) => {
                 let goal = self.goal_by_seq(r.goal).ok_or(LedgerError::UnknownGoal)?;
                 if r.date < goal.date {
@@ -220,6 +228,7 @@ impl<T: Tables> State<T> {
         Ok(())
     }
 
+#[cfg(feature = "corrections")]
     /// A void of record `target`: a pledge, event or rate that is not void already, voided on
     /// or after its date; voiding an event must leave every later event on its pledge within
     /// the rules (else the first that breaks is named, to be voided first).

@@ -111,8 +111,9 @@ pub trait Tables {
 /// `PROJECTS` projects, `SECTORS` sectors and `TAGS` tags (a name costs 68 bytes on a 32-bit
 /// device, so a device that declares few tags need not keep room for as many as parties).
 /// `EVENTS` events are held for voiding (none by default: a device then cannot void an event,
-/// only a pledge, rate or note... see [`Tables::Events`]), with room for `RATES` rates and
-/// `RENAMES` renames.
+/// only a pledge or a rate; see [`Tables::Events`]), with room for `RATES` rates and `RENAMES`
+/// renames (none by default: a device that reads ledgers with rates or renames sets them, as
+/// `docs/EMBEDDED.md` says, and a record beyond them is a capacity error).
 #[derive(Debug)]
 pub struct FixedPerKind<
     const PARTIES: usize,
@@ -123,8 +124,8 @@ pub struct FixedPerKind<
     const GOALS: usize,
     const PLEDGES: usize,
     const EVENTS: usize = 0,
-    const RATES: usize = 4,
-    const RENAMES: usize = 4,
+    const RATES: usize = 0,
+    const RENAMES: usize = 0,
 >;
 
 impl<

@@ -627,6 +627,7 @@ impl<T: Tables> State<T> {
                 Effect::Fulfil(f.amount.units),
                 counts,
             )?,
+            #[cfg(feature = "corrections")]
             Entry::Return(r) => self.fold_event(
                 seq,
                 r.pledge,
@@ -638,6 +639,7 @@ impl<T: Tables> State<T> {
                 self.fold_event(seq, a.pledge, a.date, Effect::Amend(a.amount.units), counts)?
             }
             Entry::Cancel(c) => self.fold_event(seq, c.pledge, c.date, Effect::Cancel, counts)?,
+            #[cfg(feature = "corrections")]
             Entry::Reschedule(r) => {
                 self.fold_event(seq, r.pledge, r.date, Effect::Reschedule(r.due), counts)?
             }
@@ -652,6 +654,7 @@ impl<T: Tables> State<T> {
                 // A note the table has no room for is only not voidable here.
                 let _ = self.events.push(event);
             }
+            #[cfg(feature = "corrections")]
             Entry::Rate(r) => {
                 let rate = RateState {
                     seq,
@@ -664,7 +667,9 @@ impl<T: Tables> State<T> {
                 };
                 push(&mut self.rates, rate, Table::Rates)?;
             }
+            #[cfg(feature = "corrections")]
             Entry::Void(v) => self.void(v.record)?,
+            #[cfg(feature = "corrections")]
             Entry::Rename(r) => {
                 for alias in self.aliases.as_mut_slice() {
                     if alias.kind == r.kind && alias.to == r.from {
@@ -679,6 +684,7 @@ impl<T: Tables> State<T> {
                 };
                 push(&mut self.aliases, alias, Table::Renames)?;
             }
+            #[cfg(feature = "corrections")]
             Entry::Revise(r) => {
                 let index = self.goals().partition_point(|g| g.seq < r.goal);
                 if let Some(goal) = self.goals.as_mut_slice().get_mut(index)
@@ -832,6 +838,7 @@ impl<T: Tables> State<T> {
         self.add_to_bound(commodity, raise)
     }
 
+#[cfg(feature = "corrections")]
     /// Folds a void of record `target` (checked already).
     fn void(&mut self, target: Seq) -> Result<(), LedgerError> {
         if let Some(index) = self.pledge_index(target) {
@@ -873,6 +880,7 @@ impl<T: Tables> State<T> {
         Ok(())
     }
 
+#[cfg(feature = "corrections")]
     /// A pledge's figures folded again from its first amount and its events that are not
     /// void (nor `without`), every rule applied: the check of a void. The error names the
     /// first event that would break.

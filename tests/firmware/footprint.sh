@@ -16,6 +16,7 @@ steps=(
   "append + iterate + report|--no-default-features|20480|6144"
   "+ Merkle root|--no-default-features --features merkle|22528|6144"
   "+ Ed25519 checkpoint verification|--no-default-features --features signatures|40960|"
+  "append + iterate + report + corrections (tags 13-18)|--no-default-features --features corrections|26624|6144"
 )
 over=0
 targets=(

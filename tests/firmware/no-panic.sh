@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
 
 for target in thumbv7em-none-eabihf thumbv6m-none-eabi; do
-  for features in no-panic-check merkle,no-panic-check; do
+  for features in no-panic-check merkle,no-panic-check corrections,merkle,no-panic-check; do
     if ! log=$(CARGO_TARGET_DIR="$here/target/no-panic" cargo build --quiet --release \
       --target "$target" --no-default-features --features "$features" 2>&1); then
       echo "$log" | grep -E "undefined symbol|referenced by" | head -20 >&2
