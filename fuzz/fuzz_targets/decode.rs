@@ -5,7 +5,7 @@
 use ledger_core::record::{MAX_FRAME, decode_frame, decode_payload, encode_frame, preamble};
 use ledger_core::report::{self, Key, Row, Totals};
 use ledger_core::scan::{Item, Scanner};
-use ledger_core::slots::Fixed;
+use ledger_core::slots::FixedPerKind;
 use ledger_core::state::State;
 use libfuzzer_sys::fuzz_target;
 
@@ -17,7 +17,9 @@ fuzz_target!(|data: &[u8]| {
     }
     bytes.extend_from_slice(data);
     let Ok(scanner) = Scanner::new(&bytes) else { return };
-    let mut state: State<Fixed<16, 4, 4, 64>> = State::default();
+    // Room for events, rates and renames, so that voids, rates and renames are folded, not
+    // refused for capacity.
+    let mut state: State<FixedPerKind<16, 16, 16, 16, 4, 4, 64, 256, 8, 8>> = State::default();
     for item in scanner {
         if let Item::Record { record, .. } = item {
             // Re-encoded and decoded at its own position, a record must come back unchanged
@@ -34,5 +36,14 @@ fuzz_target!(|data: &[u8]| {
     let mut totals: heapless::Vec<Totals, 4> = heapless::Vec::new();
     let _ = report::goal_totals(&state, &mut totals);
     let mut rows: heapless::Vec<Row, 64> = heapless::Vec::new();
-    let _ = report::breakdown(&state, Key::Pledger, &mut rows);
+    for key in Key::ALL {
+        let _ = report::breakdown(&state, key, &mut rows);
+    }
+    // Conversions of every total at every rate: never a panic, never a wrap.
+    for row in &rows {
+        for rate in state.rates() {
+            let _ = ledger_core::convert::convert(row.totals.committed, 2, 0, rate.rate, false);
+            let _ = ledger_core::convert::convert(row.totals.committed, 0, 18, rate.rate, true);
+        }
+    }
 });
