@@ -228,7 +228,7 @@ impl<T: Tables> State<T> {
         Ok(())
     }
 
-#[cfg(feature = "corrections")]
+    #[cfg(feature = "corrections")]
     /// A void of record `target`: a pledge, event or rate that is not void already, voided on
     /// or after its date; voiding an event must leave every later event on its pledge within
     /// the rules (else the first that breaks is named, to be voided first).

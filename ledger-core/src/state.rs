@@ -838,7 +838,7 @@ impl<T: Tables> State<T> {
         self.add_to_bound(commodity, raise)
     }
 
-#[cfg(feature = "corrections")]
+    #[cfg(feature = "corrections")]
     /// Folds a void of record `target` (checked already).
     fn void(&mut self, target: Seq) -> Result<(), LedgerError> {
         if let Some(index) = self.pledge_index(target) {
@@ -880,7 +880,7 @@ impl<T: Tables> State<T> {
         Ok(())
     }
 
-#[cfg(feature = "corrections")]
+    #[cfg(feature = "corrections")]
     /// A pledge's figures folded again from its first amount and its events that are not
     /// void (nor `without`), every rule applied: the check of a void. The error names the
     /// first event that would break.

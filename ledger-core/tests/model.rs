@@ -20,7 +20,7 @@ use ledger_core::{Amount, Date};
 use proptest::prelude::*;
 
 /// Room for every event, so that any of them can be voided.
-type Tables = FixedPerKind<8, 8, 8, 8, 4, 4, 64, 512, 8, 8>;
+type Tables = FixedPerKind<8, 8, 8, 8, 4, 4, 64, 512, 64, 8>;
 
 /// What an event does, as the model keeps it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -124,6 +124,12 @@ struct Model {
     pledges: Vec<ModelPledge>,
     /// Notes: (record, voided).
     notes: Vec<(Seq, bool)>,
+    /// Parties merged away: (from, to).
+    merged: Vec<(u32, u32)>,
+    /// Goals' targets, by goal id (set up with the ledger).
+    targets: Vec<Amount>,
+    /// Rates: (record, base, quote, goal).
+    rates: Vec<(Seq, u32, u32, Option<u32>)>,
 }
 
 impl Model {
@@ -237,6 +243,45 @@ impl Model {
                 ok
             }
             Entry::Void(v) => self.void(v.record, v.date),
+            Entry::Rate(r) => {
+                let ok = r.base.0 < 2
+                    && r.quote.0 < 2
+                    && r.base != r.quote
+                    && r.rate.mantissa > 0
+                    && r.rate.scale <= 18
+                    && r.goal.is_none_or(|g| g.0 < 2);
+                if ok {
+                    self.rates
+                        .push((seq, r.base.0, r.quote.0, r.goal.map(|g| g.0)));
+                }
+                ok
+            }
+            Entry::Rename(r) => {
+                let away = |id: u32| self.merged.iter().any(|m| m.0 == id);
+                let ok = r.from < 2 && r.to < 2 && r.from != r.to && !away(r.from) && !away(r.to);
+                if ok {
+                    for m in self.merged.iter_mut().filter(|m| m.1 == r.from) {
+                        m.1 = r.to;
+                    }
+                    self.merged.push((r.from, r.to));
+                }
+                ok
+            }
+            Entry::Revise(r) => {
+                // Goals are records 10 and 11, set on day 0.
+                let Some(index) = r.goal.checked_sub(10).filter(|i| *i < 2) else {
+                    return false;
+                };
+                let target = self.targets[index as usize];
+                let ok = r.date >= day(0)
+                    && r.target.commodity == target.commodity
+                    && r.target.units > 0
+                    && r.beneficiary.is_none_or(|b| b.0 < 2);
+                if ok {
+                    self.targets[index as usize] = r.target;
+                }
+                ok
+            }
             _ => true,
         }
     }
@@ -352,6 +397,24 @@ enum Op {
         due: Option<i32>,
         after: i32,
     },
+    Rate {
+        base: u32,
+        quote: u32,
+        mantissa: u64,
+        scale: u8,
+        goal: Option<u32>,
+    },
+    Rename {
+        from: u32,
+        to: u32,
+    },
+    /// A goal's record (10 and 11 are goals; 9 is not), a target, a day.
+    Revise {
+        goal: u32,
+        units: i64,
+        commodity: u32,
+        day: i32,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -371,6 +434,9 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (any::<usize>(), 0u8..4, -5i64..800_000, -2i32..40).prop_map(|(pick, how, units, after)| Op::Return { pick, how, units, after }),
         2 => (any::<usize>(), 0i32..60).prop_map(|(pick, after)| Op::Void { pick, after }),
         1 => (any::<usize>(), proptest::option::of(-5i32..400), -2i32..40).prop_map(|(pick, due, after)| Op::Reschedule { pick, due, after }),
+        1 => (0u32..3, 0u32..3, 0u64..3, 17u8..20, proptest::option::of(0u32..3)).prop_map(|(base, quote, mantissa, scale, goal)| Op::Rate { base, quote, mantissa, scale, goal }),
+        1 => (0u32..3, 0u32..3).prop_map(|(from, to)| Op::Rename { from, to }),
+        1 => (9u32..12, -1i64..5_000_000, 0u32..2, -1i32..30).prop_map(|(goal, units, commodity, day)| Op::Revise { goal, units, commodity, day }),
     ]
 }
 
@@ -560,6 +626,45 @@ fn entry_for(op: &Op, model: &Model) -> Entry {
                 reason: text("entered by mistake").unwrap(),
             })
         }
+        Op::Rate {
+            base,
+            quote,
+            mantissa,
+            scale,
+            goal,
+        } => Entry::Rate(Rate {
+            date: day(1),
+            base: CommodityId(*base),
+            quote: CommodityId(*quote),
+            rate: ExactRate {
+                mantissa: *mantissa,
+                scale: *scale,
+            },
+            goal: goal.map(GoalId),
+        }),
+        Op::Rename { from, to } => Entry::Rename(Rename {
+            date: day(1),
+            kind: RenameKind::Party,
+            from: *from,
+            to: *to,
+            reason: text("merged").unwrap(),
+        }),
+        Op::Revise {
+            goal,
+            units,
+            commodity,
+            day: d,
+        } => Entry::Revise(Revise {
+            date: day(*d),
+            goal: *goal,
+            target: Amount {
+                units: *units,
+                commodity: CommodityId(*commodity),
+            },
+            deadline: None,
+            beneficiary: Some(PartyId(1)),
+            reason: text("revised").unwrap(),
+        }),
         Op::Reschedule {
             pick: i,
             due,
@@ -590,7 +695,10 @@ proptest! {
         let mut goal_commodity = Vec::new();
         for entry in setup() {
             let seq = state.append(entry.clone(), &mut sink).unwrap();
-            if let Entry::Goal(g) = &entry { goal_commodity.push(g.target.commodity.0); }
+            if let Entry::Goal(g) = &entry {
+                goal_commodity.push(g.target.commodity.0);
+                model.targets.push(g.target);
+            }
             written.push(Record { seq, entry });
         }
         for op in &ops {
@@ -614,6 +722,16 @@ proptest! {
             prop_assert_eq!(p.current.due, r.due);
             prop_assert_eq!(p.current.status() == Status::Cancelled, r.cancelled);
         }
+        // The same renames, goal terms and rates.
+        for party in 0..2 {
+            let merged = model.merged.iter().find(|m| m.0 == party).map_or(party, |m| m.1);
+            prop_assert_eq!(state.current_id(RenameKind::Party, party), merged);
+        }
+        for (goal, target) in state.goals().iter().zip(&model.targets) {
+            prop_assert_eq!(goal.target, *target);
+        }
+        let rates: Vec<_> = state.rates().iter().map(|r| (r.seq, r.base.0, r.quote.0, r.goal.map(|g| g.0))).collect();
+        prop_assert_eq!(rates, model.rates.clone());
         // The same report totals: in each goal's own commodity, and per goal and commodity.
         let mut totals: heapless::Vec<Totals, 4> = heapless::Vec::new();
         report::goal_totals(&state, &mut totals).unwrap();
