@@ -333,7 +333,7 @@ const GOAL_COLUMNS: &[Column] = &[
     Column::right("Remaining", "remaining"),
     Column::csv_only("commodity"),
     Column::right("Pledges", "pledges"),
-    Column::right("Cancelled", "cancelled"),
+    Column::csv_only("cancelled"),
 ];
 
 /// Goals; for CSV, `outside` adds the totals outside any goal as rows with no goal.
