@@ -21,7 +21,7 @@ pub struct Conversion<'s> {
 }
 
 /// The rate to convert `from` into `to` for `goal` (or for no goal): the goal's own reference
-/// rate if it fixed one, else the ledger's rate with the latest date that counts on the as-of
+/// rate if it (or a goal renamed or merged into it) fixed one, else the ledger's rate with the latest date that counts on the as-of
 /// date. Either direction of a rate will do; among equals the later record wins. Void rates
 /// are never used.
 pub fn rate_for<T: Tables>(
@@ -30,11 +30,13 @@ pub fn rate_for<T: Tables>(
     from: CommodityId,
     to: CommodityId,
 ) -> Option<Conversion<'_>> {
+    // A rate fixed by a goal renamed or merged into this one is this goal's.
     let best = |fixed_by: Option<GoalId>| {
         state
             .rates()
             .iter()
-            .filter(|r| !r.voided && r.goal == fixed_by && state.counts(r.date))
+            .filter(|r| !r.voided && r.goal.map(|g| state.current_goal(g)) == fixed_by)
+            .filter(|r| state.counts(r.date))
             .filter(|r| (r.base, r.quote) == (from, to) || (r.base, r.quote) == (to, from))
             .max_by_key(|r| (r.date, r.seq))
             .map(|rate| Conversion {

@@ -643,7 +643,9 @@ class Ledger:
         def best(fixed):
             found = [
                 r for r in self.rates
-                if not r["voided"] and r["goal"] == fixed and {r["base"], r["quote"]} == {source, target}
+                if not r["voided"]
+                and (None if r["goal"] is None else self.now(4, r["goal"])) == fixed
+                and {r["base"], r["quote"]} == {source, target}
             ]
             return max(found, key=lambda r: (r["date"], r["seq"])) if found else None
 

@@ -214,7 +214,7 @@ fn generate(pledges: u64, seed: u64, corrections: bool) -> (Vec<u8>, Summary) {
 }
 
 /// Rates (the ledger's, yearly, and three goals' own), a party merged into another and one
-/// renamed.
+/// renamed, a goal merged into another.
 fn setup_corrections(state: &mut State, bytes: &mut Vec<u8>, start: Date, summary: &mut Summary) {
     use ledger_core::entry::{ExactRate, Rate, Rename, RenameKind};
     let rate = |date, base, quote, mantissa, goal| {
@@ -258,7 +258,19 @@ fn setup_corrections(state: &mut State, bytes: &mut Vec<u8>, start: Date, summar
     append(state, bytes, rename(199, 198));
     append(state, bytes, Entry::Party(name("Party Five")));
     append(state, bytes, rename(5, 200));
-    summary.corrections += 2;
+    // Goal 1 (EUR, with its own reference rate) merged into goal 0 (USD).
+    append(
+        state,
+        bytes,
+        Entry::Rename(Rename {
+            date: start,
+            kind: RenameKind::Goal,
+            from: 1,
+            to: 0,
+            reason: text("one round"),
+        }),
+    );
+    summary.corrections += 3;
 }
 
 /// One correction of what came recently, for `roll` in 35..100: a return, a void of a pledge

@@ -278,3 +278,110 @@ fn a_five_currency_round_toward_a_usd_goal_with_corrections_and_late_news() {
     assert_eq!(goal["committed"]["value"], format!("{expected}.00"));
     assert!(goal["unconverted"].as_array().unwrap().is_empty());
 }
+
+/// A goal renamed keeps its pledges and the reference rates it fixed; a goal merged into it
+/// brings its own; the old names still find the goal, and `show` says where it went.
+#[test]
+fn a_goal_renamed_and_another_merged_keep_their_pledges_and_rates() {
+    let mut r = Round::new();
+    r.ok(&["init", "--origin", "pledge.example/merge"]);
+    r.ok(&[
+        "goal",
+        "IRM",
+        "--target",
+        "10M",
+        "USD",
+        "--date",
+        "2014-11-20",
+    ]);
+    r.ok(&[
+        "goal",
+        "Top-up",
+        "--target",
+        "1M",
+        "USD",
+        "--date",
+        "2014-11-20",
+    ]);
+    r.ok(&[
+        "rate",
+        "EUR",
+        "USD",
+        "1.25",
+        "--goal",
+        "IRM",
+        "--date",
+        "2014-11-20",
+    ]);
+    r.ok(&[
+        "rate",
+        "GBP",
+        "USD",
+        "1.5",
+        "--goal",
+        "Top-up",
+        "--date",
+        "2014-11-20",
+    ]);
+    let add = |r: &mut Round, amount: &str, code: &str, goal: &str| {
+        r.ok(&[
+            "add",
+            amount,
+            code,
+            "--from",
+            "Germany",
+            "--to",
+            "Fund",
+            "--goal",
+            goal,
+            "--date",
+            "2014-11-21",
+        ])
+    };
+    add(&mut r, "1M", "EUR", "IRM");
+    add(&mut r, "2M", "GBP", "Top-up");
+    r.ok(&[
+        "rename",
+        "goal",
+        "IRM",
+        "GCF IRM",
+        "--reason",
+        "official name",
+        "--date",
+        "2015-01-01",
+    ]);
+    r.ok(&[
+        "rename",
+        "goal",
+        "Top-up",
+        "GCF IRM",
+        "--reason",
+        "one round",
+        "--date",
+        "2015-01-02",
+    ]);
+    let json: serde_json::Value =
+        serde_json::from_str(&r.ok(&["report", "--format", "json"])).unwrap();
+    let goals = json["goals"].as_array().unwrap();
+    assert_eq!(goals.len(), 1, "{json}");
+    // 1M EUR at the renamed goal's 1.25, 2M GBP at the merged goal's 1.5.
+    assert_eq!(goals[0]["name"], "GCF IRM");
+    assert_eq!(goals[0]["committed"]["value"], "4250000.00");
+    assert!(goals[0]["unconverted"].as_array().unwrap().is_empty());
+    // The old names find the goal they became.
+    let listed = r.ok(&["list", "--goal", "Top-up", "--format", "csv"]);
+    assert_eq!(listed.lines().count(), 3, "{listed}");
+    add(&mut r, "1", "USD", "IRM");
+    let shown = r.ok(&["show", "3"]);
+    assert!(shown.contains("merged into  GCF IRM"), "{shown}");
+    r.refused(&[
+        "rename",
+        "goal",
+        "IRM",
+        "Other",
+        "--reason",
+        "again",
+        "--date",
+        "2015-01-03",
+    ]);
+}
