@@ -110,13 +110,18 @@ fn every_entry() -> Vec<Entry> {
 }
 
 fn build() -> Vec<u8> {
+    build_from(every_entry())
+}
+
+/// A ledger of `entries`, written through the checked append path.
+fn build_from(entries: impl IntoIterator<Item = Entry>) -> Vec<u8> {
     let mut state = State::new(None);
     let mut bytes = preamble().to_vec();
     let mut sink = |frame: &[u8]| -> Result<(), Infallible> {
         bytes.extend_from_slice(frame);
         Ok(())
     };
-    for entry in every_entry() {
+    for entry in entries {
         state
             .append(entry, &mut sink)
             .expect("the golden entries keep the rules");
@@ -300,18 +305,7 @@ fn corrections() -> Vec<Entry> {
 }
 
 fn build_corrections() -> Vec<u8> {
-    let mut state = State::new(None);
-    let mut bytes = preamble().to_vec();
-    let mut sink = |frame: &[u8]| -> Result<(), Infallible> {
-        bytes.extend_from_slice(frame);
-        Ok(())
-    };
-    for entry in every_entry().into_iter().chain(corrections()) {
-        state
-            .append(entry, &mut sink)
-            .expect("the golden entries keep the rules");
-    }
-    bytes
+    build_from(every_entry().into_iter().chain(corrections()))
 }
 
 /// Tags 13 to 18 and the planned flag: written, they give the golden bytes; read, the golden

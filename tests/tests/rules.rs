@@ -311,14 +311,30 @@ fn fold(bytes: &[u8]) -> State<Tables> {
     state
 }
 
-/// One rule: commands that set the scene, the command that breaks the rule, the same record
-/// built directly, and the rule's words at the CLI and in the audit.
-struct Case {
+/// Commands that set the scene, the command that breaks a rule, and the same record built
+/// directly.
+struct Scene {
     setup: &'static [&'static [&'static str]],
     command: &'static [&'static str],
     record: fn(&State<Tables>) -> Entry,
+}
+
+/// One rule: its scene, and its words at the CLI and in the audit.
+struct Case {
+    scene: Scene,
     cli: LedgerError,
     audit: LedgerError,
+}
+
+impl Case {
+    /// A rule said in the same words at both doors.
+    fn of(rule: LedgerError, scene: Scene) -> Case {
+        Case {
+            scene,
+            cli: rule,
+            audit: rule,
+        }
+    }
 }
 
 fn day(text: &str) -> Date {
@@ -343,167 +359,168 @@ fn fulfil_8(state: &State<Tables>, units: i64, date: &str) -> Entry {
 
 #[test]
 fn every_rule_is_refused_in_the_audits_words() {
-    let same = |e: LedgerError| (e, e);
     let cases: Vec<(&str, Case)> = vec![
         ("overfulfilment", {
-            let (cli, audit) = same(LedgerError::Overfulfilment { outstanding: 0 });
-            Case {
-                setup: &[],
-                command: &[
-                    "fulfil",
-                    "8",
-                    "100,000,000,000.01",
-                    "USD",
-                    "--date",
-                    "2026-01-01",
-                ],
-                record: |s| fulfil_8(s, 10_000_000_000_001, "2026-01-01"),
-                cli,
-                audit,
-            }
+            Case::of(
+                LedgerError::Overfulfilment { outstanding: 0 },
+                Scene {
+                    setup: &[],
+                    command: &[
+                        "fulfil",
+                        "8",
+                        "100,000,000,000.01",
+                        "USD",
+                        "--date",
+                        "2026-01-01",
+                    ],
+                    record: |s| fulfil_8(s, 10_000_000_000_001, "2026-01-01"),
+                },
+            )
         }),
         ("amend below fulfilled", {
-            let (cli, audit) = same(LedgerError::AmendBelowFulfilled { fulfilled: 0 });
-            Case {
-                setup: &[&["fulfil", "8", "30bn", "USD", "--date", "2026-01-01"]],
-                command: &[
-                    "amend",
-                    "8",
-                    "10bn",
-                    "USD",
-                    "--reason",
-                    "r",
-                    "--date",
-                    "2026-01-02",
-                ],
-                record: |s| {
-                    Entry::Amend(Amend {
-                        date: day("2026-01-02"),
-                        pledge: 8,
-                        amount: usd(s, 1_000_000_000_000),
-                        reason: text("r").unwrap(),
-                    })
+            Case::of(
+                LedgerError::AmendBelowFulfilled { fulfilled: 0 },
+                Scene {
+                    setup: &[&["fulfil", "8", "30bn", "USD", "--date", "2026-01-01"]],
+                    command: &[
+                        "amend",
+                        "8",
+                        "10bn",
+                        "USD",
+                        "--reason",
+                        "r",
+                        "--date",
+                        "2026-01-02",
+                    ],
+                    record: |s| {
+                        Entry::Amend(Amend {
+                            date: day("2026-01-02"),
+                            pledge: 8,
+                            amount: usd(s, 1_000_000_000_000),
+                            reason: text("r").unwrap(),
+                        })
+                    },
                 },
-                cli,
-                audit,
-            }
+            )
         }),
         ("event on a cancelled pledge", {
-            let (cli, audit) = same(LedgerError::PledgeCancelled(8));
-            Case {
-                setup: &[&["cancel", "8", "--reason", "r", "--date", "2026-01-01"]],
-                command: &["fulfil", "8", "1", "USD", "--date", "2026-01-02"],
-                record: |s| fulfil_8(s, 100, "2026-01-02"),
-                cli,
-                audit,
-            }
+            Case::of(
+                LedgerError::PledgeCancelled(8),
+                Scene {
+                    setup: &[&["cancel", "8", "--reason", "r", "--date", "2026-01-01"]],
+                    command: &["fulfil", "8", "1", "USD", "--date", "2026-01-02"],
+                    record: |s| fulfil_8(s, 100, "2026-01-02"),
+                },
+            )
         }),
         ("cancel a fulfilled pledge", {
-            let (cli, audit) = same(LedgerError::PledgeFulfilled(8));
-            Case {
-                setup: &[&["fulfil", "8", "--date", "2026-01-01"]],
-                command: &["cancel", "8", "--reason", "r", "--date", "2026-01-02"],
-                record: |_| {
-                    Entry::Cancel(Cancel {
-                        date: day("2026-01-02"),
-                        pledge: 8,
-                        reason: text("r").unwrap(),
-                    })
+            Case::of(
+                LedgerError::PledgeFulfilled(8),
+                Scene {
+                    setup: &[&["fulfil", "8", "--date", "2026-01-01"]],
+                    command: &["cancel", "8", "--reason", "r", "--date", "2026-01-02"],
+                    record: |_| {
+                        Entry::Cancel(Cancel {
+                            date: day("2026-01-02"),
+                            pledge: 8,
+                            reason: text("r").unwrap(),
+                        })
+                    },
                 },
-                cli,
-                audit,
-            }
+            )
         }),
         ("another commodity", {
-            let (cli, audit) = same(LedgerError::CommodityMismatch);
-            Case {
-                setup: &[],
-                command: &["fulfil", "8", "1", "trees", "--date", "2026-01-01"],
-                record: |s| {
-                    Entry::Fulfil(Fulfil {
-                        date: day("2026-01-01"),
-                        pledge: 8,
-                        amount: Amount {
-                            units: 1,
-                            commodity: s.find_commodity("trees").unwrap(),
-                        },
-                        memo: None,
-                    })
+            Case::of(
+                LedgerError::CommodityMismatch,
+                Scene {
+                    setup: &[],
+                    command: &["fulfil", "8", "1", "trees", "--date", "2026-01-01"],
+                    record: |s| {
+                        Entry::Fulfil(Fulfil {
+                            date: day("2026-01-01"),
+                            pledge: 8,
+                            amount: Amount {
+                                units: 1,
+                                commodity: s.find_commodity("trees").unwrap(),
+                            },
+                            memo: None,
+                        })
+                    },
                 },
-                cli,
-                audit,
-            }
+            )
         }),
         ("amount not positive", {
-            let (cli, audit) = same(LedgerError::AmountNotPositive);
-            Case {
-                setup: &[],
-                command: &[
-                    "amend",
-                    "8",
-                    "0",
-                    "USD",
-                    "--reason",
-                    "r",
-                    "--date",
-                    "2026-01-01",
-                ],
-                record: |s| {
-                    Entry::Amend(Amend {
-                        date: day("2026-01-01"),
-                        pledge: 8,
-                        amount: usd(s, 0),
-                        reason: text("r").unwrap(),
-                    })
+            Case::of(
+                LedgerError::AmountNotPositive,
+                Scene {
+                    setup: &[],
+                    command: &[
+                        "amend",
+                        "8",
+                        "0",
+                        "USD",
+                        "--reason",
+                        "r",
+                        "--date",
+                        "2026-01-01",
+                    ],
+                    record: |s| {
+                        Entry::Amend(Amend {
+                            date: day("2026-01-01"),
+                            pledge: 8,
+                            amount: usd(s, 0),
+                            reason: text("r").unwrap(),
+                        })
+                    },
                 },
-                cli,
-                audit,
-            }
+            )
         }),
         ("due before the pledge", {
-            let (cli, audit) = same(LedgerError::DueBeforeDate);
-            Case {
-                setup: &[],
-                // (A pledge's own due date cannot even be encoded before its date.)
-                command: &[
-                    "amend",
-                    "8",
-                    "--due",
-                    "2025-10-01",
-                    "--reason",
-                    "r",
-                    "--date",
-                    "2026-01-01",
-                ],
-                record: |_| {
-                    Entry::Reschedule(ledger_core::entry::Reschedule {
-                        date: day("2026-01-01"),
-                        pledge: 8,
-                        due: Some(day("2025-10-01")),
-                        reason: text("r").unwrap(),
-                    })
+            Case::of(
+                LedgerError::DueBeforeDate,
+                Scene {
+                    setup: &[],
+                    // (A pledge's own due date cannot even be encoded before its date.)
+                    command: &[
+                        "amend",
+                        "8",
+                        "--due",
+                        "2025-10-01",
+                        "--reason",
+                        "r",
+                        "--date",
+                        "2026-01-01",
+                    ],
+                    record: |_| {
+                        Entry::Reschedule(ledger_core::entry::Reschedule {
+                            date: day("2026-01-01"),
+                            pledge: 8,
+                            due: Some(day("2025-10-01")),
+                            reason: text("r").unwrap(),
+                        })
+                    },
                 },
-                cli,
-                audit,
-            }
+            )
         }),
         ("dated before its pledge", {
-            let (cli, audit) = same(LedgerError::DateBeforeSubject);
-            Case {
-                setup: &[],
-                command: &["fulfil", "8", "1", "USD", "--date", "2025-10-27"],
-                record: |s| fulfil_8(s, 100, "2025-10-27"),
-                cli,
-                audit,
-            }
+            Case::of(
+                LedgerError::DateBeforeSubject,
+                Scene {
+                    setup: &[],
+                    command: &["fulfil", "8", "1", "USD", "--date", "2025-10-27"],
+                    record: |s| fulfil_8(s, 100, "2025-10-27"),
+                },
+            )
         }),
         ("dated after today", {
             // The audit allows a writer a day ahead of it (time zones); the words are the same.
             let date = day("2026-11-27");
             Case {
-                setup: &[],
-                command: &["fulfil", "8", "1", "USD", "--date", "2026-11-27"],
-                record: |s| fulfil_8(s, 100, "2026-11-27"),
+                scene: Scene {
+                    setup: &[],
+                    command: &["fulfil", "8", "1", "USD", "--date", "2026-11-27"],
+                    record: |s| fulfil_8(s, 100, "2026-11-27"),
+                },
                 cli: LedgerError::FutureDate {
                     date,
                     today: day("2026-11-24"),
@@ -515,247 +532,232 @@ fn every_rule_is_refused_in_the_audits_words() {
             }
         }),
         ("event on a void pledge", {
-            let (cli, audit) = same(LedgerError::Voided(8));
-            Case {
-                setup: &[&["void", "8", "--reason", "twice", "--date", "2026-01-01"]],
-                command: &["fulfil", "8", "1", "USD", "--date", "2026-01-02"],
-                record: |s| fulfil_8(s, 100, "2026-01-02"),
-                cli,
-                audit,
-            }
+            Case::of(
+                LedgerError::Voided(8),
+                Scene {
+                    setup: &[&["void", "8", "--reason", "twice", "--date", "2026-01-01"]],
+                    command: &["fulfil", "8", "1", "USD", "--date", "2026-01-02"],
+                    record: |s| fulfil_8(s, 100, "2026-01-02"),
+                },
+            )
         }),
         ("void a declaration", {
-            let (cli, audit) = same(LedgerError::NotVoidable(2));
-            Case {
-                setup: &[],
-                command: &["void", "2", "--reason", "r", "--date", "2026-01-01"],
-                record: |_| void(2, "2026-01-01"),
-                cli,
-                audit,
-            }
+            Case::of(
+                LedgerError::NotVoidable(2),
+                Scene {
+                    setup: &[],
+                    command: &["void", "2", "--reason", "r", "--date", "2026-01-01"],
+                    record: |_| void(2, "2026-01-01"),
+                },
+            )
         }),
         ("void what a later record needs", {
             // #23 raises pledge #8 to 150bn; #24 delivers 120bn of it.
-            let (cli, audit) = same(LedgerError::VoidBreaks { dependent: 24 });
-            Case {
-                setup: &[
-                    &[
-                        "amend",
-                        "8",
-                        "150bn",
-                        "USD",
+            Case::of(
+                LedgerError::VoidBreaks { dependent: 24 },
+                Scene {
+                    setup: &[
+                        &[
+                            "amend",
+                            "8",
+                            "150bn",
+                            "USD",
+                            "--reason",
+                            "r",
+                            "--date",
+                            "2026-01-01",
+                        ],
+                        &["fulfil", "8", "120bn", "USD", "--date", "2026-01-02"],
+                    ],
+                    command: &["void", "23", "--reason", "r", "--date", "2026-01-03"],
+                    record: |_| void(23, "2026-01-03"),
+                },
+            )
+        }),
+        ("return more than fulfilled", {
+            Case::of(
+                LedgerError::ReturnExceedsFulfilled { fulfilled: 0 },
+                Scene {
+                    setup: &[],
+                    command: &["return", "8", "1", "USD", "--date", "2026-01-01"],
+                    record: |s| {
+                        Entry::Return(Return {
+                            date: day("2026-01-01"),
+                            pledge: 8,
+                            amount: usd(s, 100),
+                            memo: None,
+                        })
+                    },
+                },
+            )
+        }),
+        ("rename into itself", {
+            Case::of(
+                LedgerError::RenameInvalid,
+                Scene {
+                    setup: &[],
+                    command: &[
+                        "rename",
+                        "party",
+                        "Japan",
+                        "Japan",
                         "--reason",
                         "r",
                         "--date",
                         "2026-01-01",
                     ],
-                    &["fulfil", "8", "120bn", "USD", "--date", "2026-01-02"],
-                ],
-                command: &["void", "23", "--reason", "r", "--date", "2026-01-03"],
-                record: |_| void(23, "2026-01-03"),
-                cli,
-                audit,
-            }
-        }),
-        ("return more than fulfilled", {
-            let (cli, audit) = same(LedgerError::ReturnExceedsFulfilled { fulfilled: 0 });
-            Case {
-                setup: &[],
-                command: &["return", "8", "1", "USD", "--date", "2026-01-01"],
-                record: |s| {
-                    Entry::Return(Return {
-                        date: day("2026-01-01"),
-                        pledge: 8,
-                        amount: usd(s, 100),
-                        memo: None,
-                    })
+                    record: |s| {
+                        let japan = s
+                            .find_name(ledger_core::state::NameKind::Party, "Japan")
+                            .unwrap();
+                        Entry::Rename(Rename {
+                            date: day("2026-01-01"),
+                            kind: RenameKind::Party,
+                            from: japan,
+                            to: japan,
+                            reason: text("r").unwrap(),
+                        })
+                    },
                 },
-                cli,
-                audit,
-            }
-        }),
-        ("rename into itself", {
-            let (cli, audit) = same(LedgerError::RenameInvalid);
-            Case {
-                setup: &[],
-                command: &[
-                    "rename",
-                    "party",
-                    "Japan",
-                    "Japan",
-                    "--reason",
-                    "r",
-                    "--date",
-                    "2026-01-01",
-                ],
-                record: |s| {
-                    let japan = s
-                        .find_name(ledger_core::state::NameKind::Party, "Japan")
-                        .unwrap();
-                    Entry::Rename(Rename {
-                        date: day("2026-01-01"),
-                        kind: RenameKind::Party,
-                        from: japan,
-                        to: japan,
-                        reason: text("r").unwrap(),
-                    })
-                },
-                cli,
-                audit,
-            }
+            )
         }),
         ("rate of a commodity in itself", {
-            let (cli, audit) = same(LedgerError::RateInvalid);
-            Case {
-                setup: &[],
-                command: &["rate", "USD", "USD", "1", "--date", "2026-01-01"],
-                record: |s| {
-                    let usd = s.find_commodity("USD").unwrap();
-                    Entry::Rate(ledger_core::entry::Rate {
-                        date: day("2026-01-01"),
-                        base: usd,
-                        quote: usd,
-                        rate: ledger_core::entry::ExactRate {
-                            mantissa: 1,
-                            scale: 0,
-                        },
-                        goal: None,
-                    })
+            Case::of(
+                LedgerError::RateInvalid,
+                Scene {
+                    setup: &[],
+                    command: &["rate", "USD", "USD", "1", "--date", "2026-01-01"],
+                    record: |s| {
+                        let usd = s.find_commodity("USD").unwrap();
+                        Entry::Rate(ledger_core::entry::Rate {
+                            date: day("2026-01-01"),
+                            base: usd,
+                            quote: usd,
+                            rate: ledger_core::entry::ExactRate {
+                                mantissa: 1,
+                                scale: 0,
+                            },
+                            goal: None,
+                        })
+                    },
                 },
-                cli,
-                audit,
-            }
+            )
         }),
         ("a total beyond 64 bits", {
-            let (cli, audit) = same(LedgerError::TotalTooLarge);
-            Case {
-                setup: &[&[
-                    "add",
-                    "92,000,000,000,000,000",
-                    "USD",
-                    "--from",
-                    "Japan",
-                    "--to",
-                    "United States",
-                    "--date",
-                    "2026-01-01",
-                ]],
-                command: &[
-                    "add",
-                    "1,000,000,000,000,000",
-                    "USD",
-                    "--from",
-                    "Japan",
-                    "--to",
-                    "United States",
-                    "--date",
-                    "2026-01-02",
-                ],
-                record: |s| pledge(s, "2026-01-02", 100_000_000_000_000_000),
-                cli,
-                audit,
-            }
+            Case::of(
+                LedgerError::TotalTooLarge,
+                Scene {
+                    setup: &[&[
+                        "add",
+                        "92,000,000,000,000,000",
+                        "USD",
+                        "--from",
+                        "Japan",
+                        "--to",
+                        "United States",
+                        "--date",
+                        "2026-01-01",
+                    ]],
+                    command: &[
+                        "add",
+                        "1,000,000,000,000,000",
+                        "USD",
+                        "--from",
+                        "Japan",
+                        "--to",
+                        "United States",
+                        "--date",
+                        "2026-01-02",
+                    ],
+                    record: |s| pledge(s, "2026-01-02", 100_000_000_000_000_000),
+                },
+            )
         }),
         ("a goal set twice", {
-            let (cli, audit) = same(LedgerError::DuplicateGoal);
-            Case {
-                setup: &[],
-                command: &[
-                    "goal",
-                    "Japanese investment in the US",
-                    "--target",
-                    "1",
-                    "USD",
-                    "--date",
-                    "2026-01-01",
-                ],
-                record: |s| {
-                    Entry::Goal(Goal {
-                        date: day("2026-01-01"),
-                        name: name("Japanese investment in the US").unwrap(),
-                        beneficiary: None,
-                        target: usd(s, 100),
-                        deadline: None,
-                        memo: None,
-                    })
+            Case::of(
+                LedgerError::DuplicateGoal,
+                Scene {
+                    setup: &[],
+                    command: &[
+                        "goal",
+                        "Japanese investment in the US",
+                        "--target",
+                        "1",
+                        "USD",
+                        "--date",
+                        "2026-01-01",
+                    ],
+                    record: |s| {
+                        Entry::Goal(Goal {
+                            date: day("2026-01-01"),
+                            name: name("Japanese investment in the US").unwrap(),
+                            beneficiary: None,
+                            target: usd(s, 100),
+                            deadline: None,
+                            memo: None,
+                        })
+                    },
                 },
-                cli,
-                audit,
-            }
+            )
         }),
         ("no such pledge", {
             // (A reference forward cannot even be encoded: #2 is a party.)
-            let (cli, audit) = same(LedgerError::UnknownPledge(2));
-            Case {
-                setup: &[],
-                command: &["fulfil", "2", "1", "USD", "--date", "2026-01-01"],
-                record: |s| {
-                    Entry::Fulfil(Fulfil {
-                        date: day("2026-01-01"),
-                        pledge: 2,
-                        amount: usd(s, 100),
-                        memo: None,
-                    })
+            Case::of(
+                LedgerError::UnknownPledge(2),
+                Scene {
+                    setup: &[],
+                    command: &["fulfil", "2", "1", "USD", "--date", "2026-01-01"],
+                    record: |s| {
+                        Entry::Fulfil(Fulfil {
+                            date: day("2026-01-01"),
+                            pledge: 2,
+                            amount: usd(s, 100),
+                            memo: None,
+                        })
+                    },
                 },
-                cli,
-                audit,
-            }
+            )
         }),
         ("a commodity declared twice", {
-            let (cli, audit) = same(LedgerError::DuplicateName);
-            Case {
-                setup: &[],
-                command: &["commodity", "trees", "--decimals", "0"],
-                record: |_| {
-                    Entry::Commodity(ledger_core::Commodity {
-                        code: ledger_core::amount::parse_code("trees").unwrap(),
-                        decimals: 0,
-                    })
+            Case::of(
+                LedgerError::DuplicateName,
+                Scene {
+                    setup: &[],
+                    command: &["commodity", "trees", "--decimals", "0"],
+                    record: |_| commodity("trees", 0),
                 },
-                cli,
-                audit,
-            }
+            )
         }),
         ("a commodity code out of syntax", {
-            let (cli, audit) = same(LedgerError::CodeInvalid);
-            Case {
-                setup: &[],
-                command: &["commodity", "9 $", "--decimals", "0"],
-                record: |_| {
-                    Entry::Commodity(ledger_core::Commodity {
-                        code: ledger_core::amount::Code::try_from("9 $").unwrap(),
-                        decimals: 0,
-                    })
+            Case::of(
+                LedgerError::CodeInvalid,
+                Scene {
+                    setup: &[],
+                    command: &["commodity", "9 $", "--decimals", "0"],
+                    record: |_| commodity("9 $", 0),
                 },
-                cli,
-                audit,
-            }
+            )
         }),
         ("too many decimal places", {
-            let (cli, audit) = same(LedgerError::DecimalsOutOfRange);
-            Case {
-                setup: &[],
-                command: &["commodity", "grains", "--decimals", "19"],
-                record: |_| {
-                    Entry::Commodity(ledger_core::Commodity {
-                        code: ledger_core::amount::parse_code("grains").unwrap(),
-                        decimals: 19,
-                    })
+            Case::of(
+                LedgerError::DecimalsOutOfRange,
+                Scene {
+                    setup: &[],
+                    command: &["commodity", "grains", "--decimals", "19"],
+                    record: |_| commodity("grains", 19),
                 },
-                cli,
-                audit,
-            }
+            )
         }),
     ];
     let mut seen = Vec::new();
     for (what, case) in cases {
         // At write time.
         let scratch = Scratch::example();
-        for args in case.setup {
+        for args in case.scene.setup {
             scratch.ok(args);
         }
         let before = scratch.read("ledger.pledge");
-        let refused = scratch.run(case.command);
+        let refused = scratch.run(case.scene.command);
         let stderr = String::from_utf8(refused.stderr).unwrap();
         assert_eq!(refused.status.code(), Some(2), "{what}: {stderr}");
         assert_eq!(scratch.read("ledger.pledge"), before, "{what}");
@@ -768,7 +770,7 @@ fn every_rule_is_refused_in_the_audits_words() {
         let state = fold(&before);
         let record = Record {
             seq: state.next_seq(),
-            entry: (case.record)(&state),
+            entry: (case.scene.record)(&state),
         };
         let mut frame = [0u8; MAX_FRAME];
         let len = encode_frame(&record, &mut frame).unwrap();
@@ -824,6 +826,14 @@ fn pledge(state: &State<Tables>, date: &str, units: i64) -> Entry {
         due: None,
         memo: None,
         planned: false,
+    })
+}
+
+/// A commodity declaration as written, its code unchecked (a record past the CLI).
+fn commodity(code: &str, decimals: u8) -> Entry {
+    Entry::Commodity(ledger_core::Commodity {
+        code: ledger_core::amount::Code::try_from(code).unwrap(),
+        decimals,
     })
 }
 

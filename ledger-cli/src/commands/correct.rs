@@ -9,7 +9,7 @@ use ledger_core::error::LedgerError;
 use ledger_core::state::{AppendError, NameKind};
 
 use super::record::{
-    Frames, amount, append_error, declare_exact, find_goal, finish, sink, value_error,
+    Frames, amount, append_error, declare_exact, find_goal, finish, reason_text, sink, value_error,
 };
 use super::{Context, parse_id};
 use crate::cli::RenameKindArg;
@@ -22,7 +22,7 @@ use crate::tables::State;
 pub fn void(context: &Context, id: &str, reason: &str, date: Option<&str>) -> Result<()> {
     let seq = parse_id(id)?;
     let date = context.date_or_today("--date", date)?;
-    let reason = entry::text(reason).map_err(|e| value_error("--reason", reason, e))?;
+    let reason = reason_text(reason)?;
     let mut ledger = ledger_file::append(context.path()?, &context.keys, context.today)?;
     let mut frames = Frames::new();
     let state = &mut ledger.state;
@@ -88,7 +88,7 @@ pub fn rename(
     date: Option<&str>,
 ) -> Result<()> {
     let date = context.date_or_today("--date", date)?;
-    let reason = entry::text(reason).map_err(|e| value_error("--reason", reason, e))?;
+    let reason = reason_text(reason)?;
     let mut ledger = ledger_file::append(context.path()?, &context.keys, context.today)?;
     let mut frames = Frames::new();
     let state = &mut ledger.state;
@@ -187,17 +187,14 @@ pub fn revise(
     date: Option<&str>,
 ) -> Result<()> {
     let date = context.date_or_today("--date", date)?;
-    let reason = entry::text(reason).map_err(|e| value_error("--reason", reason, e))?;
+    let reason = reason_text(reason)?;
     if target.is_empty() && deadline.is_none() && beneficiary.is_none() {
         return Err(CliError::input(
             "nothing to revise; give --target, --deadline or --beneficiary",
         ));
     }
     let deadline = deadline
-        .map(|d| match d {
-            "none" => Ok(None),
-            d => super::parse_date("--deadline", d).map(Some),
-        })
+        .map(|d| super::parse_date_or_none("--deadline", d))
         .transpose()?;
     let mut ledger = ledger_file::append(context.path()?, &context.keys, context.today)?;
     let mut frames = Frames::new();

@@ -235,6 +235,14 @@ fn utc_today() -> Result<Date> {
         })
 }
 
+/// Parses a date argument that may also be `none` (no date any more).
+pub fn parse_date_or_none(option: &str, text: &str) -> Result<Option<Date>> {
+    match text {
+        "none" => Ok(None),
+        text => parse_date(option, text).map(Some),
+    }
+}
+
 /// Parses a date argument, naming the option and the value if it is bad.
 pub fn parse_date(option: &str, text: &str) -> Result<Date> {
     Date::parse(text).map_err(|e| CliError::input(format!("{option} '{text}': {e}")))

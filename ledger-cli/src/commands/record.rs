@@ -339,17 +339,14 @@ pub fn amend(
 ) -> Result<()> {
     let seq = parse_id(id)?;
     let date = context.date_or_today("--date", date)?;
-    let reason = entry::text(reason).map_err(|e| value_error("--reason", reason, e))?;
+    let reason = reason_text(reason)?;
     if amount_words.is_empty() && due.is_none() {
         return Err(CliError::input(
             "nothing to amend; give the new AMOUNT, or --due DATE (or both)",
         ));
     }
     let due = due
-        .map(|d| match d {
-            "none" => Ok(None),
-            d => super::parse_date("--due", d).map(Some),
-        })
+        .map(|d| super::parse_date_or_none("--due", d))
         .transpose()?;
     let mut ledger = ledger_file::append(context.path()?, &context.keys, context.today)?;
     let mut frames = Frames::new();
@@ -407,7 +404,7 @@ pub fn amend(
 pub fn cancel(context: &Context, id: &str, reason: &str, date: Option<&str>) -> Result<()> {
     let seq = parse_id(id)?;
     let date = context.date_or_today("--date", date)?;
-    let reason = entry::text(reason).map_err(|e| value_error("--reason", reason, e))?;
+    let reason = reason_text(reason)?;
     let mut ledger = ledger_file::append(context.path()?, &context.keys, context.today)?;
     let mut frames = Frames::new();
     let state = &mut ledger.state;
@@ -563,6 +560,11 @@ pub(super) fn find_goal(state: &State, name: &str) -> Result<GoalId> {
 
 fn target_text(state: &State, target: Amount) -> String {
     Money::new(state, target.units, target.commodity).human()
+}
+
+/// A `--reason`, checked.
+pub(super) fn reason_text(reason: &str) -> Result<entry::Text> {
+    entry::text(reason).map_err(|e| value_error("--reason", reason, e))
 }
 
 fn memo(text: Option<&str>) -> Result<Option<entry::Text>> {
