@@ -236,6 +236,16 @@ pub enum Command {
     /// List pledges.
     #[command(after_help = "Example:\n  pledge list --status overdue --format csv")]
     List(ListArgs),
+    /// Export every event, in record order, with what it changed: an hledger/ledger journal,
+    /// CSV or JSON, written as it goes.
+    #[command(
+        after_help = "Examples:\n  pledge export --format journal > pledges.journal && hledger -f pledges.journal bal '^pledger:'\n  pledge export --format csv > events.csv"
+    )]
+    Export {
+        /// What to write.
+        #[arg(long, value_enum, default_value_t = crate::commands::ExportFormat::Journal)]
+        format: crate::commands::ExportFormat,
+    },
     /// Show any record: a pledge or goal with its history and notes, or any other record
     /// with what it is about (0 is the ledger itself, with its notes).
     #[command(after_help = "Example:\n  pledge show 8 --known-at 40")]

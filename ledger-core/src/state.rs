@@ -306,6 +306,16 @@ impl PledgeState {
         self.as_of.due
     }
 
+    /// What the pledge counts for now, (committed, fulfilled): nothing once void. The
+    /// difference across one record is what that record did (an export's deltas).
+    pub fn counted(&self) -> (i64, i64) {
+        if self.voided {
+            (0, 0)
+        } else {
+            (self.current.committed(), self.current.fulfilled)
+        }
+    }
+
     /// Whether, on `date`, the pledge is past due and still open or partly fulfilled.
     pub fn is_overdue(&self, date: Date) -> bool {
         let unfinished = matches!(self.status(), Status::Open | Status::Partial);
@@ -552,6 +562,26 @@ impl<T: Tables> State<T> {
             .binary_search_by_key(&seq, |e| e.seq)
             .ok()
             .and_then(|i| events.get(i))
+    }
+
+    /// The pledge whose figures `record` changes, if it changes one: a pledge's own record, an
+    /// event on a pledge, or a void of a pledge or of an event on one.
+    pub fn pledge_touched(&self, record: &Record) -> Option<Seq> {
+        match &record.entry {
+            Entry::Pledge(_) => Some(record.seq),
+            Entry::Note(_) => None,
+            #[cfg(feature = "corrections")]
+            Entry::Void(v) => match self.pledge(v.record) {
+                Some(_) => Some(v.record),
+                None => self
+                    .event(v.record)
+                    .filter(|e| e.effect != Effect::Note)
+                    .map(|e| e.subject),
+            },
+            #[cfg(feature = "corrections")]
+            Entry::Revise(_) => None,
+            entry => entry.subject(),
+        }
     }
 
     /// Exchange rates, in record order.

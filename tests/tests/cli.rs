@@ -921,6 +921,7 @@ mod shell {
             "rename",
             "revise",
             "rate",
+            "export",
         ];
         let top = f.ok(&["--help"]);
         for command in commands {

@@ -3,6 +3,7 @@
 
 mod audit;
 mod correct;
+mod export;
 mod head;
 mod keys;
 mod list;
@@ -15,6 +16,7 @@ mod show;
 mod witness;
 
 pub use audit::NO_OPEN;
+pub use export::ExportFormat;
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -110,6 +112,7 @@ pub fn run(cli: Cli) -> Result<()> {
             record::note(&context, &text, on.as_deref(), date.as_deref())
         }
         Command::List(args) => list::run(&context, &args),
+        Command::Export { format } => export::run(&context, format),
         Command::Show { id, view, output } => show::run(&context, &id, &view, output.format),
         Command::Repair => repair::run(&context),
         Command::Prove { id, out, force } => proof::prove(&context, &id, out.as_deref(), force),

@@ -1,0 +1,342 @@
+//! `pledge export`: every event of the ledger, in record order, with what it did to its pledge's
+//! committed and fulfilled figures, as an hledger/ledger journal, CSV or JSON. Written as it
+//! goes: the rows are never all in memory.
+
+use std::io::Write;
+
+use ledger_core::entry::{Entry, Record, Seq};
+use ledger_core::scan::{Item, Scanner};
+use ledger_core::state::NameKind;
+use ledger_core::{Amount, CommodityId};
+use serde::Serialize;
+
+use super::Context;
+use crate::error::{CliError, Result};
+use crate::ledger_file;
+use crate::output::{Cell, Column, CsvWriter, Money, Streamed, print_json_streamed};
+use crate::tables::State;
+
+/// The formats `export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// A plain-text accounting journal that hledger and ledger read (docs/GUIDE.md).
+    Journal,
+    /// CSV with a header row, one row per event.
+    Csv,
+    /// JSON (docs/JSON.md), one object per event.
+    Json,
+}
+
+/// One event, with its pledge's names as they are now.
+#[derive(Debug, Serialize)]
+struct EventRow {
+    id: Seq,
+    date: Option<String>,
+    kind: &'static str,
+    /// The pledge whose figures it changed (a pledge's own record, an event on one, a void).
+    pledge: Option<Seq>,
+    from: Option<String>,
+    to: Option<String>,
+    goal: Option<String>,
+    project: Option<String>,
+    sector: Option<String>,
+    /// The amount the record states, if it states one.
+    amount: Option<Money>,
+    /// What it changed: committed and fulfilled, in the pledge's commodity.
+    committed_change: Option<Money>,
+    fulfilled_change: Option<Money>,
+    text: Option<String>,
+}
+
+const COLUMNS: &[Column] = &[
+    Column::csv_only("id"),
+    Column::csv_only("date"),
+    Column::csv_only("kind"),
+    Column::csv_only("pledge"),
+    Column::csv_only("from"),
+    Column::csv_only("to"),
+    Column::csv_only("goal"),
+    Column::csv_only("project"),
+    Column::csv_only("sector"),
+    Column::csv_only("amount"),
+    Column::csv_only("commodity"),
+    Column::csv_only("committed_change"),
+    Column::csv_only("fulfilled_change"),
+    Column::csv_only("text"),
+];
+
+#[derive(Serialize)]
+struct ExportJson<E: Serialize> {
+    origin: String,
+    events: E,
+}
+
+pub fn run(context: &Context, format: ExportFormat) -> Result<()> {
+    let path = context.path()?;
+    let ledger = ledger_file::read(path, ledger_file::View::ALL, &context.keys)?;
+    let now = &ledger.state;
+    let scanner = Scanner::new(&ledger.bytes).map_err(CliError::failure)?;
+    let origin = now.origin().map(|o| o.to_string()).unwrap_or_default();
+    let events = Events {
+        scanner,
+        walk: State::new(None),
+        now,
+    };
+    let out = || std::io::BufWriter::new(std::io::stdout().lock());
+    match format {
+        ExportFormat::Json => {
+            // A record that does not fold again stops the stream; the error is then returned,
+            // never a shorter export that looks whole.
+            let failed = std::cell::RefCell::new(None);
+            let rows = events.map_while(|row| row.map_err(|e| *failed.borrow_mut() = Some(e)).ok());
+            print_json_streamed(&ExportJson {
+                origin,
+                events: Streamed::new(rows),
+            })?;
+            failed.into_inner().map_or(Ok(()), Err)
+        }
+        ExportFormat::Csv => {
+            let mut csv = CsvWriter::new(out(), COLUMNS)?;
+            for row in events {
+                csv.row(&cells(&row?))?;
+            }
+            csv.finish()
+        }
+        ExportFormat::Journal => {
+            let mut out = out();
+            writeln!(
+                out,
+                "; pledge export of {origin}: every event's change to committed and fulfilled"
+            )?;
+            writeln!(
+                out,
+                "; accounts pledger:NAME:committed|fulfilled and beneficiary:NAME:committed|fulfilled"
+            )?;
+            for row in events {
+                write_transaction(&mut out, &row?)?;
+            }
+            out.flush()?;
+            Ok(())
+        }
+    }
+}
+
+/// The ledger's records in order, each folded into `walk` to learn what it changed; names come
+/// from `now`, the ledger's final state (after every rename).
+struct Events<'a> {
+    scanner: Scanner<'a>,
+    walk: State,
+    now: &'a State,
+}
+
+impl Iterator for Events<'_> {
+    type Item = Result<EventRow>;
+
+    fn next(&mut self) -> Option<Result<EventRow>> {
+        loop {
+            let Item::Record { record, .. } = self.scanner.next()? else {
+                continue;
+            };
+            let touched = self.walk.pledge_touched(&record);
+            let before = self.counted(touched);
+            if let Err(e) = self.walk.apply(&record) {
+                return Some(Err(CliError::failure(format!(
+                    "record #{}: {e} (it was read without it a moment ago)",
+                    record.seq
+                ))));
+            }
+            let after = self.counted(touched);
+            if let Some(row) = self.row(&record, touched, before, after) {
+                return Some(Ok(row));
+            }
+        }
+    }
+}
+
+impl Events<'_> {
+    fn counted(&self, pledge: Option<Seq>) -> (i64, i64) {
+        pledge
+            .and_then(|p| self.walk.pledge(p))
+            .map_or((0, 0), |p| p.counted())
+    }
+
+    /// The row of a record that is an event (declarations and checkpoints are not).
+    fn row(
+        &self,
+        record: &Record,
+        touched: Option<Seq>,
+        before: (i64, i64),
+        after: (i64, i64),
+    ) -> Option<EventRow> {
+        let (amount, text): (Option<Amount>, Option<String>) = match &record.entry {
+            Entry::Open(_)
+            | Entry::Commodity(_)
+            | Entry::Party(_)
+            | Entry::Project(_)
+            | Entry::Sector(_)
+            | Entry::Tag(_)
+            | Entry::Checkpoint(_) => return None,
+            Entry::Goal(g) => (Some(g.target), Some(g.name.to_string())),
+            Entry::Pledge(p) => (Some(p.amount), p.memo.as_ref().map(|m| m.to_string())),
+            Entry::Fulfil(f) => (Some(f.amount), f.memo.as_ref().map(|m| m.to_string())),
+            Entry::Amend(a) => (Some(a.amount), Some(a.reason.to_string())),
+            Entry::Cancel(c) => (None, Some(c.reason.to_string())),
+            Entry::Note(n) => (None, Some(n.text.to_string())),
+            Entry::Rate(r) => {
+                let code = |c: CommodityId| {
+                    self.now
+                        .commodity(c)
+                        .map_or_else(String::new, |c| c.code.to_string())
+                };
+                let text = format!("1 {} = {} {}", code(r.base), r.rate, code(r.quote));
+                (None, Some(text))
+            }
+            Entry::Void(v) => (None, Some(format!("voids #{}: {}", v.record, v.reason))),
+            Entry::Return(r) => (Some(r.amount), r.memo.as_ref().map(|m| m.to_string())),
+            Entry::Rename(r) => (None, Some(r.reason.to_string())),
+            Entry::Reschedule(r) => (None, Some(r.reason.to_string())),
+            Entry::Revise(r) => (Some(r.target), Some(r.reason.to_string())),
+        };
+        let pledge = touched.and_then(|p| self.now.pledge(p));
+        let name = |kind, id: Option<u32>| {
+            id.and_then(|id| self.now.current_name(kind, id))
+                .map(|n| n.to_string())
+        };
+        let change = |units: i64| pledge.map(|p| Money::new(self.now, units, p.commodity));
+        Some(EventRow {
+            id: record.seq,
+            date: record.entry.date().map(|d| d.to_string()),
+            kind: record.entry.kind(),
+            pledge: touched,
+            from: pledge.and_then(|p| name(NameKind::Party, Some(p.from.0))),
+            to: pledge.and_then(|p| name(NameKind::Party, Some(p.to.0))),
+            goal: pledge
+                .and_then(|p| p.goal)
+                .and_then(|g| self.now.goal(self.now.current_goal(g)))
+                .map(|g| g.name.to_string()),
+            project: pledge.and_then(|p| name(NameKind::Project, p.project.map(|x| x.0))),
+            sector: pledge.and_then(|p| name(NameKind::Sector, p.sector.map(|x| x.0))),
+            amount: amount.map(|a| Money::new(self.now, a.units, a.commodity)),
+            committed_change: change(after.0.saturating_sub(before.0)),
+            fulfilled_change: change(after.1.saturating_sub(before.1)),
+            text,
+        })
+    }
+}
+
+fn cells(row: &EventRow) -> Vec<Cell> {
+    let money = |m: &Option<Money>| Cell::maybe(m.as_ref().map(|m| m.plain.clone()));
+    let commodity = row
+        .amount
+        .as_ref()
+        .or(row.committed_change.as_ref())
+        .map(|m| m.commodity.clone());
+    vec![
+        Cell::text(row.id.to_string()),
+        Cell::maybe(row.date.as_deref()),
+        Cell::text(row.kind),
+        Cell::maybe(row.pledge.map(|p| p.to_string())),
+        Cell::maybe(row.from.as_deref()),
+        Cell::maybe(row.to.as_deref()),
+        Cell::maybe(row.goal.as_deref()),
+        Cell::maybe(row.project.as_deref()),
+        Cell::maybe(row.sector.as_deref()),
+        money(&row.amount),
+        Cell::maybe(commodity),
+        money(&row.committed_change),
+        money(&row.fulfilled_change),
+        Cell::maybe(row.text.as_deref()),
+    ]
+}
+
+/// An event that changed a pledge's figures as a balanced transaction: the pledger's and the
+/// beneficiary's `committed` and `fulfilled` accounts move by the change, with the project,
+/// sector, goal and pledge as posting tags (`--pivot project` in either tool).
+fn write_transaction(out: &mut impl Write, row: &EventRow) -> Result<()> {
+    let changes = [
+        ("committed", &row.committed_change),
+        ("fulfilled", &row.fulfilled_change),
+    ];
+    let nonzero = |m: &&Option<Money>| m.as_ref().is_some_and(|m| !is_zero(&m.plain));
+    if !changes.iter().map(|(_, m)| m).any(|m| nonzero(&m)) {
+        return Ok(());
+    }
+    let (Some(date), Some(from), Some(to), Some(pledge)) =
+        (&row.date, &row.from, &row.to, row.pledge)
+    else {
+        return Ok(());
+    };
+    let mut title = if row.kind == "pledge" {
+        format!("#{} pledge", row.id)
+    } else {
+        format!("#{} {} of pledge #{pledge}", row.id, row.kind)
+    };
+    if let Some(text) = &row.text {
+        title.push_str(": ");
+        title.push_str(&one_line(text));
+    }
+    writeln!(out, "\n{date} * {title}")?;
+    let tags: Vec<String> = [
+        ("project", &row.project),
+        ("sector", &row.sector),
+        ("goal", &row.goal),
+    ]
+    .into_iter()
+    .filter_map(|(key, value)| value.as_ref().map(|v| format!("{key}: {}", tag_value(v))))
+    .chain([format!("pledge: {pledge}")])
+    .collect();
+    for (what, money) in changes {
+        let Some(money) = money.as_ref().filter(|m| !is_zero(&m.plain)) else {
+            continue;
+        };
+        for (side, name, sign) in [("pledger", from, ""), ("beneficiary", to, "-")] {
+            let value = match money.plain.strip_prefix('-') {
+                Some(positive) if sign == "-" => positive.to_string(),
+                Some(_) => money.plain.clone(),
+                None => format!("{sign}{}", money.plain),
+            };
+            writeln!(
+                out,
+                "    {side}:{}:{what}  {value} {}",
+                account(name),
+                commodity(&money.commodity)
+            )?;
+            for tag in &tags {
+                writeln!(out, "      ; {tag}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn is_zero(plain: &str) -> bool {
+    plain.chars().all(|c| matches!(c, '0' | '.' | '-'))
+}
+
+/// A name as one account-name component: `:` would nest, `;` start a comment, `(` and `[`
+/// mark virtual postings and two spaces end the name, so those become `-` and one space.
+fn account(name: &str) -> String {
+    let replaced: String = name
+        .chars()
+        .map(|c| if ":;()[]".contains(c) { '-' } else { c })
+        .collect();
+    replaced.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A tag value: hledger ends one at a comma.
+fn tag_value(value: &str) -> String {
+    one_line(value).replace(',', " ")
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A commodity symbol, quoted unless it is all letters (as both tools require).
+fn commodity(code: &str) -> String {
+    if code.chars().all(|c| c.is_ascii_alphabetic()) {
+        code.to_string()
+    } else {
+        format!("\"{code}\"")
+    }
+}
