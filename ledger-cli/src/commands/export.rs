@@ -257,8 +257,8 @@ fn write_transaction(out: &mut impl Write, row: &EventRow) -> Result<()> {
         ("committed", &row.committed_change),
         ("fulfilled", &row.fulfilled_change),
     ];
-    let nonzero = |m: &&Option<Money>| m.as_ref().is_some_and(|m| !is_zero(&m.plain));
-    if !changes.iter().map(|(_, m)| m).any(|m| nonzero(&m)) {
+    let nonzero = |m: &Option<Money>| m.as_ref().is_some_and(|m| !is_zero(&m.plain));
+    if !changes.iter().any(|(_, m)| nonzero(m)) {
         return Ok(());
     }
     let (Some(date), Some(from), Some(to), Some(pledge)) =
