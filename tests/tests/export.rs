@@ -221,11 +221,7 @@ fn agree(scratch: &Scratch, what: &str) {
         }
     }
     // By project and by commodity: the pledger side's committed and fulfilled, pivoted.
-    let mut by_project = report(scratch, "project");
-    by_project = by_project
-        .into_iter()
-        .map(|((key, commodity, w), v)| ((key, commodity, w), v))
-        .collect();
+    let by_project = report(scratch, "project");
     for kind in ["committed", "fulfilled"] {
         let expected: Totals = by_project
             .iter()
