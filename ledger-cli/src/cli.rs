@@ -236,6 +236,12 @@ pub enum Command {
     /// List pledges.
     #[command(after_help = "Example:\n  pledge list --status overdue --format csv")]
     List(ListArgs),
+    /// The register: every event (pledges, fulfilments, returns, amendments, cancellations,
+    /// voids, notes, rates, renames, revisions) with what it changed, in record or date order.
+    #[command(
+        after_help = "Examples:\n  pledge log --since 2026-11-01            # what changed this month\n  pledge log --party Japan --order date --format csv"
+    )]
+    Log(LogArgs),
     /// Export every event, in record order, with what it changed: an hledger/ledger journal,
     /// CSV or JSON, written as it goes.
     #[command(
@@ -448,6 +454,32 @@ pub struct AddArgs {
     pub event: EventArgs,
 }
 
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Only events dated on or after this day (YYYY-MM-DD, today, yesterday).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only events dated on or before this day.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Record order (when each was recorded) or date order (when each happened).
+    #[arg(long, value_enum, default_value_t = LogOrder::Record)]
+    pub order: LogOrder,
+    #[command(flatten)]
+    pub filter: PledgeFilter,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// The orders `log` lists events in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogOrder {
+    /// As recorded.
+    Record,
+    /// By the date each happened, then as recorded.
+    Date,
+}
+
 /// The kinds of name `rename` takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum RenameKindArg {
@@ -475,8 +507,9 @@ pub struct ViewArgs {
     pub known_at: Option<String>,
 }
 
-#[derive(Debug, Args)]
-pub struct ListArgs {
+/// Which pledges a query keeps, by their names (as they are now, after renames).
+#[derive(Debug, Args, Default)]
+pub struct PledgeFilter {
     /// Only pledges by this party.
     #[arg(long, value_name = "PARTY")]
     pub from: Option<String>,
@@ -495,6 +528,12 @@ pub struct ListArgs {
     /// Only pledges in this sector.
     #[arg(long, value_name = "NAME")]
     pub sector: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub filter: PledgeFilter,
     /// Only pledges with this status.
     #[arg(long, value_enum)]
     pub status: Option<StatusFilter>,

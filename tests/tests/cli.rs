@@ -922,6 +922,7 @@ mod shell {
             "revise",
             "rate",
             "export",
+            "log",
         ];
         let top = f.ok(&["--help"]);
         for command in commands {

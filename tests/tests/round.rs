@@ -385,3 +385,35 @@ fn a_goal_renamed_and_another_merged_keep_their_pledges_and_rates() {
         "2015-01-03",
     ]);
 }
+
+/// The register: what changed in a period, in record or date order, for one party, in every
+/// format; late news appears where it was recorded, or where it happened.
+#[test]
+fn the_log_of_a_round() {
+    let mut r = Round::new();
+    r.ok(&["init", "--origin", "pledge.example/log"]);
+    r.ok(&["goal", "IRM", "--target", "10M", "USD", "--date", "2014-11-20"]);
+    r.ok(&[
+        "add", "3M", "USD", "--from", "United States", "--to", "Fund", "--goal", "IRM", "--date",
+        "2014-11-20",
+    ]);
+    r.ok(&["add", "1M", "EUR", "--from", "Germany", "--to", "Fund", "--date", "2014-11-21"]);
+    r.ok(&["fulfil", "5", "1M", "USD", "--date", "2016-03-01"]);
+    r.ok(&["fulfil", "5", "1M", "USD", "--date", "2015-06-01", "--memo", "late news"]);
+    r.ok(&["void", "8", "--reason", "entered twice", "--date", "2016-03-02"]);
+    r.ok(&["note", "round closed", "--date", "2016-12-31"]);
+    for args in [
+        &["log"][..],
+        &["log", "--order", "date"],
+        &["log", "--since", "2015-01-01", "--until", "2016-03-01", "--order", "date"],
+        &["log", "--party", "Germany"],
+        &["log", "--from", "United States", "--format", "csv"],
+        &["log", "--since", "2016-03-02", "--format", "json"],
+        &["log", "--since", "2030-01-01"],
+    ] {
+        r.ok(args);
+    }
+    r.refused(&["log", "--since", "2015-02-30"]);
+    r.refused(&["log", "--party", "Germny"]);
+    insta::assert_snapshot!("log", r.transcript);
+}

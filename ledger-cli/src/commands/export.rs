@@ -29,23 +29,23 @@ pub enum ExportFormat {
 
 /// One event, with its pledge's names as they are now.
 #[derive(Debug, Serialize)]
-struct EventRow {
-    id: Seq,
-    date: Option<String>,
-    kind: &'static str,
+pub(super) struct EventRow {
+    pub(super) id: Seq,
+    pub(super) date: Option<String>,
+    pub(super) kind: &'static str,
     /// The pledge whose figures it changed (a pledge's own record, an event on one, a void).
-    pledge: Option<Seq>,
-    from: Option<String>,
-    to: Option<String>,
-    goal: Option<String>,
-    project: Option<String>,
-    sector: Option<String>,
+    pub(super) pledge: Option<Seq>,
+    pub(super) from: Option<String>,
+    pub(super) to: Option<String>,
+    pub(super) goal: Option<String>,
+    pub(super) project: Option<String>,
+    pub(super) sector: Option<String>,
     /// The amount the record states, if it states one.
-    amount: Option<Money>,
+    pub(super) amount: Option<Money>,
     /// What it changed: committed and fulfilled, in the pledge's commodity.
-    committed_change: Option<Money>,
-    fulfilled_change: Option<Money>,
-    text: Option<String>,
+    pub(super) committed_change: Option<Money>,
+    pub(super) fulfilled_change: Option<Money>,
+    pub(super) text: Option<String>,
 }
 
 const COLUMNS: &[Column] = &[
@@ -75,13 +75,8 @@ pub fn run(context: &Context, format: ExportFormat) -> Result<()> {
     let path = context.path()?;
     let ledger = ledger_file::read(path, ledger_file::View::ALL, &context.keys)?;
     let now = &ledger.state;
-    let scanner = Scanner::new(&ledger.bytes).map_err(CliError::failure)?;
     let origin = now.origin().map(|o| o.to_string()).unwrap_or_default();
-    let events = Events {
-        scanner,
-        walk: State::new(None),
-        now,
-    };
+    let events = Events::new(&ledger.bytes, now)?;
     let out = || std::io::BufWriter::new(std::io::stdout().lock());
     match format {
         ExportFormat::Json => {
@@ -123,10 +118,21 @@ pub fn run(context: &Context, format: ExportFormat) -> Result<()> {
 
 /// The ledger's records in order, each folded into `walk` to learn what it changed; names come
 /// from `now`, the ledger's final state (after every rename).
-struct Events<'a> {
+pub(super) struct Events<'a> {
     scanner: Scanner<'a>,
     walk: State,
     now: &'a State,
+}
+
+impl<'a> Events<'a> {
+    /// The events of `bytes`, named as `now` (the fold of those same bytes) names them.
+    pub(super) fn new(bytes: &'a [u8], now: &'a State) -> Result<Events<'a>> {
+        Ok(Events {
+            scanner: Scanner::new(bytes).map_err(CliError::failure)?,
+            walk: State::new(None),
+            now,
+        })
+    }
 }
 
 impl Iterator for Events<'_> {

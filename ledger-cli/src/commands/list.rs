@@ -6,7 +6,7 @@ use ledger_core::state::{NameKind, PledgeState, Status};
 use serde::Serialize;
 
 use super::Context;
-use crate::cli::{Format, ListArgs, StatusFilter};
+use crate::cli::{Format, ListArgs, PledgeFilter, StatusFilter};
 use crate::error::{CliError, Result};
 use crate::ledger_file;
 use crate::output::{
@@ -63,7 +63,7 @@ pub fn run(context: &Context, args: &ListArgs) -> Result<()> {
     let ledger = ledger_file::read(context.path()?, view, &context.keys)?;
     let state = &ledger.state;
     let on = as_of.unwrap_or(context.today);
-    let filter = Filter::new(state, args)?;
+    let filter = Filter::new(state, &args.filter, args.status)?;
     // Rows are made as they are written, never all at once: a million-pledge ledger lists in
     // memory that does not grow with it (a table takes two passes, one to size its columns).
     let pledges = || {
@@ -160,8 +160,8 @@ pub fn pledge_json(state: &State, p: &PledgeState, on: Date) -> PledgeJson {
     }
 }
 
-/// The filters of `list`, resolved to ids.
-struct Filter {
+/// The filters of `list` and `log`, resolved to ids.
+pub(super) struct Filter {
     from: Option<u32>,
     to: Option<u32>,
     party: Option<u32>,
@@ -172,7 +172,11 @@ struct Filter {
 }
 
 impl Filter {
-    fn new(state: &State, args: &ListArgs) -> Result<Filter> {
+    pub(super) fn new(
+        state: &State,
+        args: &PledgeFilter,
+        status: Option<StatusFilter>,
+    ) -> Result<Filter> {
         let find = |kind: NameKind, option: &str, text: &Option<String>| -> Result<Option<u32>> {
             text.as_deref()
                 .map(|t| {
@@ -207,13 +211,13 @@ impl Filter {
             goal,
             project: find(NameKind::Project, "--project", &args.project)?,
             sector: find(NameKind::Sector, "--sector", &args.sector)?,
-            status: args.status,
+            status,
         })
     }
 
     /// Whether the filters keep `p`; names compare as they are now (a merged name matches
     /// the name it was merged into).
-    fn keeps(&self, state: &State, p: &PledgeState, on: Date) -> bool {
+    pub(super) fn keeps(&self, state: &State, p: &PledgeState, on: Date) -> bool {
         let now = |kind: RenameKind, id: Option<u32>| id.map(|id| state.current_id(kind, id));
         let matches = |kind: RenameKind, wanted: Option<u32>, actual: Option<u32>| {
             wanted.is_none() || now(kind, wanted) == now(kind, actual)

@@ -7,6 +7,7 @@ mod export;
 mod head;
 mod keys;
 mod list;
+mod log;
 mod proof;
 mod publish;
 mod record;
@@ -113,6 +114,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::List(args) => list::run(&context, &args),
         Command::Export { format } => export::run(&context, format),
+        Command::Log(args) => log::run(&context, &args),
         Command::Show { id, view, output } => show::run(&context, &id, &view, output.format),
         Command::Repair => repair::run(&context),
         Command::Prove { id, out, force } => proof::prove(&context, &id, out.as_deref(), force),

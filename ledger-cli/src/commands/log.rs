@@ -1,0 +1,157 @@
+//! `pledge log`: the register. Every event with what it changed, in record order (as recorded)
+//! or date order (as it happened), filtered by date and by the pledge's names as `list` filters.
+//! In record order it is written as it goes; date order sorts the events kept, in memory.
+
+use ledger_core::Date;
+use serde::Serialize;
+
+use super::Context;
+use super::export::{EventRow, Events};
+use super::list::Filter;
+use crate::cli::{Format, LogArgs, LogOrder};
+use crate::error::Result;
+use crate::ledger_file;
+use crate::output::{
+    Cell, Column, CsvWriter, Money, Streamed, TableWriter, Widths, print, print_json_streamed,
+};
+
+const COLUMNS: &[Column] = &[
+    Column::right("ID", "id"),
+    Column::left("Date", "date"),
+    Column::left("Event", "kind"),
+    Column::right("Pledge", "pledge"),
+    Column::left("From", "from"),
+    Column::left("To", "to"),
+    Column::right("Amount", "amount"),
+    Column::csv_only("commodity"),
+    Column::right("Committed", "committed_change"),
+    Column::right("Fulfilled", "fulfilled_change"),
+    Column::left("Text", "text"),
+];
+
+#[derive(Serialize)]
+struct LogJson<E: Serialize> {
+    since: Option<String>,
+    until: Option<String>,
+    events: E,
+}
+
+pub fn run(context: &Context, args: &LogArgs) -> Result<()> {
+    let since = date(context, "--since", args.since.as_deref())?;
+    let until = date(context, "--until", args.until.as_deref())?;
+    let ledger = ledger_file::read(context.path()?, ledger_file::View::ALL, &context.keys)?;
+    let state = &ledger.state;
+    let filter = Filter::new(state, &args.filter, None)?;
+    let filtered = args.filter.from.is_some()
+        || args.filter.to.is_some()
+        || args.filter.party.is_some()
+        || args.filter.goal.is_some()
+        || args.filter.project.is_some()
+        || args.filter.sector.is_some();
+    let keeps = |row: &EventRow| {
+        let day = row.date.as_deref().and_then(|d| Date::parse(d).ok());
+        let in_range =
+            day.is_some_and(|d| since.is_none_or(|s| d >= s) && until.is_none_or(|u| d <= u));
+        // With a name filter, events about a pledge it keeps; without, every event.
+        let named = !filtered
+            || row
+                .pledge
+                .and_then(|p| state.pledge(p))
+                .is_some_and(|p| filter.keeps(state, p, context.today));
+        in_range && named
+    };
+    let events = || -> Result<Vec<EventRow>> {
+        // Date order needs them all before the first; record order is the ledger's.
+        let mut rows: Vec<EventRow> = Vec::new();
+        for row in Events::new(&ledger.bytes, state)? {
+            let row = row?;
+            if keeps(&row) {
+                rows.push(row);
+            }
+        }
+        rows.sort_by(|a, b| a.date.cmp(&b.date).then(a.id.cmp(&b.id)));
+        Ok(rows)
+    };
+    let streamed = || -> Result<Box<dyn Iterator<Item = Result<EventRow>> + '_>> {
+        Ok(match args.order {
+            LogOrder::Record => Box::new(
+                Events::new(&ledger.bytes, state)?
+                    .filter(move |row| row.as_ref().map_or(true, &keeps)),
+            ),
+            LogOrder::Date => Box::new(events()?.into_iter().map(Ok)),
+        })
+    };
+    let out = || std::io::BufWriter::new(std::io::stdout().lock());
+    match args.output.format {
+        Format::Json => {
+            let failed = std::cell::RefCell::new(None);
+            let rows =
+                streamed()?.map_while(|row| row.map_err(|e| *failed.borrow_mut() = Some(e)).ok());
+            print_json_streamed(&LogJson {
+                since: since.map(|d| d.to_string()),
+                until: until.map(|d| d.to_string()),
+                events: Streamed::new(rows),
+            })?;
+            failed.into_inner().map_or(Ok(()), Err)
+        }
+        Format::Csv => {
+            let mut csv = CsvWriter::new(out(), COLUMNS)?;
+            for row in streamed()? {
+                csv.row(&cells(&row?))?;
+            }
+            csv.finish()
+        }
+        Format::Table => {
+            let mut widths = Widths::of_headers(COLUMNS);
+            let mut any = false;
+            for row in streamed()? {
+                widths.fit(COLUMNS, &cells(&row?));
+                any = true;
+            }
+            if !any {
+                return print("no events match\n");
+            }
+            let mut table = TableWriter::new(out(), COLUMNS, widths)?;
+            for row in streamed()? {
+                table.row(&cells(&row?))?;
+            }
+            table.finish()
+        }
+    }
+}
+
+fn date(context: &Context, option: &str, text: Option<&str>) -> Result<Option<Date>> {
+    text.map(|t| context.date_or_today(option, Some(t)))
+        .transpose()
+}
+
+/// A row: the export's, with amounts grouped for people and the changes signed.
+fn cells(row: &EventRow) -> Vec<Cell> {
+    let money = |m: &Option<Money>| m.as_ref().map_or_else(|| Cell::text(""), Cell::money);
+    let commodity = row
+        .amount
+        .as_ref()
+        .or(row.committed_change.as_ref())
+        .map(|m| m.commodity.clone());
+    let change = |m: &Option<Money>| match m {
+        Some(m) if m.plain.chars().all(|c| matches!(c, '0' | '.' | '-')) => {
+            Cell::pair("", m.plain.clone())
+        }
+        Some(m) => Cell::money(m),
+        None => Cell::text(""),
+    };
+    vec![
+        Cell::text(row.id.to_string()),
+        Cell::maybe(row.date.as_deref()),
+        Cell::text(row.kind),
+        row.pledge
+            .map_or_else(|| Cell::text(""), |p| Cell::pair(format!("#{p}"), p.to_string())),
+        Cell::maybe(row.from.as_deref()),
+        Cell::maybe(row.to.as_deref()),
+        money(&row.amount),
+        Cell::maybe(commodity),
+        change(&row.committed_change),
+        change(&row.fulfilled_change),
+        Cell::maybe(row.text.as_deref()),
+    ]
+}
