@@ -23,7 +23,7 @@ pub struct Cli {
 
     /// The date to treat as today (YYYY-MM-DD): the default for --date, what overdue means,
     /// and the latest date a record may have (a pledge marked --planned aside). Defaults to
-    /// today's UTC date.
+    /// today in the system's time zone (set TZ to choose another).
     #[arg(
         long,
         global = true,

@@ -797,6 +797,34 @@ mod damage {
 mod dates {
     use super::Fixture;
 
+    /// Without --today, today is the local date of the system's time zone: at any instant,
+    /// fourteen hours east of Greenwich it is a later day than twelve hours west.
+    #[test]
+    fn today_is_the_local_date() {
+        let f = Fixture::example();
+        let mut dates = Vec::new();
+        for tz in ["EAST-14", "WEST12"] {
+            let output = pledge_tests::pledge()
+                .current_dir(f.scratch.dir.path())
+                .env_remove("PLEDGE_TODAY")
+                .env("TZ", tz)
+                .env("PLEDGE_FILE", "ledger.pledge")
+                .args(["note", tz])
+                .output()
+                .unwrap();
+            assert!(output.status.success(), "{output:?}");
+            let seq: String = String::from_utf8(output.stdout)
+                .unwrap()
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect();
+            let json: serde_json::Value =
+                serde_json::from_str(&f.ok(&["show", &seq, "--format", "json"])).unwrap();
+            dates.push(json["date"].as_str().unwrap().to_string());
+        }
+        assert!(dates[0] > dates[1], "{dates:?}");
+    }
+
     #[test]
     fn today_and_yesterday_are_dates() {
         let f = Fixture::example();

@@ -392,20 +392,71 @@ fn a_goal_renamed_and_another_merged_keep_their_pledges_and_rates() {
 fn the_log_of_a_round() {
     let mut r = Round::new();
     r.ok(&["init", "--origin", "pledge.example/log"]);
-    r.ok(&["goal", "IRM", "--target", "10M", "USD", "--date", "2014-11-20"]);
     r.ok(&[
-        "add", "3M", "USD", "--from", "United States", "--to", "Fund", "--goal", "IRM", "--date",
+        "goal",
+        "IRM",
+        "--target",
+        "10M",
+        "USD",
+        "--date",
         "2014-11-20",
     ]);
-    r.ok(&["add", "1M", "EUR", "--from", "Germany", "--to", "Fund", "--date", "2014-11-21"]);
+    r.ok(&[
+        "add",
+        "3M",
+        "USD",
+        "--from",
+        "United States",
+        "--to",
+        "Fund",
+        "--goal",
+        "IRM",
+        "--date",
+        "2014-11-20",
+    ]);
+    r.ok(&[
+        "add",
+        "1M",
+        "EUR",
+        "--from",
+        "Germany",
+        "--to",
+        "Fund",
+        "--date",
+        "2014-11-21",
+    ]);
     r.ok(&["fulfil", "5", "1M", "USD", "--date", "2016-03-01"]);
-    r.ok(&["fulfil", "5", "1M", "USD", "--date", "2015-06-01", "--memo", "late news"]);
-    r.ok(&["void", "8", "--reason", "entered twice", "--date", "2016-03-02"]);
+    r.ok(&[
+        "fulfil",
+        "5",
+        "1M",
+        "USD",
+        "--date",
+        "2015-06-01",
+        "--memo",
+        "late news",
+    ]);
+    r.ok(&[
+        "void",
+        "8",
+        "--reason",
+        "entered twice",
+        "--date",
+        "2016-03-02",
+    ]);
     r.ok(&["note", "round closed", "--date", "2016-12-31"]);
     for args in [
         &["log"][..],
         &["log", "--order", "date"],
-        &["log", "--since", "2015-01-01", "--until", "2016-03-01", "--order", "date"],
+        &[
+            "log",
+            "--since",
+            "2015-01-01",
+            "--until",
+            "2016-03-01",
+            "--order",
+            "date",
+        ],
         &["log", "--party", "Germany"],
         &["log", "--from", "United States", "--format", "csv"],
         &["log", "--since", "2016-03-02", "--format", "json"],

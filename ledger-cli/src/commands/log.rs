@@ -144,8 +144,10 @@ fn cells(row: &EventRow) -> Vec<Cell> {
         Cell::text(row.id.to_string()),
         Cell::maybe(row.date.as_deref()),
         Cell::text(row.kind),
-        row.pledge
-            .map_or_else(|| Cell::text(""), |p| Cell::pair(format!("#{p}"), p.to_string())),
+        row.pledge.map_or_else(
+            || Cell::text(""),
+            |p| Cell::pair(format!("#{p}"), p.to_string()),
+        ),
         Cell::maybe(row.from.as_deref()),
         Cell::maybe(row.to.as_deref()),
         money(&row.amount),

@@ -20,7 +20,6 @@ pub use audit::NO_OPEN;
 pub use export::ExportFormat;
 
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use ledger_core::Date;
 use ledger_core::checkpoint::VerifierKey;
@@ -173,7 +172,7 @@ impl Context {
     fn new(cli: &Cli) -> Result<Context> {
         let today = match &cli.today {
             Some(text) => parse_date("--today", text)?,
-            None => utc_today()?,
+            None => local_today()?,
         };
         let keys = match &cli.trust_file {
             Some(path) => keys::read_trust_file(path)?,
@@ -227,17 +226,13 @@ impl Context {
     }
 }
 
-fn utc_today() -> Result<Date> {
-    let seconds = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_err(|_| CliError::failure("the system clock is before 1970; pass --today YYYY-MM-DD"))?
-        .as_secs();
-    i32::try_from(seconds / 86_400)
-        .ok()
-        .and_then(|days| Date(0).checked_add_days(days))
-        .ok_or_else(|| {
-            CliError::failure("the system clock is out of range; pass --today YYYY-MM-DD")
-        })
+/// Today in the system's time zone (`TZ`, else the system's setting; UTC if it has none).
+fn local_today() -> Result<Date> {
+    let today = jiff::Zoned::now().date();
+    let month = u32::try_from(today.month()).unwrap_or(0);
+    let day = u32::try_from(today.day()).unwrap_or(0);
+    Date::from_ymd(i32::from(today.year()), month, day)
+        .map_err(|_| CliError::failure("the system clock is out of range; pass --today YYYY-MM-DD"))
 }
 
 /// Parses a date argument that may also be `none` (no date any more).

@@ -477,15 +477,11 @@ pub(super) fn amount(
         ComposeError::Input(e) => value_error(option, text, e),
         ComposeError::UnknownCommodity => {
             let code = ledger_core::amount::split_amount(text).map_or(text, |(_, code)| code);
-            let mut known: Vec<&str> = state
-                .commodities()
-                .iter()
-                .map(|c| c.code.as_str())
-                .collect();
-            for currency in ledger_core::amount::known_currencies() {
-                known.push(currency);
-            }
-            match suggest::closest(code, known) {
+            // The ledger's own commodities first: `UDS` in a USD ledger is USD, not UZS.
+            let declared = state.commodities().iter().map(|c| c.code.as_str());
+            let close = suggest::closest(code, declared)
+                .or_else(|| suggest::closest(code, ledger_core::amount::known_currencies()));
+            match close {
                 Some(close) => CliError::input(format!(
                     "{option} '{text}': unknown commodity '{code}'; did you mean '{close}'? \
                      (or declare it with `pledge commodity {code} --decimals N`)"
