@@ -233,9 +233,8 @@ const CURRENCIES: &[(&str, u8)] = &[
     ("ZWL", 2),
 ];
 
-/// The well-known ISO 4217 currencies pledge knows without a declaration on a device (every one
-/// is in the full list, with the same decimals).
-#[cfg(any(test, not(feature = "iso4217")))]
+/// The most used ISO 4217 currencies: all a device knows without a declaration, and the ones
+/// "did you mean" tries first (every one is in the full list, with the same decimals).
 const SHORT_LIST: &[(&str, u8)] = &[
     ("AED", 2),
     ("AUD", 2),
@@ -283,6 +282,11 @@ const SHORT_LIST: &[(&str, u8)] = &[
 
 #[cfg(not(feature = "iso4217"))]
 const CURRENCIES: &[(&str, u8)] = SHORT_LIST;
+
+/// The codes of the most used ISO 4217 currencies (a subset of [`known_currencies`]).
+pub fn common_currencies() -> impl Iterator<Item = &'static str> {
+    SHORT_LIST.iter().map(|&(code, _)| code)
+}
 
 /// The codes of the well-known ISO 4217 currencies.
 pub fn known_currencies() -> impl Iterator<Item = &'static str> {

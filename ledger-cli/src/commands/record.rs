@@ -477,9 +477,11 @@ pub(super) fn amount(
         ComposeError::Input(e) => value_error(option, text, e),
         ComposeError::UnknownCommodity => {
             let code = ledger_core::amount::split_amount(text).map_or(text, |(_, code)| code);
-            // The ledger's own commodities first: `UDS` in a USD ledger is USD, not UZS.
+            // The ledger's own commodities first, then the most used currencies: `UDS` is
+            // USD, not the Uzbek sum.
             let declared = state.commodities().iter().map(|c| c.code.as_str());
             let close = suggest::closest(code, declared)
+                .or_else(|| suggest::closest(code, ledger_core::amount::common_currencies()))
                 .or_else(|| suggest::closest(code, ledger_core::amount::known_currencies()));
             match close {
                 Some(close) => CliError::input(format!(
