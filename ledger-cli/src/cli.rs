@@ -38,6 +38,10 @@ pub struct Cli {
     #[arg(long, global = true, env = "PLEDGE_TRUST", value_name = "FILE")]
     pub trust_file: Option<PathBuf>,
 
+    /// Colour: on a terminal unless NO_COLOR is set (auto), always, or never.
+    #[arg(long, global = true, value_enum, default_value_t = crate::output::ColorChoice::Auto, value_name = "WHEN")]
+    pub color: crate::output::ColorChoice,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -597,7 +601,15 @@ pub fn parse() -> Cli {
         Err(error) if !error.use_stderr() => error.exit(),
         Err(error) => {
             let line = one_line(&error.render().to_string());
-            let _ = writeln!(std::io::stderr(), "{}", crate::escape::escape(&line));
+            let _ = writeln!(
+                std::io::stderr(),
+                "{}",
+                crate::escape::escape(&line).replacen(
+                    "error:",
+                    &crate::output::paint("error:", crate::output::ERROR, true),
+                    1
+                )
+            );
             std::process::exit(i32::from(crate::error::BAD_INPUT));
         }
     }

@@ -70,7 +70,8 @@ impl CliError {
             // Not eprintln!: a stderr that cannot be written (closed, full) must not panic.
             let _ = writeln!(
                 std::io::stderr(),
-                "error: {}",
+                "{} {}",
+                crate::output::paint("error:", crate::output::ERROR, true),
                 crate::escape::escape(&self.message)
             );
         }

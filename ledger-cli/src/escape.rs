@@ -8,9 +8,22 @@ use std::fmt::Write;
 
 use ledger_core::entry::is_bidi_control;
 
+/// Marks where a table's header begins and ends in text that `print` finishes: bold on a
+/// colour terminal, nothing otherwise. Private-use characters that [`escape`] escapes, so no
+/// name or text can carry one to the terminal.
+pub const HEADER_START: char = '\u{F8F0}';
+/// See [`HEADER_START`].
+pub const HEADER_END: char = '\u{F8F1}';
+
+fn is_marker(c: char) -> bool {
+    c == HEADER_START || c == HEADER_END
+}
+
 /// `text` with every control character and bidirectional override escaped: for one line.
 pub fn escape(text: &str) -> Cow<'_, str> {
-    escape_where(text, |c| c.is_control() || is_bidi_control(c))
+    escape_where(text, |c| {
+        c.is_control() || is_bidi_control(c) || is_marker(c)
+    })
 }
 
 /// `text` with every control character but the line break, and every bidirectional override,
@@ -71,6 +84,11 @@ mod tests {
             "l1\\nl2\\t\\r\\u{7f}\\u{85}"
         );
         assert_eq!(escape_lines("l1\nl2\u{1b}\n"), "l1\nl2\\u{1b}\n");
+        assert_eq!(
+            escape("a\u{f8f0}b"),
+            "a\\u{f8f0}b",
+            "no name carries a marker"
+        );
         assert_eq!(escape_json("\"a\u{202e}b\""), "\"a\\u202eb\"");
         let parsed: String = serde_json::from_str(&escape_json("\"a\u{202e}b\"")).unwrap();
         assert_eq!(parsed, "a\u{202e}b", "the JSON still means the same");

@@ -27,7 +27,9 @@ pub fn main() -> ExitCode {
         signal_hook::consts::SIGXFSZ,
         std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
     );
-    match commands::run(cli::parse()) {
+    let cli = cli::parse();
+    output::set_color(cli.color);
+    match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => error.report(),
     }

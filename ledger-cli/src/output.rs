@@ -12,6 +12,63 @@ use crate::error::{CliError, Result};
 use crate::escape::{escape, escape_json, escape_lines};
 use crate::tables::State;
 
+/// When output is coloured: `--color auto|always|never`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set (and not empty).
+    #[default]
+    Auto,
+    /// Always, NO_COLOR or not (a command-line choice overrides the environment).
+    Always,
+    /// Never.
+    Never,
+}
+
+static COLOR: std::sync::OnceLock<ColorChoice> = std::sync::OnceLock::new();
+
+/// Sets the colour choice for this run (once, from the command line).
+pub fn set_color(choice: ColorChoice) {
+    let _ = COLOR.set(choice);
+}
+
+/// Whether to colour what goes to standard output (`stderr` false) or standard error.
+pub fn colored(stderr: bool) -> bool {
+    use std::io::IsTerminal;
+    match COLOR.get().copied().unwrap_or_default() {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let terminal = if stderr {
+                std::io::stderr().is_terminal()
+            } else {
+                std::io::stdout().is_terminal()
+            };
+            terminal && !no_color
+        }
+    }
+}
+
+/// `text` in `style` when colouring, else as it is.
+pub fn paint(text: &str, style: anstyle::Style, stderr: bool) -> String {
+    if colored(stderr) {
+        format!("{}{text}{}", style.render(), style.render_reset())
+    } else {
+        text.to_string()
+    }
+}
+
+/// The style of table headers.
+pub const HEADER: anstyle::Style = anstyle::Style::new().bold();
+/// The style of `error:`.
+pub const ERROR: anstyle::Style = anstyle::Style::new()
+    .bold()
+    .fg_color(Some(anstyle::Color::Ansi(anstyle::AnsiColor::Red)));
+/// The style of `warning:` and of what is overdue.
+pub const WARNING: anstyle::Style = anstyle::Style::new()
+    .bold()
+    .fg_color(Some(anstyle::Color::Ansi(anstyle::AnsiColor::Yellow)));
+
 /// One cell: how people read it, and how a program reads it.
 #[derive(Debug, Clone)]
 pub struct Cell {
@@ -71,6 +128,11 @@ pub struct Column {
     pub right: bool,
     /// Where the column appears.
     pub show: Show,
+    /// Left out of a table too wide for the terminal once text is wrapped (said in a note
+    /// under the table; CSV and JSON always have it).
+    pub optional: bool,
+    /// Never narrowed, like numbers (dates).
+    pub fixed: bool,
 }
 
 impl Column {
@@ -81,6 +143,8 @@ impl Column {
             csv,
             right: false,
             show: Show::Both,
+            optional: false,
+            fixed: false,
         }
     }
     /// A right-aligned column in both renderings.
@@ -90,6 +154,22 @@ impl Column {
             csv,
             right: true,
             show: Show::Both,
+            optional: false,
+            fixed: false,
+        }
+    }
+    /// The same column, never narrowed (a date: wrapping it helps no one).
+    pub const fn fixed(self) -> Column {
+        Column {
+            fixed: true,
+            ..self
+        }
+    }
+    /// The same column, left out of a table the terminal is too narrow for.
+    pub const fn optional(self) -> Column {
+        Column {
+            optional: true,
+            ..self
         }
     }
     /// A column only CSV has.
@@ -99,6 +179,8 @@ impl Column {
             csv,
             right: false,
             show: Show::CsvOnly,
+            optional: false,
+            fixed: false,
         }
     }
 }
@@ -132,8 +214,11 @@ impl Sheet {
             widths.fit(&self.columns, row);
         }
         let mut out = Vec::new();
-        let written = TableWriter::new(&mut out, &self.columns, widths)
-            .and_then(|mut table| self.rows.iter().try_for_each(|row| table.row(row)));
+        let written =
+            TableWriter::start(&mut out, &self.columns, widths, true).and_then(|mut table| {
+                self.rows.iter().try_for_each(|row| table.row(row))?;
+                table.finish()
+            });
         // Writing to a Vec cannot fail.
         debug_assert!(written.is_ok());
         String::from_utf8(out).unwrap_or_default()
@@ -166,6 +251,8 @@ pub struct Widths {
     widths: Vec<usize>,
     filled: Vec<bool>,
     rows: usize,
+    /// Columns left out for the terminal's width.
+    dropped: Vec<usize>,
 }
 
 impl Widths {
@@ -175,6 +262,7 @@ impl Widths {
             widths: columns.iter().map(|c| c.name.width()).collect(),
             filled: vec![false; columns.len()],
             rows: 0,
+            dropped: Vec::new(),
         }
     }
 
@@ -190,11 +278,53 @@ impl Widths {
         }
     }
 
+    /// Narrows text columns, widest first, until the table fits in `max` terminal columns (or
+    /// none can narrow further: a text column keeps at least its header's width and 6, and
+    /// numbers and dates (right-aligned) are never narrowed). Text that no longer fits wraps onto more lines; nothing is
+    /// cut off.
+    pub fn narrow_to(&mut self, columns: &[Column], max: usize) {
+        let floor = |i: usize| columns[i].name.width().max(6);
+        let total = |widths: &Widths, narrowest: bool| {
+            let shown: Vec<usize> = (0..columns.len())
+                .filter(|&i| widths.shows(columns, i))
+                .collect();
+            let width = |i: usize| match narrowest && !columns[i].right && !columns[i].fixed {
+                true => widths.widths[i].min(floor(i)),
+                false => widths.widths[i],
+            };
+            shown.iter().map(|&i| width(i)).sum::<usize>() + 2 * shown.len().saturating_sub(1)
+        };
+        // First, if wrapping every text column as far as it goes would not do, the rightmost
+        // optional columns go (the note under the table says which).
+        while total(self, true) > max {
+            let optional = (0..columns.len())
+                .rev()
+                .find(|&i| self.shows(columns, i) && columns[i].optional);
+            match optional {
+                Some(i) => self.dropped.push(i),
+                None => break,
+            }
+        }
+        // Then the widest text columns narrow, one column of the terminal at a time.
+        while total(self, false) > max {
+            let widest = (0..columns.len())
+                .filter(|&i| self.shows(columns, i))
+                .filter(|&i| !columns[i].right && !columns[i].fixed)
+                .filter(|&i| self.widths[i] > floor(i))
+                .max_by_key(|&i| self.widths[i]);
+            match widest {
+                Some(i) => self.widths[i] -= 1,
+                None => return,
+            }
+        }
+    }
+
     /// Whether column `i` is shown: it is in tables, and some row has something in it (or
     /// there are no rows, and the header alone says what the table is).
     fn shows(&self, columns: &[Column], i: usize) -> bool {
         columns.get(i).is_some_and(|c| c.show == Show::Both)
             && (self.rows == 0 || self.filled.get(i).copied().unwrap_or(false))
+            && !self.dropped.contains(&i)
     }
 }
 
@@ -208,28 +338,101 @@ pub struct TableWriter<'c, W: Write> {
     widths: Widths,
 }
 
+/// The header line as it is written: bold on a colour terminal. Into text that `print` finishes
+/// (a [`Sheet`]), marked instead, since `print` escapes every escape sequence it is given.
+fn header_line(header: &str, marked: bool) -> String {
+    use crate::escape::{HEADER_END, HEADER_START};
+    if marked {
+        format!("{HEADER_START}{header}{HEADER_END}")
+    } else {
+        paint(header, HEADER, false)
+    }
+}
+
+/// Text with its header marks turned into styles (or removed, when not colouring).
+fn finish_marks(text: &str) -> String {
+    use crate::escape::{HEADER_END, HEADER_START};
+    let on = colored(false);
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            HEADER_START if on => out.push_str(&HEADER.render().to_string()),
+            HEADER_END if on => out.push_str(&HEADER.render_reset().to_string()),
+            HEADER_START | HEADER_END => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 impl<'c, W: Write> TableWriter<'c, W> {
-    /// Starts a table with the header line and its rule.
+    /// Starts a table with the header line and its rule, narrowed to the terminal's width
+    /// when there is one (see [`terminal_width`]), written straight to the terminal.
     pub fn new(out: W, columns: &'c [Column], widths: Widths) -> Result<Self> {
+        Self::start(out, columns, widths, false)
+    }
+
+    fn start(out: W, columns: &'c [Column], mut widths: Widths, marked: bool) -> Result<Self> {
+        if let Some(max) = terminal_width() {
+            widths.narrow_to(columns, max);
+        }
         let mut table = TableWriter {
             out,
             columns,
             widths,
         };
         let header = table.line(columns.iter().map(|c| c.name));
-        writeln!(table.out, "{header}\n{}", "-".repeat(header.width()))?;
+        let rule = "-".repeat(header.width());
+        writeln!(table.out, "{}\n{rule}", header_line(&header, marked))?;
         Ok(table)
     }
 
-    /// Writes one row.
+    /// Writes one row: one line, or more where text wraps in a narrowed column.
     pub fn row(&mut self, row: &[Cell]) -> Result<()> {
-        let line = self.line(row.iter().map(|c| escape(&c.human)));
-        writeln!(self.out, "{line}")?;
+        let cells: Vec<Vec<String>> = row
+            .iter()
+            .zip(self.columns.iter().zip(&self.widths.widths))
+            .enumerate()
+            .map(|(i, (cell, (column, &width)))| {
+                let text = escape(&cell.human).into_owned();
+                if !self.widths.shows(self.columns, i) {
+                    Vec::new()
+                } else if column.right || column.fixed || text.width() <= width {
+                    vec![text]
+                } else {
+                    wrap(&text, width)
+                }
+            })
+            .collect();
+        let height = cells.iter().map(Vec::len).max().unwrap_or(1);
+        for n in 0..height {
+            let line = self.line(
+                cells
+                    .iter()
+                    .map(|lines| lines.get(n).map_or("", String::as_str)),
+            );
+            writeln!(self.out, "{line}")?;
+        }
         Ok(())
     }
 
-    /// Flushes what is buffered.
+    /// Says which columns the terminal had no room for, and flushes what is buffered.
     pub fn finish(mut self) -> Result<()> {
+        if !self.widths.dropped.is_empty() {
+            let mut names: Vec<&str> = self
+                .widths
+                .dropped
+                .iter()
+                .filter_map(|&i| self.columns.get(i).map(|c| c.name))
+                .collect();
+            names.reverse();
+            writeln!(
+                self.out,
+                "({} left out to fit {} columns; a wider terminal, COLUMNS, or --format csv shows them)",
+                names.join(", "),
+                terminal_width().unwrap_or(0)
+            )?;
+        }
         self.out.flush()?;
         Ok(())
     }
@@ -255,6 +458,65 @@ impl<'c, W: Write> TableWriter<'c, W> {
         line.truncate(line.trim_end().len());
         line
     }
+}
+
+/// Text broken into lines of at most `width` terminal columns, at spaces where it can be, inside
+/// a word where a word is longer than the line.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let mut word = word.to_string();
+        loop {
+            let room = if line.is_empty() {
+                width
+            } else {
+                width.saturating_sub(line.width() + 1)
+            };
+            if word.width() <= room {
+                if !line.is_empty() {
+                    line.push(' ');
+                }
+                line.push_str(&word);
+                break;
+            }
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+                continue;
+            }
+            // A word longer than a whole line: as much of it as fits.
+            let mut head = String::new();
+            let mut rest = word.chars();
+            let mut cut = false;
+            for c in rest.by_ref() {
+                // At least one character a line, however narrow: nothing is ever dropped.
+                if !head.is_empty() && (head.clone() + &c.to_string()).width() > width {
+                    word = std::iter::once(c).chain(rest).collect();
+                    cut = true;
+                    break;
+                }
+                head.push(c);
+            }
+            lines.push(head);
+            if !cut {
+                break;
+            }
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// How wide tables may be: `COLUMNS` if it holds a number (as hledger reads it), else the
+/// terminal standard output is, else no limit (a file or a pipe gets the whole table).
+pub fn terminal_width() -> Option<usize> {
+    if let Some(columns) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()) {
+        return Some(columns).filter(|&c| c > 0);
+    }
+    terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| usize::from(w.0))
 }
 
 /// Writes CSV as it goes: a header row, then one record per row (machine values, with any
@@ -354,7 +616,7 @@ impl<W: Write> Write for JsonEscaper<W> {
 /// Writes text to stdout, with any control character but the line break and any bidirectional
 /// override escaped; a closed pipe ends the program quietly.
 pub fn print(text: &str) -> Result<()> {
-    write_out(&escape_lines(text))
+    write_out(&finish_marks(&escape_lines(text)))
 }
 
 /// Writes a value as pretty JSON to stdout (bidirectional overrides as `\uXXXX` escapes).
@@ -376,7 +638,12 @@ pub fn print_generated(text: &[u8]) -> Result<()> {
 
 /// Writes a warning on stderr, escaped, as one line.
 pub fn warn(message: &str) {
-    let _ = writeln!(std::io::stderr(), "warning: {}", escape(message));
+    let _ = writeln!(
+        std::io::stderr(),
+        "{} {}",
+        paint("warning:", WARNING, true),
+        escape(message)
+    );
 }
 
 fn write_out(text: &str) -> Result<()> {

@@ -1006,3 +1006,104 @@ mod shell {
         );
     }
 }
+
+mod terminal {
+    use super::Fixture;
+    use unicode_width::UnicodeWidthStr;
+
+    /// `pledge ARGS` with these environment variables, stdout and stderr.
+    fn run(f: &Fixture, env: &[(&str, &str)], args: &[&str]) -> (String, String) {
+        let output = pledge_tests::pledge()
+            .current_dir(f.scratch.dir.path())
+            .env("PLEDGE_FILE", "ledger.pledge")
+            .env_remove("NO_COLOR")
+            .env_remove("COLUMNS")
+            .envs(env.iter().copied())
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    }
+
+    /// At 80 columns every table fits: text wraps onto more lines, and when wrapping is not
+    /// enough the optional columns go, with a note naming them. Wide, nothing changes.
+    #[test]
+    fn tables_fit_the_terminal() {
+        let f = Fixture::example();
+        f.ok(&[
+            "fulfil",
+            "8",
+            "25bn",
+            "USD",
+            "--date",
+            "2026-03-01",
+            "--memo",
+            "first tranche of the reactor financing",
+        ]);
+        let mut shown = String::new();
+        for args in [
+            &["list"][..],
+            &["report"],
+            &["report", "--by", "sector"],
+            &["log"],
+            &["show", "8"],
+        ] {
+            let (narrow, _) = run(&f, &[("COLUMNS", "80")], args);
+            for line in narrow.lines() {
+                assert!(
+                    line.width() <= 80 || line.starts_with('('),
+                    "{args:?} at 80 columns: {line:?}"
+                );
+            }
+            let (wide, _) = run(&f, &[], args);
+            assert!(
+                wide.lines().any(|l| l.width() > 80),
+                "{args:?} wide is not narrowed"
+            );
+            shown.push_str(&format!(
+                "$ COLUMNS=80 pledge {}\n{narrow}\n",
+                args.join(" ")
+            ));
+        }
+        assert!(shown.contains("left out to fit 80 columns"), "{shown}");
+        insta::assert_snapshot!("eighty_columns", shown);
+        // CSV and JSON are never narrowed.
+        let (csv, _) = run(&f, &[("COLUMNS", "80")], &["list", "--format", "csv"]);
+        assert!(
+            csv.lines()
+                .next()
+                .unwrap()
+                .ends_with(",goal,project,sector"),
+            "{csv}"
+        );
+    }
+
+    /// Colour only on a terminal (never into a pipe), `--color always|never` to choose, and
+    /// never with NO_COLOR unless asked for on the command line.
+    #[test]
+    fn colour_is_chosen_and_never_unasked() {
+        let f = Fixture::example();
+        let bold = "\u{1b}[1m";
+        let (auto, _) = run(&f, &[], &["report"]);
+        assert!(!auto.contains('\u{1b}'), "a pipe gets no colour: {auto:?}");
+        let (always, _) = run(&f, &[], &["--color", "always", "report"]);
+        assert!(always.starts_with(bold), "{always:?}");
+        let (overridden, _) = run(&f, &[("NO_COLOR", "1")], &["--color", "always", "list"]);
+        assert!(overridden.starts_with(bold), "{overridden:?}");
+        let (never, _) = run(&f, &[], &["--color", "never", "list"]);
+        assert!(!never.contains('\u{1b}'));
+        let (_, error) = run(&f, &[], &["--color", "always", "show", "999"]);
+        assert!(
+            error.starts_with("\u{1b}[1m\u{1b}[31merror:\u{1b}[0m "),
+            "{error:?}"
+        );
+        let (_, plain) = run(&f, &[], &["show", "999"]);
+        assert!(
+            plain.starts_with("error: there is no record #999"),
+            "{plain:?}"
+        );
+    }
+}

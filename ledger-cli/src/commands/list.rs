@@ -42,19 +42,19 @@ struct ListJson<P: Serialize> {
 
 pub const COLUMNS: &[Column] = &[
     Column::right("ID", "id"),
-    Column::left("Date", "date"),
+    Column::left("Date", "date").fixed(),
     Column::left("From", "from"),
     Column::left("To", "to"),
     Column::right("Amount", "amount"),
-    Column::right("Fulfilled", "fulfilled"),
-    Column::right("Outstanding", "outstanding"),
+    Column::right("Fulfilled", "fulfilled").optional(),
+    Column::right("Outstanding", "outstanding").optional(),
     Column::csv_only("commodity"),
     Column::left("Status", "status"),
     Column::csv_only("overdue"),
-    Column::left("Due", "due"),
-    Column::left("Goal", "goal"),
-    Column::left("Project", "project"),
-    Column::left("Sector", "sector"),
+    Column::left("Due", "due").fixed(),
+    Column::left("Goal", "goal").optional(),
+    Column::left("Project", "project").optional(),
+    Column::left("Sector", "sector").optional(),
 ];
 
 pub fn run(context: &Context, args: &ListArgs) -> Result<()> {

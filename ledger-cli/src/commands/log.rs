@@ -17,12 +17,12 @@ use crate::output::{
 
 const COLUMNS: &[Column] = &[
     Column::right("ID", "id"),
-    Column::left("Date", "date"),
+    Column::left("Date", "date").fixed(),
     Column::left("Event", "kind"),
-    Column::right("Pledge", "pledge"),
-    Column::left("From", "from"),
-    Column::left("To", "to"),
-    Column::right("Amount", "amount"),
+    Column::right("Pledge", "pledge").optional(),
+    Column::left("From", "from").optional(),
+    Column::left("To", "to").optional(),
+    Column::right("Amount", "amount").optional(),
     Column::csv_only("commodity"),
     Column::right("Committed", "committed_change"),
     Column::right("Fulfilled", "fulfilled_change"),

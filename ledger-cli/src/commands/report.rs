@@ -328,11 +328,11 @@ const GOAL_COLUMNS: &[Column] = &[
     Column::right("Target", "target"),
     Column::right("Committed", "committed"),
     Column::right("%", "committed_percent"),
-    Column::right("Fulfilled", "fulfilled"),
-    Column::right("%", "fulfilled_percent"),
-    Column::right("Remaining", "remaining"),
+    Column::right("Fulfilled", "fulfilled").optional(),
+    Column::right("%", "fulfilled_percent").optional(),
+    Column::right("Remaining", "remaining").optional(),
     Column::csv_only("commodity"),
-    Column::right("Pledges", "pledges"),
+    Column::right("Pledges", "pledges").optional(),
     Column::csv_only("cancelled"),
 ];
 
@@ -467,13 +467,13 @@ fn totals_sheet(key: Option<&'static str>, rows: &[TotalsJson]) -> Sheet {
     let mut columns: Vec<Column> = key_column.into_iter().collect();
     columns.extend_from_slice(&[
         Column::left("Commodity", "commodity"),
-        Column::right("Pledged", "pledged"),
-        Column::right("Amended", "amended"),
-        Column::right("Cancelled", "cancelled_amount"),
+        Column::right("Pledged", "pledged").optional(),
+        Column::right("Amended", "amended").optional(),
+        Column::right("Cancelled", "cancelled_amount").optional(),
         Column::right("Committed", "committed"),
         Column::right("Fulfilled", "fulfilled"),
-        Column::right("Returned", "returned"),
-        Column::right("Outstanding", "outstanding"),
+        Column::right("Returned", "returned").optional(),
+        Column::right("Outstanding", "outstanding").optional(),
         Column::right("Pledges", "pledges"),
         Column::csv_only("cancelled"),
     ]);

@@ -67,7 +67,7 @@ struct ShowGoalJson {
 
 const HISTORY_COLUMNS: &[Column] = &[
     Column::right("ID", "id"),
-    Column::left("Date", "date"),
+    Column::left("Date", "date").fixed(),
     Column::left("Event", "event"),
     Column::right("Amount", "amount"),
     Column::csv_only("commodity"),
