@@ -387,3 +387,97 @@ fn the_examples_export_in_every_format() {
     insta::assert_snapshot!("export_journal", journal);
     insta::assert_snapshot!("export_csv", scratch.ok(&["export", "--format", "csv"]));
 }
+
+/// The IATI 2.03 schemas: `PLEDGE_IATI_SCHEMAS`, else where `.ci/run` puts them.
+fn iati_schema() -> Option<std::path::PathBuf> {
+    let dir = std::env::var_os("PLEDGE_IATI_SCHEMAS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| pledge_tests::workspace().join("target/iati-2.03/schemas"));
+    let schema = dir.join("iati-activities-schema.xsd");
+    let found = schema.exists() && tool("xmllint");
+    assert!(
+        found || std::env::var_os("CI").is_none(),
+        "the IATI schemas and xmllint are needed (.ci/run fetches them)"
+    );
+    found.then_some(schema)
+}
+
+/// The IATI export is valid against the official 2.03 activity schema (xmllint), and its
+/// pledge (12) and disbursement (3) transactions add up, per currency, to the report's
+/// committed and fulfilled.
+fn iati_agrees(scratch: &Scratch, what: &str) {
+    let xml = scratch.ok(&["export", "--format", "iati"]);
+    let Some(schema) = iati_schema() else { return };
+    let file = scratch.path("activities.xml");
+    std::fs::write(&file, &xml).unwrap();
+    let output = Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&schema)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{what}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut found = Totals::new();
+    let mut code = "";
+    for line in xml.lines().map(str::trim) {
+        if let Some(rest) = line.strip_prefix("<transaction-type code=\"") {
+            code = if rest.starts_with("12") {
+                "committed"
+            } else {
+                "fulfilled"
+            };
+        }
+        if let Some(rest) = line.strip_prefix("<value currency=\"") {
+            let (currency, rest) = rest.split_once('"').unwrap();
+            let value = rest.split_once('>').unwrap().1.split_once('<').unwrap().0;
+            let entry = found
+                .entry((String::new(), currency.to_string(), code.to_string()))
+                .or_insert_with(|| "0".into());
+            *entry = add(entry, value);
+        }
+    }
+    found.retain(|_, v| !is_zero(v));
+    let mut expected = report(scratch, "commodity");
+    // In-kind commodities have no IATI value.
+    expected.retain(|(_, commodity, _), _| {
+        commodity.chars().all(|c| c.is_ascii_uppercase()) && commodity.len() == 3
+    });
+    assert_eq!(found, expected, "{what}: IATI transactions");
+}
+
+#[test]
+fn the_iati_export_validates_against_the_official_schema() {
+    let scratch = Scratch::example();
+    scratch.ok(&["fulfil", "8", "25bn", "USD", "--date", "2026-03-01"]);
+    scratch.ok(&["return", "8", "1bn", "USD", "--date", "2026-04-01"]);
+    scratch.ok(&[
+        "cancel",
+        "10",
+        "--reason",
+        "withdrawn <for now> & \"later\"",
+        "--date",
+        "2026-05-01",
+    ]);
+    scratch.ok(&[
+        "add",
+        "1M",
+        "EUR",
+        "--from",
+        "Fund <A> & Co",
+        "--to",
+        "Kenya",
+        "--sector",
+        "forests & land",
+        "--date",
+        "2026-05-02",
+    ]);
+    iati_agrees(&scratch, "the example");
+    let generated = Scratch::empty();
+    let (bytes, _) = pledge_tests::generate::with_corrections(1_000, 8);
+    std::fs::write(generated.path("ledger.pledge"), bytes).unwrap();
+    iati_agrees(&generated, "generated");
+}

@@ -11,6 +11,8 @@ use ledger_core::{Amount, CommodityId};
 use serde::Serialize;
 
 use super::Context;
+
+mod iati;
 use crate::error::{CliError, Result};
 use crate::ledger_file;
 use crate::output::{Cell, Column, CsvWriter, Money, Streamed, print_json_streamed};
@@ -25,6 +27,9 @@ pub enum ExportFormat {
     Csv,
     /// JSON (docs/JSON.md), one object per event.
     Json,
+    /// An IATI 2.03 activity file: an activity per pledge, its pledge (12) and disbursement (3)
+    /// transactions from the pledger's side (docs/GUIDE.md).
+    Iati,
 }
 
 /// One event, with its pledge's names as they are now.
@@ -97,6 +102,7 @@ pub fn run(context: &Context, format: ExportFormat) -> Result<()> {
             }
             csv.finish()
         }
+        ExportFormat::Iati => iati::write(&mut out(), now, &origin, events, context.today),
         ExportFormat::Journal => {
             let mut out = out();
             writeln!(
@@ -315,7 +321,7 @@ fn write_transaction(out: &mut impl Write, row: &EventRow) -> Result<()> {
     Ok(())
 }
 
-fn is_zero(plain: &str) -> bool {
+pub(super) fn is_zero(plain: &str) -> bool {
     plain.chars().all(|c| matches!(c, '0' | '.' | '-'))
 }
 

@@ -1,0 +1,204 @@
+//! `pledge export --format iati`: an IATI 2.03 activity file (iati-activities-schema.xsd). Each
+//! pledge that is not void is an activity reported by the ledger: the pledger funds it (role
+//! 1), the beneficiary implements it (role 4); its changes to committed are Outgoing Pledge
+//! transactions (type 12) and its changes to fulfilled Disbursements (type 3), dated when
+//! they happened and negative when a correction took something back. Amounts in a commodity
+//! that is not an ISO 4217 currency (trees) cannot be IATI values: the activity says what
+//! they were in its description instead.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use ledger_core::Date;
+use ledger_core::entry::Seq;
+use ledger_core::state::{NameKind, Status};
+
+use super::{EventRow, Events};
+use crate::error::Result;
+use crate::output::Money;
+use crate::tables::State;
+
+/// One transaction: its type, date, value and what the record said.
+struct Transaction {
+    code: u8,
+    date: String,
+    value: Money,
+    text: String,
+}
+
+pub(super) fn write(
+    out: &mut impl Write,
+    now: &State,
+    origin: &str,
+    events: Events<'_>,
+    today: Date,
+) -> Result<()> {
+    // Transactions are grouped by pledge: an activity holds all of its own.
+    let mut transactions: BTreeMap<Seq, Vec<Transaction>> = BTreeMap::new();
+    for row in events {
+        let row: EventRow = row?;
+        let (Some(pledge), Some(date)) = (row.pledge, row.date.clone()) else {
+            continue;
+        };
+        let text = format!("#{} {}", row.id, row.kind);
+        for (code, change) in [(12, &row.committed_change), (3, &row.fulfilled_change)] {
+            if let Some(value) = change.as_ref().filter(|m| !super::is_zero(&m.plain)) {
+                transactions.entry(pledge).or_default().push(Transaction {
+                    code,
+                    date: date.clone(),
+                    value: value.clone(),
+                    text: text.clone(),
+                });
+            }
+        }
+    }
+    let reporter = format!("XM-PLEDGE-{}", identifier(origin));
+    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(
+        out,
+        r#"<iati-activities version="2.03" generated-datetime="{today}T00:00:00Z">"#
+    )?;
+    for pledge in now.pledges().iter().filter(|p| !p.voided) {
+        let name = |kind, id: u32| {
+            now.current_name(kind, id)
+                .map_or_else(String::new, |n| n.to_string())
+        };
+        let (from, to) = (
+            name(NameKind::Party, pledge.from.0),
+            name(NameKind::Party, pledge.to.0),
+        );
+        let amount = Money::new(now, pledge.current.amount, pledge.commodity);
+        let currency = is_currency(&amount.commodity);
+        let status = match pledge.current.status() {
+            Status::Open | Status::Partial => 2,
+            Status::Fulfilled => 4,
+            Status::Cancelled | Status::Void => 5,
+        };
+        match currency {
+            true => writeln!(
+                out,
+                r#"  <iati-activity default-currency="{}" xml:lang="en">"#,
+                xml(&amount.commodity)
+            )?,
+            false => writeln!(out, r#"  <iati-activity xml:lang="en">"#)?,
+        }
+        writeln!(
+            out,
+            "    <iati-identifier>{}-{}</iati-identifier>",
+            xml(&reporter),
+            pledge.seq
+        )?;
+        writeln!(
+            out,
+            r#"    <reporting-org ref="{}" type="90">"#,
+            xml(&reporter)
+        )?;
+        writeln!(out, "      <narrative>{}</narrative>", xml(origin))?;
+        writeln!(out, "    </reporting-org>")?;
+        writeln!(out, "    <title>")?;
+        writeln!(
+            out,
+            "      <narrative>Pledge #{}: {} from {} to {}</narrative>",
+            pledge.seq,
+            xml(&amount.human()),
+            xml(&from),
+            xml(&to)
+        )?;
+        writeln!(out, "    </title>")?;
+        let mut description = format!(
+            "{} pledged by {from} to {to} on {}",
+            amount.human(),
+            pledge.date
+        );
+        if !currency {
+            description.push_str(" (in kind: not an IATI value)");
+        }
+        writeln!(out, "    <description type=\"1\">")?;
+        writeln!(out, "      <narrative>{}</narrative>", xml(&description))?;
+        writeln!(out, "    </description>")?;
+        for (role, party) in [(1, &from), (4, &to)] {
+            writeln!(out, r#"    <participating-org role="{role}">"#)?;
+            writeln!(out, "      <narrative>{}</narrative>", xml(party))?;
+            writeln!(out, "    </participating-org>")?;
+        }
+        writeln!(out, r#"    <activity-status code="{status}"/>"#)?;
+        // 2: actual start; 1: planned start, for a pledge announced ahead.
+        let date_type = if pledge.planned { 1 } else { 2 };
+        writeln!(
+            out,
+            r#"    <activity-date iso-date="{}" type="{date_type}"/>"#,
+            pledge.date
+        )?;
+        if let Some(sector) = pledge.sector {
+            let sector = name(NameKind::Sector, sector.0);
+            // Vocabulary 99: the reporting organisation's own sectors.
+            writeln!(
+                out,
+                r#"    <sector vocabulary="99" code="{}">"#,
+                xml(&sector)
+            )?;
+            writeln!(out, "      <narrative>{}</narrative>", xml(&sector))?;
+            writeln!(out, "    </sector>")?;
+        }
+        for t in transactions
+            .get(&pledge.seq)
+            .into_iter()
+            .flatten()
+            .filter(|_| currency)
+        {
+            writeln!(out, "    <transaction>")?;
+            writeln!(out, r#"      <transaction-type code="{}"/>"#, t.code)?;
+            writeln!(out, r#"      <transaction-date iso-date="{}"/>"#, t.date)?;
+            writeln!(
+                out,
+                r#"      <value currency="{}" value-date="{}">{}</value>"#,
+                xml(&t.value.commodity),
+                t.date,
+                t.value.plain
+            )?;
+            writeln!(out, "      <description>")?;
+            writeln!(out, "        <narrative>{}</narrative>", xml(&t.text))?;
+            writeln!(out, "      </description>")?;
+            writeln!(out, "      <provider-org>")?;
+            writeln!(out, "        <narrative>{}</narrative>", xml(&from))?;
+            writeln!(out, "      </provider-org>")?;
+            writeln!(out, "      <receiver-org>")?;
+            writeln!(out, "        <narrative>{}</narrative>", xml(&to))?;
+            writeln!(out, "      </receiver-org>")?;
+            writeln!(out, "    </transaction>")?;
+        }
+        writeln!(out, "  </iati-activity>")?;
+    }
+    writeln!(out, "</iati-activities>")?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Whether a commodity is an ISO 4217 currency, which an IATI value can be in.
+fn is_currency(code: &str) -> bool {
+    ledger_core::amount::known_currency_code(code) == Some(code)
+}
+
+/// The ledger's origin as the tail of an organisation identifier: letters, digits and `-`.
+fn identifier(origin: &str) -> String {
+    origin
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect()
+}
+
+/// Text as XML character data or an attribute value.
+fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
