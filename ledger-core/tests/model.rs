@@ -128,8 +128,9 @@ struct Model {
     merged: Vec<(u32, u32)>,
     /// Goals' targets, by goal id (set up with the ledger).
     targets: Vec<Amount>,
-    /// Rates: (record, base, quote, goal).
+    /// Rates: (record, base, quote, goal), and whether each is void.
     rates: Vec<(Seq, u32, u32, Option<u32>)>,
+    rates_voided: Vec<bool>,
 }
 
 impl Model {
@@ -253,6 +254,7 @@ impl Model {
                 if ok {
                     self.rates
                         .push((seq, r.base.0, r.quote.0, r.goal.map(|g| g.0)));
+                    self.rates_voided.push(false);
                 }
                 ok
             }
@@ -294,6 +296,12 @@ impl Model {
             p.voided |= ok;
             return ok;
         }
+        if let Some(at) = self.rates.iter().position(|r| r.0 == target) {
+            // Rates are dated day 1; voids later.
+            let ok = !self.rates_voided[at];
+            self.rates_voided[at] = true;
+            return ok;
+        }
         if let Some(note) = self.notes.iter_mut().find(|(seq, _)| *seq == target) {
             let ok = !note.1;
             note.1 = true;
@@ -333,9 +341,10 @@ impl Model {
         sums
     }
 
-    /// Every record a void could name: pledges, events and notes.
+    /// Every record a void could name: pledges, events, notes and rates.
     fn voidable(&self) -> Vec<Seq> {
         let mut all: Vec<Seq> = self.notes.iter().map(|n| n.0).collect();
+        all.extend(self.rates.iter().map(|r| r.0));
         for p in &self.pledges {
             all.push(p.seq);
             all.extend(p.events.iter().map(|e| e.0));
@@ -732,6 +741,8 @@ proptest! {
         }
         let rates: Vec<_> = state.rates().iter().map(|r| (r.seq, r.base.0, r.quote.0, r.goal.map(|g| g.0))).collect();
         prop_assert_eq!(rates, model.rates.clone());
+        let voided: Vec<bool> = state.rates().iter().map(|r| r.voided).collect();
+        prop_assert_eq!(voided, model.rates_voided.clone());
         // The same report totals: in each goal's own commodity, and per goal and commodity.
         let mut totals: heapless::Vec<Totals, 4> = heapless::Vec::new();
         report::goal_totals(&state, &mut totals).unwrap();
