@@ -426,15 +426,16 @@ pub struct EventArgs {
 
 #[derive(Debug, Args)]
 pub struct AddArgs {
-    /// What is pledged, e.g. `100bn USD` or `250 trees`.
-    #[arg(required = true, num_args = 1..=2, value_name = "AMOUNT", allow_negative_numbers = true)]
+    /// What is pledged, e.g. `100bn USD` or `250 trees`. On a terminal, what is left out of
+    /// AMOUNT, --from and --to is asked for, with the ledger's names completed (Tab).
+    #[arg(num_args = 0..=2, value_name = "AMOUNT", allow_negative_numbers = true)]
     pub amount: Vec<String>,
     /// The pledger.
     #[arg(long, value_name = "PARTY")]
-    pub from: String,
+    pub from: Option<String>,
     /// The beneficiary.
     #[arg(long, value_name = "PARTY")]
-    pub to: String,
+    pub to: Option<String>,
     /// The goal it counts toward (its name).
     #[arg(long, value_name = "GOAL")]
     pub goal: Option<String>,

@@ -1107,3 +1107,64 @@ mod terminal {
         );
     }
 }
+
+mod interactive {
+    use super::Fixture;
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+
+    /// On a terminal (`script` gives `pledge` one), `add` asks for what is missing and
+    /// completes the ledger's party names with Tab; what it records is what was answered.
+    #[test]
+    fn add_asks_for_what_is_missing_on_a_terminal() {
+        if Command::new("script").arg("--version").output().is_err() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "util-linux's script is needed"
+            );
+            return;
+        }
+        let f = Fixture::example();
+        let command = format!(
+            "{} add --date 2026-01-02",
+            pledge_tests::pledge_binary().display()
+        );
+        let mut child = Command::new("script")
+            .args(["-q", "-c", &command, "/dev/null"])
+            .current_dir(f.scratch.dir.path())
+            .env("PLEDGE_FILE", "ledger.pledge")
+            .env("PLEDGE_TODAY", "2026-11-24")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The amount, "Jap" completed to Japan with Tab, and a new beneficiary.
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"1M USD\rJap\t\rKenya\r")
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        let printed = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            printed.contains("recorded pledge #24: 1,000,000.00 USD from Japan to Kenya"),
+            "{printed}"
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&f.ok(&["list", "--to", "Kenya", "--format", "json"])).unwrap();
+        assert_eq!(json["pledges"][0]["from"], "Japan");
+        assert_eq!(json["pledges"][0]["amount"]["value"], "1000000.00");
+    }
+
+    /// Anywhere else, one line naming what is missing.
+    #[test]
+    fn off_a_terminal_add_names_what_is_missing() {
+        let f = Fixture::example();
+        let line = f.fails(2, &["add", "--to", "Kenya", "--date", "2026-01-02"]);
+        assert_eq!(
+            line,
+            "error: a pledge needs AMOUNT, --from PARTY; give them on the command line (on a terminal, `pledge add` asks)\n"
+        );
+    }
+}

@@ -1,6 +1,7 @@
 //! One module per command; this one dispatches and holds what they share: the ledger path,
 //! today's date, and turning arguments into core values with errors that name the bad value.
 
+mod ask;
 mod audit;
 mod correct;
 mod export;

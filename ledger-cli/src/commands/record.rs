@@ -148,7 +148,9 @@ pub fn add(context: &Context, args: &AddArgs) -> Result<()> {
             entry::MAX_TAGS
         )));
     }
-    let amount_text = args.amount.join(" ");
+    let asked = super::ask::missing(context, args)?;
+    let (amount_text, from_text, to_text) = (&asked.amount, &asked.from, &asked.to);
+    let amount_text = amount_text.clone();
     let mut ledger = ledger_file::append(context.path()?, &context.keys, context.today)?;
     let mut frames = Frames::new();
     let state = &mut ledger.state;
@@ -158,8 +160,8 @@ pub fn add(context: &Context, args: &AddArgs) -> Result<()> {
         .as_deref()
         .map(|g| find_goal(state, g))
         .transpose()?;
-    let from = PartyId(party(state, "--from", &args.from, &mut frames)?);
-    let to = PartyId(party(state, "--to", &args.to, &mut frames)?);
+    let from = PartyId(party(state, "--from", from_text, &mut frames)?);
+    let to = PartyId(party(state, "--to", to_text, &mut frames)?);
     let project = args
         .project
         .as_deref()
@@ -215,10 +217,7 @@ pub fn add(context: &Context, args: &AddArgs) -> Result<()> {
     finish(
         &mut ledger,
         &frames,
-        &format!(
-            "recorded pledge #{seq}: {money} from {} to {}",
-            args.from, args.to
-        ),
+        &format!("recorded pledge #{seq}: {money} from {from_text} to {to_text}"),
     )
 }
 
