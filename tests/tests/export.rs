@@ -75,14 +75,8 @@ fn amounts(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// hledger's balances of `query`, as (account or pivot, commodity, kind) → value. The account
-/// is `side:NAME:kind`, or with `--pivot` the tag value.
-fn hledger(journal: &Path, query: &str, pivot: Option<&str>, side: &str) -> Totals {
-    let mut command = Command::new("hledger");
-    command
-        .arg("-f")
-        .arg(journal)
-        .args(["bal", query, "-O", "csv", "--no-total"]);
+/// What a balance command prints, pivoted by a tag if asked; it must succeed.
+fn balances(mut command: Command, pivot: Option<&str>) -> String {
     if let Some(tag) = pivot {
         command.args(["--pivot", tag]);
     }
@@ -92,8 +86,19 @@ fn hledger(journal: &Path, query: &str, pivot: Option<&str>, side: &str) -> Tota
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// hledger's balances of `query`, as (account or pivot, commodity, kind) → value. The account
+/// is `side:NAME:kind`, or with `--pivot` the tag value.
+fn hledger(journal: &Path, query: &str, pivot: Option<&str>, side: &str) -> Totals {
+    let mut command = Command::new("hledger");
+    command
+        .arg("-f")
+        .arg(journal)
+        .args(["bal", query, "-O", "csv", "--no-total"]);
+    let text = balances(command, pivot);
     let mut totals = Totals::new();
-    let text = String::from_utf8(output.stdout).unwrap();
     for line in text.lines().skip(1) {
         let (account, balance) = line.split_once("\",\"").unwrap();
         let account = account.trim_start_matches('"');
@@ -127,18 +132,10 @@ fn ledger(journal: &Path, query: &str, pivot: Option<&str>, side: &str) -> Total
         .arg("-f")
         .arg(journal)
         .args(["bal", query, "--flat", "--no-total", "--empty"]);
-    if let Some(tag) = pivot {
-        command.args(["--pivot", tag]);
-    }
-    let output = command.output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let text = balances(command, pivot);
     let mut totals = Totals::new();
     let mut pending: Vec<(String, String)> = Vec::new();
-    for line in String::from_utf8(output.stdout).unwrap().lines() {
+    for line in text.lines() {
         // An amount, then (on the amount's last line) two spaces and the account.
         let line = line.trim_start();
         let (amount, account) = match line.split_once("  ") {

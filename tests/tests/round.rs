@@ -22,6 +22,22 @@ impl Round {
         }
     }
 
+    /// A new ledger of `origin` with a goal `IRM` of 10M USD set on 2014-11-20 (record 2).
+    fn with_goal(origin: &str) -> Round {
+        let mut r = Round::new();
+        r.ok(&["init", "--origin", origin]);
+        r.ok(&[
+            "goal",
+            "IRM",
+            "--target",
+            "10M",
+            "USD",
+            "--date",
+            "2014-11-20",
+        ]);
+        r
+    }
+
     /// Runs a command that must succeed and leave a ledger that audits clean.
     fn ok(&mut self, args: &[&str]) -> String {
         let output = self.scratch.run(args);
@@ -283,17 +299,7 @@ fn a_five_currency_round_toward_a_usd_goal_with_corrections_and_late_news() {
 /// brings its own; the old names still find the goal, and `show` says where it went.
 #[test]
 fn a_goal_renamed_and_another_merged_keep_their_pledges_and_rates() {
-    let mut r = Round::new();
-    r.ok(&["init", "--origin", "pledge.example/merge"]);
-    r.ok(&[
-        "goal",
-        "IRM",
-        "--target",
-        "10M",
-        "USD",
-        "--date",
-        "2014-11-20",
-    ]);
+    let mut r = Round::with_goal("pledge.example/merge");
     r.ok(&[
         "goal",
         "Top-up",
@@ -390,17 +396,7 @@ fn a_goal_renamed_and_another_merged_keep_their_pledges_and_rates() {
 /// format; late news appears where it was recorded, or where it happened.
 #[test]
 fn the_log_of_a_round() {
-    let mut r = Round::new();
-    r.ok(&["init", "--origin", "pledge.example/log"]);
-    r.ok(&[
-        "goal",
-        "IRM",
-        "--target",
-        "10M",
-        "USD",
-        "--date",
-        "2014-11-20",
-    ]);
+    let mut r = Round::with_goal("pledge.example/log");
     r.ok(&[
         "add",
         "3M",
