@@ -506,8 +506,8 @@ pub struct ViewArgs {
     /// Count only what had happened by this date (YYYY-MM-DD): the event dates.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
-    /// The ledger as it stood after record N was written (a checkpoint's id works too): what
-    /// was known then. Combines with --as-of.
+    /// The ledger as it stood after record N was written, or as its latest checkpoint covers
+    /// it (`checkpoint`): what was known then. Combines with --as-of.
     #[arg(long, value_name = "N")]
     pub known_at: Option<String>,
 }
@@ -545,7 +545,8 @@ pub struct ListArgs {
     /// Figures as of this date (YYYY-MM-DD); overdue is judged on it too.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
-    /// The ledger as it stood after record N was written. Combines with --as-of.
+    /// The ledger as it stood after record N was written, or as its latest checkpoint covers
+    /// it (`checkpoint`). Combines with --as-of.
     #[arg(long, value_name = "N")]
     pub known_at: Option<String>,
     #[command(flatten)]

@@ -35,6 +35,8 @@ pub struct LedgerFile {
     /// An interrupted append of several records (see [`crate::journal`]): where it began and
     /// how many bytes of it there are. `bytes` stops where it began.
     interrupted: Option<(usize, usize)>,
+    /// The last record the view folded, with `--known-at`.
+    pub known_at: Option<Seq>,
 }
 
 /// Creates a new ledger holding only its `open` record. Refuses to overwrite anything.
@@ -79,7 +81,16 @@ pub struct View {
     /// Count only events dated on or before this.
     pub as_of: Option<Date>,
     /// Fold only the records up to and including this one: what was known after it.
-    pub known_at: Option<Seq>,
+    pub known_at: Option<KnownAt>,
+}
+
+/// Where `--known-at` stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KnownAt {
+    /// After this record.
+    Record(Seq),
+    /// As the ledger's latest checkpoint covers it: the records before it.
+    LastCheckpoint,
 }
 
 impl View {
@@ -360,8 +371,13 @@ fn load(path: &Path, mut file: File, view: View, keys: &[VerifierKey]) -> Result
     };
     let scanner =
         Scanner::new(&bytes).map_err(|e| CliError::failure(format!("{}: {e}", path.display())))?;
+    let known_at = match view.known_at {
+        None => None,
+        Some(KnownAt::Record(n)) => Some(n),
+        Some(KnownAt::LastCheckpoint) => Some(last_checkpoint(path, scanner.clone())?),
+    };
     let (folded, verified) = tree_check::while_folding(&scanner, keys, |starts| {
-        let folded = fold(path, scanner.clone(), view, starts);
+        let folded = fold(path, scanner.clone(), view.as_of, known_at, starts);
         let leaves = folded.as_ref().map_or(0, |(_, _, leaves)| *leaves);
         (folded.map(|(state, tail, _)| (state, tail)), leaves)
     });
@@ -387,7 +403,27 @@ fn load(path: &Path, mut file: File, view: View, keys: &[VerifierKey]) -> Result
         tree,
         tail,
         interrupted,
+        known_at,
     })
+}
+
+/// The last record the latest checkpoint covers (the one before it).
+fn last_checkpoint(path: &Path, scanner: Scanner<'_>) -> Result<Seq> {
+    scanner
+        .filter_map(|item| match item {
+            Item::Record { record, .. } if matches!(record.entry, Entry::Checkpoint(_)) => {
+                Some(record.seq)
+            }
+            _ => None,
+        })
+        .last()
+        .and_then(|seq| seq.checked_sub(1))
+        .ok_or_else(|| {
+            CliError::input(format!(
+                "--known-at checkpoint: {} has no checkpoint yet; append one with `pledge checkpoint`",
+                path.display()
+            ))
+        })
 }
 
 /// Folds every record, refusing damage and broken rules; returns the view's state (with
@@ -395,11 +431,12 @@ fn load(path: &Path, mut file: File, view: View, keys: &[VerifierKey]) -> Result
 fn fold(
     path: &Path,
     scanner: Scanner<'_>,
-    view: View,
+    as_of: Option<Date>,
+    known_at: Option<Seq>,
     starts: &mut tree_check::ChunkStarts,
 ) -> Result<(State, Option<Item>, u64)> {
-    let mut state = State::new(view.as_of);
-    let mut known = view.known_at.map(|_| State::new(view.as_of));
+    let mut state = State::new(as_of);
+    let mut known = known_at.map(|_| State::new(as_of));
     let mut tail = None;
     for item in scanner {
         match item {
@@ -414,7 +451,7 @@ fn fold(
                     ))
                 })?;
                 if let Some(known) = known.as_mut()
-                    && view.known_at.is_some_and(|n| record.seq <= n)
+                    && known_at.is_some_and(|n| record.seq <= n)
                 {
                     // Kept the rules in the full fold, so in this shorter one too.
                     let _ = known.apply(&record);
@@ -441,7 +478,7 @@ fn fold(
         )));
     }
     let records = u64::from(state.next_seq());
-    if let (Some(n), Some(known)) = (view.known_at, known) {
+    if let (Some(n), Some(known)) = (known_at, known) {
         if n >= state.next_seq() {
             return Err(CliError::input(format!(
                 "--known-at '{n}': the ledger has records #0 to #{}",

@@ -58,7 +58,7 @@ pub const COLUMNS: &[Column] = &[
 ];
 
 pub fn run(context: &Context, args: &ListArgs) -> Result<()> {
-    let (view, _) = context.view(args.as_of.as_deref(), args.known_at.as_deref())?;
+    let view = context.view(args.as_of.as_deref(), args.known_at.as_deref())?;
     let as_of = view.as_of;
     let ledger = ledger_file::read(context.path()?, view, &context.keys)?;
     let state = &ledger.state;

@@ -198,19 +198,21 @@ impl Context {
         &self,
         as_of: Option<&str>,
         known_at: Option<&str>,
-    ) -> Result<(crate::ledger_file::View, Option<Seq>)> {
+    ) -> Result<crate::ledger_file::View> {
+        use crate::ledger_file::KnownAt;
         let as_of = as_of.map(|d| parse_date("--as-of", d)).transpose()?;
         let known_at = known_at
-            .map(|n| {
-                parse_id(n).map_err(|_| {
+            .map(|n| match n {
+                "checkpoint" => Ok(KnownAt::LastCheckpoint),
+                n => parse_id(n).map(KnownAt::Record).map_err(|_| {
                     CliError::input(format!(
                         "--known-at '{n}': not a record number; expected e.g. 40 (a record's id, \
-                         as `pledge show` and `pledge head` give them)"
+                         as `pledge show` and `pledge head` give them) or `checkpoint`"
                     ))
-                })
+                }),
             })
             .transpose()?;
-        Ok((crate::ledger_file::View { as_of, known_at }, known_at))
+        Ok(crate::ledger_file::View { as_of, known_at })
     }
 
     /// The date given (`YYYY-MM-DD`, `today` or `yesterday`), or today.

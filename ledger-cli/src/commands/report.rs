@@ -90,8 +90,9 @@ struct TotalsJson {
 }
 
 pub fn run(context: &Context, by: Option<Key>, view: &ViewArgs, format: Format) -> Result<()> {
-    let (view, known_at) = context.view(view.as_of.as_deref(), view.known_at.as_deref())?;
+    let view = context.view(view.as_of.as_deref(), view.known_at.as_deref())?;
     let ledger = ledger_file::read(context.path()?, view, &context.keys)?;
+    let known_at = ledger.known_at;
     let state = &ledger.state;
     let as_of = view.as_of.map(|d| d.to_string());
     match by {

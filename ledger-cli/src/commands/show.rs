@@ -77,7 +77,7 @@ const HISTORY_COLUMNS: &[Column] = &[
 
 pub fn run(context: &Context, id: &str, view: &ViewArgs, format: Format) -> Result<()> {
     let seq = parse_id(id)?;
-    let (view, _) = context.view(view.as_of.as_deref(), view.known_at.as_deref())?;
+    let view = context.view(view.as_of.as_deref(), view.known_at.as_deref())?;
     let ledger = ledger_file::read(context.path()?, view, &context.keys)?;
     let state = &ledger.state;
     if seq >= state.next_seq() {
