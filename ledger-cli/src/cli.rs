@@ -240,6 +240,12 @@ pub enum Command {
     /// List pledges.
     #[command(after_help = "Example:\n  pledge list --status overdue --format csv")]
     List(ListArgs),
+    /// Import pledges and their events from CSV or JSON (the columns `export` writes, or yours
+    /// with --map): every row checked first, then all written at once, or nothing.
+    #[command(
+        after_help = "Examples:\n  pledge import pledges.csv --map from=Donor --map amount=\"Pledge (USD)\" --map ref=Key\n  pledge import other.json      # another ledger's `pledge export --format json`"
+    )]
+    Import(ImportArgs),
     /// The register: every event (pledges, fulfilments, returns, amendments, cancellations,
     /// voids, notes, rates, renames, revisions) with what it changed, in record or date order.
     #[command(
@@ -457,6 +463,21 @@ pub struct AddArgs {
     pub planned: bool,
     #[command(flatten)]
     pub event: EventArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file: CSV with a header row, or JSON (an array of rows, or an export).
+    #[arg(value_name = "FILE")]
+    pub input: PathBuf,
+    /// Read column COLUMN as field FIELD (id, kind, date, pledge, from, to, goal, project,
+    /// sector, amount, commodity, due, text, ref); repeat for more.
+    #[arg(long, value_name = "FIELD=COLUMN")]
+    pub map: Vec<String>,
+    /// Where the rows come from: a row's reference is then SOURCE#id (an export's JSON says it
+    /// itself), so that importing it again records nothing twice.
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Args)]

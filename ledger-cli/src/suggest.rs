@@ -28,10 +28,15 @@ pub fn closest<'a>(typed: &str, known: impl IntoIterator<Item = &'a str>) -> Opt
 pub fn likely_typo<'a>(typed: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let lower = typed.to_lowercase();
     let last_word = |s: &str| s.rsplit(' ').next().map(str::to_string);
+    let numbered = |s: &str| s.chars().any(|c| c.is_ascii_digit());
     known.into_iter().find(|name| {
         let other = name.to_lowercase();
         if other == lower {
             return true;
+        }
+        // `Party 107` and `Party 137`, `Phase 2` and `Phase 3`: numbered names are different.
+        if numbered(&lower) && numbered(&other) {
+            return false;
         }
         let short_last_word_differs = lower.contains(' ')
             && last_word(&lower) != last_word(&other)
@@ -62,6 +67,7 @@ mod tests {
         assert_eq!(likely_typo("Phase 2", known), None);
         assert_eq!(likely_typo("Sweden", known), None);
         assert_eq!(likely_typo("Nrway", known), Some("Norway"));
+        assert_eq!(likely_typo("Party 137", ["Party 107"]), None);
     }
 
     #[test]

@@ -951,6 +951,7 @@ mod shell {
             "rate",
             "export",
             "log",
+            "import",
         ];
         let top = f.ok(&["--help"]);
         for command in commands {

@@ -6,6 +6,7 @@ mod audit;
 mod correct;
 mod export;
 mod head;
+mod import;
 mod keys;
 mod list;
 mod log;
@@ -115,6 +116,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::List(args) => list::run(&context, &args),
         Command::Export { format } => export::run(&context, format),
         Command::Log(args) => log::run(&context, &args),
+        Command::Import(args) => import::run(&context, &args),
         Command::Show { id, view, output } => show::run(&context, &id, &view, output.format),
         Command::Repair => repair::run(&context),
         Command::Prove { id, out, force } => proof::prove(&context, &id, out.as_deref(), force),

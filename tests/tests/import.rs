@@ -1,0 +1,177 @@
+//! `pledge import`: every row checked before anything is written, then all of them in one
+//! append; an error names the file, row, column and value and leaves the ledger as it was; a
+//! file imported twice records nothing twice; another ledger's export comes back with the same
+//! figures.
+
+use pledge_tests::Scratch;
+
+/// A ledger ready for the example's pledges: its goal and in-kind commodities.
+fn target(scratch: &Scratch) {
+    scratch.ok(&["init", "--origin", "pledge.example/imported"]);
+    scratch.ok(&[
+        "goal",
+        "Japanese investment in the US",
+        "--target",
+        "550bn",
+        "USD",
+        "--date",
+        "2025-10-28",
+    ]);
+    for code in ["programme", "trees", "fireworks"] {
+        scratch.ok(&["commodity", code, "--decimals", "0"]);
+    }
+}
+
+#[test]
+fn another_ledgers_export_comes_back_with_the_same_figures_once() {
+    let source = Scratch::example();
+    for args in [
+        &[
+            "fulfil",
+            "8",
+            "25bn",
+            "USD",
+            "--date",
+            "2026-03-01",
+            "--memo",
+            "first tranche",
+        ][..],
+        &[
+            "amend",
+            "10",
+            "80bn",
+            "USD",
+            "--reason",
+            "scaled",
+            "--date",
+            "2026-05-01",
+        ],
+        &[
+            "cancel",
+            "21",
+            "--reason",
+            "postponed",
+            "--date",
+            "2026-07-04",
+        ],
+        &["return", "8", "5bn", "USD", "--date", "2026-08-01"],
+        &["note", "site chosen", "--on", "8", "--date", "2026-08-02"],
+    ] {
+        source.ok(args);
+    }
+    let export = source.ok(&["export", "--format", "json"]);
+    let scratch = Scratch::empty();
+    std::fs::write(scratch.path("export.json"), &export).unwrap();
+    target(&scratch);
+    let said = scratch.ok(&["import", "export.json"]);
+    // 6 pledges, 5 events on them, a note on the ledger; the goal row is the ledger's own.
+    assert!(
+        said.starts_with("imported 12 rows from export.json"),
+        "{said}"
+    );
+    for by in ["commodity", "pledger", "status"] {
+        let report = |s: &Scratch| s.ok(&["report", "--by", by, "--format", "csv"]);
+        assert_eq!(report(&scratch), report(&source), "by {by}");
+    }
+    let goal = |s: &Scratch| {
+        let json: serde_json::Value =
+            serde_json::from_str(&s.ok(&["report", "--format", "json"])).unwrap();
+        json["goals"][0]["committed"].clone()
+    };
+    assert_eq!(goal(&scratch), goal(&source));
+    scratch.ok(&["audit"]);
+    // Again: nothing twice, the file untouched.
+    let before = scratch.read("ledger.pledge");
+    let again = scratch.ok(&["import", "export.json"]);
+    assert!(again.starts_with("imported 0 rows"), "{again}");
+    assert!(again.contains("12 imported before"), "{again}");
+    assert_eq!(scratch.read("ledger.pledge"), before);
+}
+
+/// A spreadsheet's own column names, mapped; a bad row in the middle stops everything, named.
+#[test]
+fn a_bad_row_changes_nothing_and_is_named() {
+    let scratch = Scratch::empty();
+    target(&scratch);
+    let csv = "Key,Donor,Recipient,Pledge,Currency,Signed\n\
+               GCF-1,Germany,Green Climate Fund,750M,EUR,2014-11-20\n\
+               GCF-2,Sweden,Green Climate Fund,4bn,SEK,2014-11-20\n\
+               GCF-3,France,Green Climate Fund,1.000.000,EUR,2014-11-20\n\
+               GCF-4,Japan,Green Climate Fund,1.5bn,USD,2014-11-20\n";
+    std::fs::write(scratch.path("round.csv"), csv).unwrap();
+    let map = [
+        "--map",
+        "ref=Key",
+        "--map",
+        "from=Donor",
+        "--map",
+        "to=Recipient",
+        "--map",
+        "amount=Pledge",
+        "--map",
+        "commodity=Currency",
+        "--map",
+        "date=Signed",
+    ];
+    let before = scratch.read("ledger.pledge");
+    let mut args = vec!["import", "round.csv"];
+    args.extend(map);
+    let output = scratch.run(&args);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("error: round.csv: row 4, column 'Pledge': '1.000.000 EUR':"),
+        "{stderr}"
+    );
+    assert_eq!(scratch.read("ledger.pledge"), before, "nothing written");
+    // Fixed, it imports; imported again, it records nothing twice.
+    std::fs::write(
+        scratch.path("round.csv"),
+        csv.replace("1.000.000", "\"1,000,000\""),
+    )
+    .unwrap();
+    let said = scratch.ok(&args);
+    assert!(said.starts_with("imported 4 rows"), "{said}");
+    let again = scratch.ok(&args);
+    assert!(again.contains("4 imported before"), "{again}");
+    let listed = scratch.ok(&["list", "--format", "csv"]);
+    assert_eq!(listed.lines().count(), 5, "{listed}");
+    // The reference stays with its pledge.
+    let first = listed.lines().nth(1).unwrap().split(',').next().unwrap();
+    let shown = scratch.ok(&["show", first]);
+    assert!(shown.contains("ref: GCF-1"), "{shown}");
+}
+
+#[test]
+fn unknown_fields_and_columns_are_named() {
+    let scratch = Scratch::empty();
+    target(&scratch);
+    std::fs::write(scratch.path("x.csv"), "Donor,Pledge\nGermany,1 EUR\n").unwrap();
+    for (args, expected) in [
+        (
+            &["import", "x.csv"][..],
+            "error: x.csv: no column is one import knows",
+        ),
+        (
+            &["import", "x.csv", "--map", "donor=Donor"],
+            "error: --map 'donor=Donor': no field 'donor'",
+        ),
+        (
+            &[
+                "import",
+                "x.csv",
+                "--map",
+                "from=Donor",
+                "--map",
+                "amount=Pledge",
+            ],
+            "error: x.csv: row 2, column 'to': '': a beneficiary is needed",
+        ),
+    ] {
+        let output = scratch.run(args);
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(stderr.starts_with(expected), "{args:?}: {stderr}");
+    }
+}
