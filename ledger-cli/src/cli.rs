@@ -262,6 +262,22 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = crate::commands::ExportFormat::Journal)]
         format: crate::commands::ExportFormat,
     },
+    /// Draw the ledger as an SVG picture: each goal's progress per commodity (converted at
+    /// recorded rates, as `report` converts), and committed vs fulfilled over time per commodity.
+    #[command(after_help = "Example:\n  pledge chart --out progress.svg && xdg-open progress.svg")]
+    Chart {
+        /// Write the SVG to this file instead of standard output (never over the ledger).
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+        /// Replace FILE if it exists already.
+        #[arg(long, requires = "out")]
+        force: bool,
+        /// Only this goal (and its pledges over time).
+        #[arg(long, value_name = "GOAL")]
+        goal: Option<String>,
+        #[command(flatten)]
+        view: ViewArgs,
+    },
     /// Show any record: a pledge or goal with its history and notes, or any other record
     /// with what it is about (0 is the ledger itself, with its notes).
     #[command(after_help = "Example:\n  pledge show 8 --known-at 40")]

@@ -3,6 +3,7 @@
 
 mod ask;
 mod audit;
+mod chart;
 mod correct;
 mod export;
 mod head;
@@ -117,6 +118,20 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Export { format } => export::run(&context, format),
         Command::Log(args) => log::run(&context, &args),
         Command::Import(args) => import::run(&context, &args),
+        Command::Chart {
+            out,
+            force,
+            goal,
+            view,
+        } => chart::run(
+            &context,
+            &chart::ChartArgs {
+                out: out.as_deref(),
+                force,
+                goal: goal.as_deref(),
+                view: &view,
+            },
+        ),
         Command::Show { id, view, output } => show::run(&context, &id, &view, output.format),
         Command::Repair => repair::run(&context),
         Command::Prove { id, out, force } => proof::prove(&context, &id, out.as_deref(), force),

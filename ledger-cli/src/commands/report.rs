@@ -146,30 +146,48 @@ pub(super) fn goals_data(
     })
 }
 
-/// One goal: a row per commodity, and the total toward its target of the commodities that
-/// are its own or that a recorded rate converts (docs/FORMAT.md, "Conversion").
-fn goal_json(state: &State, id: GoalId, goal: &GoalState, rows: &[Row]) -> Result<GoalJson> {
+/// A goal's figures in minor units: a row per commodity, and what the commodities that are its
+/// target's own or that a recorded rate converts add up to (docs/FORMAT.md, "Conversion").
+pub(super) struct GoalFigures<'s> {
+    /// Committed toward the target, in the target's commodity.
+    pub(super) committed: i64,
+    /// Fulfilled toward the target, in the target's commodity.
+    pub(super) fulfilled: i64,
+    /// The goal's own commodity first, then the others by code.
+    pub(super) commodities: Vec<CommodityFigures<'s>>,
+}
+
+/// One commodity pledged toward a goal.
+pub(super) struct CommodityFigures<'s> {
+    pub(super) commodity: CommodityId,
+    pub(super) totals: Totals,
+    /// What it counts toward the target: the target's own commodity as it is, another one at
+    /// the rate that converts it (`None` for the target's own); `None` when nothing converts it.
+    pub(super) in_target: Option<(Option<convert::Conversion<'s>>, i64, i64)>,
+}
+
+/// The figures of goal `id` from the by-goal rows of `report::breakdown`.
+pub(super) fn goal_figures<'s>(
+    state: &'s State,
+    id: GoalId,
+    goal: &GoalState,
+    rows: &[Row],
+) -> Result<GoalFigures<'s>> {
     let target = goal.target.commodity;
     let decimals = |c: CommodityId| state.commodity(c).map_or(0, |c| c.decimals);
-    let mut committed: i64 = 0;
-    let mut fulfilled: i64 = 0;
-    let mut pledges: u32 = 0;
-    let mut cancelled: u32 = 0;
-    let mut commodities = Vec::new();
-    let mut unconverted = Vec::new();
-    // The goal's own commodity first, then the others by code.
+    let mut figures = GoalFigures {
+        committed: 0,
+        fulfilled: 0,
+        commodities: Vec::new(),
+    };
     let mut mine: Vec<&Row> = rows.iter().filter(|r| r.key == Some(id.0)).collect();
     mine.sort_by_key(|r| (r.commodity != target, code(state, r.commodity)));
     for row in mine {
-        let totals = &row.totals;
-        pledges = pledges.saturating_add(totals.pledges);
-        cancelled = cancelled.saturating_add(totals.cancelled);
-        let mut conversion = None;
+        let totals = row.totals;
         let in_target = if row.commodity == target {
-            Some((totals.committed, totals.fulfilled))
+            Some((None, totals.committed, totals.fulfilled))
         } else {
-            let rate = convert::rate_for(state, Some(id), row.commodity, target);
-            let converted = rate.and_then(|c| {
+            convert::rate_for(state, Some(id), row.commodity, target).and_then(|c| {
                 let at = |units| {
                     convert::convert(
                         units,
@@ -179,37 +197,65 @@ fn goal_json(state: &State, id: GoalId, goal: &GoalState, rows: &[Row]) -> Resul
                         c.inverse,
                     )
                 };
-                Some((c, at(totals.committed)?, at(totals.fulfilled)?))
-            });
-            match converted {
-                Some((c, committed, fulfilled)) => {
-                    conversion = Some(ConversionJson {
-                        rate: rate_text(state, c),
-                        rate_id: c.rate.seq,
-                        rate_date: c.rate.date.to_string(),
-                        goal_rate: c.rate.goal.is_some(),
-                        committed: Money::new(state, committed, target),
-                        fulfilled: Money::new(state, fulfilled, target),
-                    });
-                    Some((committed, fulfilled))
-                }
-                None => None,
-            }
+                Some((Some(c), at(totals.committed)?, at(totals.fulfilled)?))
+            })
         };
-        let added = in_target
-            .and_then(|(c, f)| Some((committed.checked_add(c)?, fulfilled.checked_add(f)?)));
-        match added {
-            Some((c, f)) => (committed, fulfilled) = (c, f),
+        let added = in_target.and_then(|(_, c, f)| {
+            Some((
+                figures.committed.checked_add(c)?,
+                figures.fulfilled.checked_add(f)?,
+            ))
+        });
+        // A commodity whose converted figures would overflow the total is left out, as one
+        // without a rate is.
+        let in_target = match added {
+            Some((c, f)) => {
+                (figures.committed, figures.fulfilled) = (c, f);
+                in_target
+            }
+            None => None,
+        };
+        figures.commodities.push(CommodityFigures {
+            commodity: row.commodity,
+            totals,
+            in_target,
+        });
+    }
+    Ok(figures)
+}
+
+/// One goal as `report --format json` has it.
+fn goal_json(state: &State, id: GoalId, goal: &GoalState, rows: &[Row]) -> Result<GoalJson> {
+    let target = goal.target.commodity;
+    let figures = goal_figures(state, id, goal, rows)?;
+    let mut pledges: u32 = 0;
+    let mut cancelled: u32 = 0;
+    let mut commodities = Vec::new();
+    let mut unconverted = Vec::new();
+    for row in &figures.commodities {
+        pledges = pledges.saturating_add(row.totals.pledges);
+        cancelled = cancelled.saturating_add(row.totals.cancelled);
+        let conversion = match row.in_target {
             None => {
                 unconverted.push(code(state, row.commodity));
-                conversion = None;
+                None
             }
-        }
+            Some((None, _, _)) => None,
+            Some((Some(c), committed, fulfilled)) => Some(ConversionJson {
+                rate: rate_text(state, c),
+                rate_id: c.rate.seq,
+                rate_date: c.rate.date.to_string(),
+                goal_rate: c.rate.goal.is_some(),
+                committed: Money::new(state, committed, target),
+                fulfilled: Money::new(state, fulfilled, target),
+            }),
+        };
         commodities.push(GoalCommodityJson {
-            totals: totals_json(state, None, row.commodity, totals)?,
+            totals: totals_json(state, None, row.commodity, &row.totals)?,
             conversion,
         });
     }
+    let (committed, fulfilled) = (figures.committed, figures.fulfilled);
     let money = |units: i64| Money::new(state, units, target);
     let remaining = goal
         .target
@@ -237,7 +283,7 @@ fn goal_json(state: &State, id: GoalId, goal: &GoalState, rows: &[Row]) -> Resul
     })
 }
 
-fn code(state: &State, commodity: CommodityId) -> String {
+pub(super) fn code(state: &State, commodity: CommodityId) -> String {
     state
         .commodity(commodity)
         .map_or_else(String::new, |c| c.code.to_string())

@@ -51,6 +51,9 @@ pub(super) struct EventRow {
     pub(super) committed_change: Option<Money>,
     pub(super) fulfilled_change: Option<Money>,
     pub(super) text: Option<String>,
+    /// The same changes in minor units of the pledge's commodity, for `chart`.
+    #[serde(skip)]
+    pub(super) change: Option<(CommodityId, i64, i64)>,
 }
 
 const COLUMNS: &[Column] = &[
@@ -232,6 +235,13 @@ impl Events<'_> {
             committed_change: change(after.0.saturating_sub(before.0)),
             fulfilled_change: change(after.1.saturating_sub(before.1)),
             text,
+            change: pledge.map(|p| {
+                (
+                    p.commodity,
+                    after.0.saturating_sub(before.0),
+                    after.1.saturating_sub(before.1),
+                )
+            }),
         })
     }
 }
