@@ -9,7 +9,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
 
-for target in thumbv7em-none-eabihf thumbv6m-none-eabi; do
+for target in thumbv7em-none-eabihf thumbv6m-none-eabi riscv32imac-unknown-none-elf; do
   for features in no-panic-check merkle,no-panic-check corrections,merkle,no-panic-check; do
     if ! log=$(CARGO_TARGET_DIR="$here/target/no-panic" cargo build --quiet --release \
       --target "$target" --no-default-features --features "$features" 2>&1); then

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Runs the firmware on an emulated Cortex-M4 (mps2-an386) and Cortex-M0 (microbit) and checks
+# Runs the firmware on an emulated Cortex-M4 (mps2-an386), Cortex-M0 (microbit) and RISC-V
+# (virt, riscv32imac) and checks
 # what it leaves behind: the flash dump must audit clean with the Merkle root the desktop
 # `pledge` computes for the same records and with the test key trusted, and hold the CLI's
 # frames byte for byte.
-# Needs qemu-system-arm and the thumbv6m/thumbv7em targets (.ci/run installs them).
+# Needs qemu-system-arm, qemu-system-riscv32 (Debian's qemu-system-misc) and the three targets
+# (.ci/run installs them).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -17,16 +19,16 @@ pledge="$top/target/debug/pledge"
 root=$("$pledge" --file "$input" head | awk '/^root/ { print $2 }')
 
 run() {
-  local name=$1 target=$2 machine=$3 cpu=$4
+  local name=$1 target=$2 qemu=$3
   # From the firmware directory, so its .cargo/config.toml (the link script flag) applies.
   (cd "$here" && cargo build --quiet --release --target "$target")
   local dir
   dir=$(mktemp -d)
-  echo "--- firmware on $name (qemu -machine $machine)"
+  echo "--- firmware on $name ($qemu)"
   # timeout: QEMU never exits if the firmware never reaches semihosting's exit.
   cp "$input" "$dir/firmware-input.pledge"
-  (cd "$dir" && timeout 120 qemu-system-arm -machine "$machine" -cpu "$cpu" -nographic \
-    -semihosting-config enable=on,target=native \
+  # shellcheck disable=SC2086 # $qemu is the emulator and its machine options, split on purpose
+  (cd "$dir" && timeout 120 $qemu -nographic -semihosting-config enable=on,target=native \
     -kernel "$here/target/$target/release/pledge-firmware")
   "$pledge" audit "$dir/firmware-dump.pledge" --expect-root "$root" --trust "$trusted" > /dev/null
   python3 - "$dir/firmware-dump.pledge" "$input" <<'PY'
@@ -41,5 +43,7 @@ PY
   rm -rf "$dir"
 }
 
-run "Cortex-M4" thumbv7em-none-eabihf mps2-an386 cortex-m4
-run "Cortex-M0" thumbv6m-none-eabi microbit cortex-m0
+run "Cortex-M4" thumbv7em-none-eabihf "qemu-system-arm -machine mps2-an386 -cpu cortex-m4"
+run "Cortex-M0" thumbv6m-none-eabi "qemu-system-arm -machine microbit -cpu cortex-m0"
+# -bios none: no OpenSBI; the hart starts at 0x80000000, where memory-riscv.x puts the code.
+run "RISC-V (riscv32imac)" riscv32imac-unknown-none-elf "qemu-system-riscv32 -machine virt -bios none"

@@ -1,4 +1,4 @@
-//! ledger-core on an emulated Cortex-M: records the example ledger's entries, and a checkpoint of
+//! ledger-core on an emulated Cortex-M or RISC-V core: records the example ledger's entries, and a checkpoint of
 //! them signed by a test key, into a RAM-backed NOR flash through the core's checked append,
 //! reopens the flash as after a reboot, folds it, checks the goal report (and, with the `merkle`
 //! feature, the Merkle root; with `signatures`, the checkpoint's Ed25519 signature) against what
@@ -8,15 +8,32 @@
 #![no_std]
 #![no_main]
 
+// The two platforms differ only in start-up, semihosting's crate (the same calls) and idling.
+#[cfg(target_arch = "arm")]
 use cortex_m_rt::entry;
+#[cfg(target_arch = "arm")]
 use cortex_m_semihosting::{debug, hio, syscall};
+#[cfg(target_arch = "riscv32")]
+use riscv_rt::entry;
+#[cfg(target_arch = "riscv32")]
+use riscv_semihosting::{debug, hio, syscall};
 
 /// Prints over semihosting with `core::fmt`, only with the `print` feature.
 macro_rules! say {
     ($($arg:tt)*) => {
-        #[cfg(feature = "print")]
+        #[cfg(all(feature = "print", target_arch = "arm"))]
         cortex_m_semihosting::hprintln!($($arg)*);
+        #[cfg(all(feature = "print", target_arch = "riscv32"))]
+        riscv_semihosting::hprintln!($($arg)*);
     };
+}
+
+/// Waits for an interrupt: what is left to do once semihosting has been told to exit.
+fn idle() {
+    #[cfg(target_arch = "arm")]
+    cortex_m::asm::wfi();
+    #[cfg(target_arch = "riscv32")]
+    riscv::asm::wfi();
 }
 use ledger_core::flash::{FlashLog, RamFlash};
 use ledger_core::record::{
@@ -50,6 +67,8 @@ type Tables = FixedPerKind<4, 2, 3, 1, 4, 1, 6>;
 
 #[entry]
 fn main() -> ! {
+    #[cfg(target_arch = "riscv32")]
+    paint_stack();
     let status = match run() {
         Ok(()) => debug::EXIT_SUCCESS,
         Err(why) => {
@@ -59,7 +78,7 @@ fn main() -> ! {
     };
     debug::exit(status);
     loop {
-        cortex_m::asm::wfi();
+        idle();
     }
 }
 
@@ -373,12 +392,44 @@ fn dump(bytes: &[u8]) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// The deepest the stack has been, and the room it has: cortex-m-rt's `paint-stack` filled
-/// it with a known word at reset, and the words still holding it were never used.
+/// The word the unused stack holds.
+const PAINT: u32 = 0xCCCC_CCCC;
+
+/// RISC-V: fills the stack below the current frame with [`PAINT`], as cortex-m-rt's
+/// `paint-stack` does at reset on Cortex-M (riscv-rt has no such option). Only the few words
+/// above `main`'s frame go unmeasured.
+#[cfg(target_arch = "riscv32")]
+#[inline(always)]
+fn paint_stack() {
+    unsafe extern "C" {
+        static __estack: u32;
+    }
+    let bottom = core::ptr::addr_of!(__estack) as usize;
+    let here = 0u32;
+    // Leave this function's own frame, and a margin for the calls below, unpainted.
+    let top = (core::ptr::addr_of!(here) as usize).saturating_sub(64) & !3;
+    let mut at = bottom;
+    while at < top {
+        // SAFETY: every word between riscv-rt's `__estack` and the current frame is unused RAM
+        // of the stack region.
+        unsafe { core::ptr::write_volatile(at as *mut u32, PAINT) };
+        at += 4;
+    }
+}
+
+/// The deepest the stack has been, and the room it has: the stack was filled with [`PAINT`]
+/// (by cortex-m-rt's `paint-stack` at reset; by [`paint_stack`] on RISC-V), and the words
+/// still holding it were never used.
 fn stack_use() -> (u32, u32) {
-    const PAINT: u32 = 0xCCCC_CCCC;
+    #[cfg(target_arch = "arm")]
     unsafe extern "C" {
         static _stack_start: u32;
+        static _stack_end: u32;
+    }
+    #[cfg(target_arch = "riscv32")]
+    unsafe extern "C" {
+        static _stack_start: u32;
+        #[link_name = "__estack"]
         static _stack_end: u32;
     }
     let top = core::ptr::addr_of!(_stack_start) as usize;
@@ -426,8 +477,9 @@ fn hex(hash: &[u8; 32]) -> [u8; 64] {
     out
 }
 
-/// The interrupt part of the vector table: 32 slots, as the emulated chips have (the nRF51 of
+/// The interrupt part of the vector table (Cortex-M): 32 slots, as the emulated chips have (the nRF51 of
 /// the micro:bit, and the CMSDK peripherals of the MPS2 AN386), all to the default handler.
+#[cfg(target_arch = "arm")]
 #[unsafe(link_section = ".vector_table.interrupts")]
 #[unsafe(no_mangle)]
 static __INTERRUPTS: [unsafe extern "C" fn(); 32] = {
@@ -443,7 +495,7 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
     out(&[b"firmware: panic\n"]);
     debug::exit(debug::EXIT_FAILURE);
     loop {
-        cortex_m::asm::wfi();
+        idle();
     }
 }
 
