@@ -13,6 +13,7 @@ use crate::state::{AppendError, NameKind, State};
 
 /// Turning typed text into an entry failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum ComposeError<E> {
     /// The text is not acceptable.
     Input(InputError),
@@ -21,6 +22,20 @@ pub enum ComposeError<E> {
     /// Declaring something new failed.
     Append(AppendError<E>),
 }
+
+impl<E: core::fmt::Display> core::fmt::Display for ComposeError<E> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            ComposeError::Input(e) => e.fmt(f),
+            ComposeError::UnknownCommodity => f.write_str(
+                "the commodity is neither declared nor a well-known currency; declare it first",
+            ),
+            ComposeError::Append(e) => e.fmt(f),
+        }
+    }
+}
+
+impl<E: core::fmt::Debug + core::fmt::Display> core::error::Error for ComposeError<E> {}
 
 impl<E> From<InputError> for ComposeError<E> {
     fn from(error: InputError) -> Self {

@@ -16,6 +16,7 @@ use crate::error::InputError;
 /// from 2002-07-29 to 2047-06-06, three for any other day in range. A decoded date outside
 /// [`MIN`]..=[`MAX`] is an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Date(pub i32);
 
 /// The day dates are counted from on the wire: 2025-01-01, so that the dates a ledger

@@ -10,6 +10,7 @@ use crate::entry::Seq;
 /// A value typed by a person (an amount, a date, a name) is not acceptable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum InputError {
     /// The amount has no quantity, or is not `QUANTITY COMMODITY`.
     AmountSyntax,
@@ -58,6 +59,7 @@ pub enum InputError {
 /// The bytes of a ledger are not a valid ledger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum FormatError {
     /// Shorter than the 16-byte preamble.
     PreambleTruncated,
@@ -100,6 +102,7 @@ pub enum FormatError {
 /// An entry breaks the ledger's rules, given what came before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum LedgerError {
     /// A record's sequence number is not the next one.
     SequenceMismatch {
@@ -196,6 +199,7 @@ pub enum LedgerError {
 
 /// Which rule for names and texts a string broke.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum TextRule {
     /// [`InputError::NameEmpty`].
     Empty,
@@ -217,6 +221,7 @@ impl From<TextRule> for InputError {
 
 /// The fixed-capacity tables of a [`crate::state::State`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Table {
     /// Declared names (parties, projects, sectors, tags).
     Names,

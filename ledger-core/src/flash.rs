@@ -17,9 +17,21 @@
 //!   that case, of probability about one in 2^32 per cut, is not handled.)
 //! - When the region is full, [`FlashLog::append`] returns [`FlashError::Full`] and writes
 //!   nothing.
+//! - Opening tells the truth: every frame that does not decode (a flipped bit, rot at rest) is
+//!   handed to the caller as [`Found::Damaged`] with its place, counted in [`FlashLog::damage`],
+//!   and keeps its sequence number: a damaged last record's number is never given to the next
+//!   append. Appending after damage is refused ([`FlashError::Damaged`]) until the caller decides
+//!   to go on with [`FlashLog::accept_damage`].
+//! - A format cut short while the preamble was being written (every byte of it on its way from
+//!   erased to the preamble, the rest of the region erased) reads as [`FlashError::Unformatted`],
+//!   so the usual "format if unformatted" start-up redoes it.
+//! - Any write size and read size that is a power of two up to 32 bytes works; reads are
+//!   widened to whole aligned read units.
 //!
 //! Opening scans the region from the start, one frame at a time, with one frame-sized buffer
 //! on the stack: time proportional to the bytes in use, RAM independent of them.
+
+use core::ops::ControlFlow;
 
 use embedded_storage::nor_flash::NorFlash;
 
@@ -32,20 +44,22 @@ use crate::record::{
 
 /// The largest flash write size supported (bytes).
 pub const MAX_WRITE_SIZE: usize = 32;
+/// The largest flash read size supported (bytes).
+pub const MAX_READ_SIZE: usize = 32;
 /// Bytes read from flash at a time while looking for a delimiter.
 const CHUNK: usize = 64;
 
 /// What went wrong with a ledger in flash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum FlashError<E> {
     /// The flash driver failed.
     Flash(E),
     /// The region has no room for the record; nothing was written.
     Full,
-    /// The region is not erase-aligned or is beyond the flash, the flash's write size is not a
-    /// power of two up to [`MAX_WRITE_SIZE`] that divides the 16-byte preamble, or its read size
-    /// is not 1.
+    /// The region is not erase-aligned or is beyond the flash, or the flash's write or read
+    /// size is not a power of two up to [`MAX_WRITE_SIZE`] / [`MAX_READ_SIZE`].
     Layout,
     /// The region holds no ledger (it is erased: format it first).
     Unformatted,
@@ -53,10 +67,76 @@ pub enum FlashError<E> {
     NotALedger(FormatError),
     /// The frame to append is longer than any record.
     FrameTooLong,
+    /// Opening found damaged records ([`FlashLog::damage`]); appending after them waits for
+    /// [`FlashLog::accept_damage`].
+    Damaged,
+    /// The caller's callback stopped the walk over the records.
+    Stopped,
+}
+
+impl<E: core::fmt::Debug> core::fmt::Display for FlashError<E> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            FlashError::Flash(e) => write!(f, "the flash driver failed: {e:?}"),
+            FlashError::Full => {
+                f.write_str("the ledger's flash region is full; nothing was written")
+            }
+            FlashError::Layout => f.write_str(
+                "the region is not whole erase pages within the flash, or the flash's write or \
+                 read size is not a power of two up to 32",
+            ),
+            FlashError::Unformatted => f.write_str(
+                "the region holds no ledger (erased, or its format was cut short); format it",
+            ),
+            FlashError::NotALedger(e) => write!(f, "the region does not hold a ledger: {e}"),
+            FlashError::FrameTooLong => f.write_str("the frame is longer than any record"),
+            FlashError::Damaged => f.write_str(
+                "the region holds damaged records; call accept_damage() to append after them",
+            ),
+            FlashError::Stopped => f.write_str("the callback stopped the walk over the records"),
+        }
+    }
+}
+
+impl<E: core::fmt::Debug> core::error::Error for FlashError<E> {}
+
+/// What [`FlashLog::open`] and [`FlashLog::for_each_record`] find, one frame at a time.
+#[derive(Debug, Clone, Copy)]
+pub enum Found<'a> {
+    /// An intact record.
+    Record {
+        /// The record, its sequence number resolved.
+        record: &'a Record,
+        /// Its payload: what the Merkle tree hashes.
+        payload: &'a [u8],
+        /// Where its frame starts in the region.
+        offset: u32,
+    },
+    /// A complete frame (it has its delimiter) that does not decode: damage, not a torn append.
+    Damaged {
+        /// Where it starts in the region.
+        offset: u32,
+        /// Its length, delimiter included.
+        len: u32,
+        /// Why it does not decode.
+        error: FormatError,
+    },
+}
+
+/// The damaged frames opening found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Damage {
+    /// How many.
+    pub count: u32,
+    /// Where the first one starts in the region (each one's place is handed to the open
+    /// callback as [`Found::Damaged`]).
+    pub first: Option<u32>,
 }
 
 /// How a ledger region ends, as [`FlashLog::open`] found it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Tail {
     /// After the last record, only erased flash (or the end of the region).
     Clean,
@@ -82,17 +162,29 @@ pub struct FlashLog<F> {
     /// The sequence number the next record will have.
     next_seq: Seq,
     tail: Tail,
+    damage: Damage,
+    /// Damaged frames since the last intact record: their numbers are taken.
+    damaged_run: u32,
+    /// The caller has decided to append after damage.
+    damage_accepted: bool,
+    /// `open_or_format` formatted the region.
+    formatted: bool,
 }
 
 impl<F: NorFlash> FlashLog<F> {
-    /// Erases `start..end` and writes an empty ledger's preamble there.
+    /// Erases `start..end` and writes an empty ledger's preamble there (with `0x00` padding to
+    /// a whole word when the write size is larger than the preamble).
     pub fn format(mut flash: F, start: u32, end: u32) -> Result<Self, FlashError<F::Error>> {
         check_layout::<F>(&flash, start, end)?;
         flash.erase(start, end).map_err(FlashError::Flash)?;
-        flash.write(start, &preamble()).map_err(FlashError::Flash)?;
-        let write_at = start
-            .checked_add(PREAMBLE_LEN as u32)
-            .ok_or(FlashError::Layout)?;
+        let mut head = [DELIMITER; MAX_WRITE_SIZE];
+        let len = align_up::<F>(PREAMBLE_LEN as u32).ok_or(FlashError::Layout)?;
+        head.get_mut(..PREAMBLE_LEN)
+            .ok_or(FlashError::Layout)?
+            .copy_from_slice(&preamble());
+        let head = head.get(..len as usize).ok_or(FlashError::Layout)?;
+        flash.write(start, head).map_err(FlashError::Flash)?;
+        let write_at = start.checked_add(len).ok_or(FlashError::Layout)?;
         Ok(FlashLog {
             flash,
             start,
@@ -101,25 +193,70 @@ impl<F: NorFlash> FlashLog<F> {
             guard: false,
             next_seq: 0,
             tail: Tail::Clean,
+            damage: Damage::default(),
+            damaged_run: 0,
+            damage_accepted: false,
+            formatted: false,
         })
     }
 
     /// Opens the ledger in `start..end`: checks the preamble and walks every frame to find the
-    /// end, recovering from a torn last record. `on_record` sees every intact record.
+    /// end, recovering from a torn last record. `on_item` sees every intact record and every
+    /// damaged frame, in order; returning `ControlFlow::Break` stops the walk and the open
+    /// ([`FlashError::Stopped`]), e.g. when the fold refuses a record.
     pub fn open(
-        mut flash: F,
+        flash: F,
         start: u32,
         end: u32,
-        mut on_record: impl FnMut(&Record, &[u8]),
+        on_item: impl FnMut(Found<'_>) -> ControlFlow<()>,
     ) -> Result<Self, FlashError<F::Error>> {
-        check_layout::<F>(&flash, start, end)?;
-        let mut head = [0u8; PREAMBLE_LEN];
-        flash.read(start, &mut head).map_err(FlashError::Flash)?;
-        if head.iter().all(|&b| b == ERASED) {
-            return Err(FlashError::Unformatted);
+        let mut log = Self::new(flash, start, end)?;
+        log.check_preamble()?;
+        log.walk(on_item)
+    }
+
+    /// Opens the ledger in `start..end` as [`FlashLog::open`] does, or, if the region holds
+    /// none (erased, or its format was cut short), formats it: the start-up a device runs.
+    /// Foreign data is still an error ([`FlashError::NotALedger`]), never erased.
+    ///
+    /// ```
+    /// use core::ops::ControlFlow;
+    /// use ledger_core::flash::{FlashLog, Found, RamFlash};
+    ///
+    /// let mut memory = [0xFF; 2048]; // erased flash, standing in for the device's driver
+    /// let log = FlashLog::open_or_format(RamFlash::new(&mut memory), 0, 2048, |_| {
+    ///     ControlFlow::Continue(())
+    /// })?;
+    /// assert!(log.formatted());
+    /// # Ok::<(), ledger_core::flash::FlashError<ledger_core::flash::OutOfRange>>(())
+    /// ```
+    pub fn open_or_format(
+        flash: F,
+        start: u32,
+        end: u32,
+        on_item: impl FnMut(Found<'_>) -> ControlFlow<()>,
+    ) -> Result<Self, FlashError<F::Error>> {
+        let mut log = Self::new(flash, start, end)?;
+        match log.check_preamble() {
+            Ok(()) => log.walk(on_item),
+            Err(FlashError::Unformatted) => {
+                let mut log = Self::format(log.flash, start, end)?;
+                log.formatted = true;
+                Ok(log)
+            }
+            Err(e) => Err(e),
         }
-        check_preamble(&head).map_err(FlashError::NotALedger)?;
-        let mut log = FlashLog {
+    }
+
+    /// Whether [`FlashLog::open_or_format`] found no ledger and formatted the region.
+    pub fn formatted(&self) -> bool {
+        self.formatted
+    }
+
+    /// A log over `start..end` not yet read.
+    fn new(flash: F, start: u32, end: u32) -> Result<Self, FlashError<F::Error>> {
+        check_layout::<F>(&flash, start, end)?;
+        Ok(FlashLog {
             flash,
             start,
             end,
@@ -127,10 +264,45 @@ impl<F: NorFlash> FlashLog<F> {
             guard: true,
             next_seq: 0,
             tail: Tail::Clean,
+            damage: Damage::default(),
+            damaged_run: 0,
+            damage_accepted: false,
+            formatted: false,
+        })
+    }
+
+    /// Checks the region's preamble: a ledger's, or erased / a format cut short
+    /// ([`FlashError::Unformatted`]), or something else.
+    fn check_preamble(&mut self) -> Result<(), FlashError<F::Error>> {
+        let mut head = [0u8; PREAMBLE_LEN];
+        self.read_at(self.start, &mut head)?;
+        let Err(e) = check_preamble(&head) else {
+            return Ok(());
         };
+        let expected = preamble();
+        // Every byte erased, or on its way from erased to the preamble's (NOR programming only
+        // clears bits), with nothing after it (its padding to a word aside: any byte is on its
+        // way to 0x00): a format that was cut short.
+        let on_its_way = head.iter().zip(&expected).all(|(&b, &p)| b & p == p);
+        let after =
+            align_up::<F>(self.start.saturating_add(PREAMBLE_LEN as u32)).unwrap_or(self.end);
+        Err(if on_its_way && self.last_written(after)?.is_none() {
+            FlashError::Unformatted
+        } else {
+            FlashError::NotALedger(e)
+        })
+    }
+
+    /// Walks every frame after the preamble to find the end.
+    fn walk(
+        mut self,
+        mut on_item: impl FnMut(Found<'_>) -> ControlFlow<()>,
+    ) -> Result<Self, FlashError<F::Error>> {
+        let (start, end) = (self.start, self.end);
+        let log = &mut self;
         let mut pos = start.saturating_add(PREAMBLE_LEN as u32);
         loop {
-            match log.next_item(pos, &mut on_record)? {
+            match log.next_item(pos, &mut on_item)? {
                 Step::Frame { next } => pos = next,
                 Step::Erased { at } => {
                     log.write_at = align_up::<F>(at).unwrap_or(end).min(end);
@@ -151,7 +323,20 @@ impl<F: NorFlash> FlashLog<F> {
                 }
             }
         }
-        Ok(log)
+        // Damaged frames at the end were records too: their numbers are never reused.
+        log.next_seq = log.next_seq.saturating_add(log.damaged_run);
+        Ok(self)
+    }
+
+    /// The damaged frames opening found (none: `count == 0`).
+    pub fn damage(&self) -> Damage {
+        self.damage
+    }
+
+    /// Lets appends go on after damaged records: the caller has reported them and decided
+    /// that the ledger continues (its audit will show the damage at its place).
+    pub fn accept_damage(&mut self) {
+        self.damage_accepted = true;
     }
 
     /// How the ledger ended when it was opened.
@@ -180,6 +365,9 @@ impl<F: NorFlash> FlashLog<F> {
     pub fn append(&mut self, frame: &[u8]) -> Result<(), FlashError<F::Error>> {
         if frame.len() > MAX_FRAME {
             return Err(FlashError::FrameTooLong);
+        }
+        if self.damage.count > 0 && !self.damage_accepted {
+            return Err(FlashError::Damaged);
         }
         let word = F::WRITE_SIZE;
         let padded = frame.len().div_ceil(word).saturating_mul(word);
@@ -223,19 +411,24 @@ impl<F: NorFlash> FlashLog<F> {
         Ok(())
     }
 
-    /// Walks every frame again, handing each intact record and its payload to `on_record`.
+    /// Walks every frame again, handing each intact record and each damaged frame to
+    /// `on_item`, as [`FlashLog::open`] does.
     pub fn for_each_record(
         &mut self,
-        mut on_record: impl FnMut(&Record, &[u8]),
+        mut on_item: impl FnMut(Found<'_>) -> ControlFlow<()>,
     ) -> Result<(), FlashError<F::Error>> {
-        let saved = self.next_seq;
+        let saved = (self.next_seq, self.damage, self.damaged_run);
         self.next_seq = 0;
         let mut pos = self.start.saturating_add(PREAMBLE_LEN as u32);
-        while let Step::Frame { next } = self.next_item(pos, &mut on_record)? {
-            pos = next;
-        }
-        self.next_seq = saved;
-        Ok(())
+        let walked = loop {
+            match self.next_item(pos, &mut on_item) {
+                Ok(Step::Frame { next }) => pos = next,
+                Ok(_) => break Ok(()),
+                Err(e) => break Err(e),
+            }
+        };
+        (self.next_seq, self.damage, self.damaged_run) = saved;
+        walked
     }
 
     /// Gives the flash back.
@@ -243,11 +436,11 @@ impl<F: NorFlash> FlashLog<F> {
         self.flash
     }
 
-    /// Reads the frame at `pos` (after any padding) and hands an intact record to `on_record`.
+    /// Reads the frame at `pos` (after any padding) and hands it to `on_item`.
     fn next_item(
         &mut self,
         pos: u32,
-        on_record: &mut impl FnMut(&Record, &[u8]),
+        on_item: &mut impl FnMut(Found<'_>) -> ControlFlow<()>,
     ) -> Result<Step, FlashError<F::Error>> {
         let Some(first) = self.skip_padding(pos)? else {
             return Ok(Step::End);
@@ -264,22 +457,81 @@ impl<F: NorFlash> FlashLog<F> {
         };
         let next = delimiter.saturating_add(1);
         let len = usize::try_from(next.saturating_sub(first)).unwrap_or(usize::MAX);
-        if len > MAX_FRAME {
-            return Ok(Step::Frame { next });
+        let offset = first.saturating_sub(self.start);
+        let mut buf = [0u8; MAX_FRAME];
+        let record;
+        // One call of `on_item` (a device's callback is then inlined once, not per kind).
+        let found = match buf.get_mut(..len) {
+            None => self.damaged(offset, len, FormatError::FrameTooLong),
+            Some(frame) => {
+                self.read_at(first, frame)?;
+                if crate::record::is_erased_gap(frame) {
+                    return Ok(Step::Frame { next });
+                }
+                let decoded = decode_frame_in_place(frame).and_then(|payload| {
+                    decode_payload(payload, self.next_seq).map(|r| (r, payload))
+                });
+                match decoded {
+                    Ok((decoded, payload)) => {
+                        // Damaged frames before it are resolved by its number (docs/FORMAT.md).
+                        self.next_seq = decoded.seq.saturating_add(1);
+                        self.damaged_run = 0;
+                        record = decoded;
+                        Found::Record {
+                            record: &record,
+                            payload,
+                            offset,
+                        }
+                    }
+                    Err(error) => self.damaged(offset, len, error),
+                }
+            }
+        };
+        match on_item(found) {
+            ControlFlow::Continue(()) => Ok(Step::Frame { next }),
+            ControlFlow::Break(()) => Err(FlashError::Stopped),
         }
-        let mut frame = [0u8; MAX_FRAME];
-        let frame = frame.get_mut(..len).unwrap_or_default();
-        self.flash.read(first, frame).map_err(FlashError::Flash)?;
-        if crate::record::is_erased_gap(frame) {
-            return Ok(Step::Frame { next });
+    }
+
+    /// Counts a damaged frame.
+    fn damaged(&mut self, offset: u32, len: usize, error: FormatError) -> Found<'static> {
+        self.damaged_run = self.damaged_run.saturating_add(1);
+        let damage = &mut self.damage;
+        damage.count = damage.count.saturating_add(1);
+        damage.first = damage.first.or(Some(offset));
+        Found::Damaged {
+            offset,
+            len: u32::try_from(len).unwrap_or(u32::MAX),
+            error,
         }
-        let decoded = decode_frame_in_place(frame)
-            .and_then(|payload| decode_payload(payload, self.next_seq).map(|r| (r, payload)));
-        if let Ok((record, payload)) = decoded {
-            self.next_seq = record.seq.saturating_add(1);
-            on_record(&record, payload);
+    }
+
+    /// Reads `out.len()` bytes at `pos`, through whole aligned read units when the flash reads
+    /// more than a byte at a time.
+    fn read_at(&mut self, pos: u32, out: &mut [u8]) -> Result<(), FlashError<F::Error>> {
+        let unit = F::READ_SIZE as u32;
+        if unit <= 1 {
+            return self.flash.read(pos, out).map_err(FlashError::Flash);
         }
-        Ok(Step::Frame { next })
+        let mut buf = [0u8; MAX_READ_SIZE];
+        let mut done = 0usize;
+        while done < out.len() {
+            let at = pos.saturating_add(done as u32);
+            let skip = at.checked_rem(unit).unwrap_or(0);
+            let bytes = buf.get_mut(..unit as usize).ok_or(FlashError::Layout)?;
+            self.flash
+                .read(at.saturating_sub(skip), bytes)
+                .map_err(FlashError::Flash)?;
+            let available = bytes.get(skip as usize..).unwrap_or_default();
+            let wanted = out.get_mut(done..).unwrap_or_default();
+            let take = available.len().min(wanted.len());
+            wanted
+                .get_mut(..take)
+                .unwrap_or_default()
+                .copy_from_slice(available.get(..take).unwrap_or_default());
+            done = done.saturating_add(take.max(1));
+        }
+        Ok(())
     }
 
     /// The first offset at or after `pos` that is not padding (`0x00`), if any before the end.
@@ -297,7 +549,7 @@ impl<F: NorFlash> FlashLog<F> {
         while pos < self.end {
             let len = self.end.saturating_sub(pos).min(CHUNK as u32) as usize;
             let bytes = chunk.get_mut(..len).unwrap_or_default();
-            self.flash.read(pos, bytes).map_err(FlashError::Flash)?;
+            self.read_at(pos, bytes)?;
             if let Some(i) = bytes.iter().position(|&b| wanted(b)) {
                 return Ok(Some(pos.saturating_add(i as u32)));
             }
@@ -313,7 +565,7 @@ impl<F: NorFlash> FlashLog<F> {
         while pos < self.end {
             let len = self.end.saturating_sub(pos).min(CHUNK as u32) as usize;
             let bytes = chunk.get_mut(..len).unwrap_or_default();
-            self.flash.read(pos, bytes).map_err(FlashError::Flash)?;
+            self.read_at(pos, bytes)?;
             if let Some(i) = bytes.iter().rposition(|&b| b != ERASED) {
                 last = Some(pos.saturating_add(i as u32));
             }
@@ -338,14 +590,19 @@ enum Step {
 fn check_layout<F: NorFlash>(flash: &F, start: u32, end: u32) -> Result<(), FlashError<F::Error>> {
     let word = F::WRITE_SIZE;
     let erase = F::ERASE_SIZE as u32;
-    let word_ok =
-        word.is_power_of_two() && word <= MAX_WRITE_SIZE && PREAMBLE_LEN.is_multiple_of(word);
+    let read = F::READ_SIZE;
+    let word_ok = word.is_power_of_two()
+        && word <= MAX_WRITE_SIZE
+        && read.is_power_of_two()
+        && read <= MAX_READ_SIZE;
     let region_ok = erase > 0
+        && erase.is_multiple_of(word as u32)
+        && erase.is_multiple_of(read as u32)
         && start.is_multiple_of(erase)
         && end.is_multiple_of(erase)
         && start < end
         && usize::try_from(end).is_ok_and(|end| end <= flash.capacity());
-    if word_ok && region_ok && F::READ_SIZE == 1 {
+    if word_ok && region_ok && start.is_multiple_of(read as u32) {
         Ok(())
     } else {
         Err(FlashError::Layout)
@@ -369,7 +626,16 @@ pub struct RamFlash<'a> {
 
 /// An access outside the slice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct OutOfRange;
+
+impl core::fmt::Display for OutOfRange {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("an access outside the flash")
+    }
+}
+
+impl core::error::Error for OutOfRange {}
 
 impl embedded_storage::nor_flash::NorFlashError for OutOfRange {
     fn kind(&self) -> embedded_storage::nor_flash::NorFlashErrorKind {

@@ -67,3 +67,8 @@ pub use date::Date;
 pub use entry::{Entry, Record, Seq};
 pub use error::{FormatError, InputError, LedgerError};
 pub use state::State;
+
+/// docs/EMBEDDED.md's Rust examples, compiled and run as doctests so that they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/EMBEDDED.md")]
+mod embedded_guide {}

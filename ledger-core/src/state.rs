@@ -350,6 +350,7 @@ impl NameKind {
 
 /// Appending failed: the entry breaks a rule, cannot be encoded, or the sink refused it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum AppendError<E> {
     /// The entry breaks a ledger rule.
     Ledger(LedgerError),
@@ -358,6 +359,18 @@ pub enum AppendError<E> {
     /// The sink failed to take the frame.
     Sink(E),
 }
+
+impl<E: core::fmt::Display> core::fmt::Display for AppendError<E> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            AppendError::Ledger(e) => e.fmt(f),
+            AppendError::Format(e) => write!(f, "the entry cannot be encoded: {e}"),
+            AppendError::Sink(e) => write!(f, "the record was not stored: {e}"),
+        }
+    }
+}
+
+impl<E: core::fmt::Debug + core::fmt::Display> core::error::Error for AppendError<E> {}
 
 impl<E> From<LedgerError> for AppendError<E> {
     fn from(error: LedgerError) -> Self {

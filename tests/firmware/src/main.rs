@@ -35,7 +35,9 @@ fn idle() {
     #[cfg(target_arch = "riscv32")]
     riscv::asm::wfi();
 }
-use ledger_core::flash::{FlashLog, RamFlash};
+use core::ops::ControlFlow;
+
+use ledger_core::flash::{FlashLog, Found, RamFlash};
 use ledger_core::record::{
     MAX_FRAME, PREAMBLE_LEN, check_preamble, decode_frame_in_place, decode_payload,
 };
@@ -146,7 +148,17 @@ fn reopen_and_report(flash: &mut RamFlash<'_>, recorded: u32) -> Result<(), &'st
     let mut folded = Ok(());
     #[cfg(feature = "signatures")]
     let mut verified = 0u32;
-    let log = FlashLog::open(&mut *flash, 0, REGION as u32, |record, _payload| {
+    let log = FlashLog::open(&mut *flash, 0, REGION as u32, |found| {
+        // Damage is an error here (the firmware wrote every record itself a moment ago),
+        // reported below from the log's count.
+        let Found::Record {
+            record,
+            payload: _payload,
+            ..
+        } = found
+        else {
+            return ControlFlow::Continue(());
+        };
         #[cfg(feature = "signatures")]
         match merkle::signed::check(record, &reopened, &range) {
             Ok(true) => verified += 1,
@@ -160,14 +172,16 @@ fn reopen_and_report(flash: &mut RamFlash<'_>, recorded: u32) -> Result<(), &'st
         if range.push(ledger_core::tree::leaf_hash(_payload)).is_err() {
             folded = Err("tree full");
         }
-    })
-    .map_err(|_| "reopen failed")?;
+        ControlFlow::Continue(())
+    });
     folded?;
-    if log.tail() != ledger_core::flash::Tail::Clean
+    let log = log.map_err(|_| "reopen failed")?;
+    if log.damage().count > 0
+        || log.tail() != ledger_core::flash::Tail::Clean
         || reopened.next_seq() != recorded
         || recorded != RECORDS
     {
-        return Err("reopened a different number of records");
+        return Err("reopened damage, or a different number of records");
     }
     #[cfg(feature = "merkle")]
     merkle::check(&range)?;
