@@ -46,6 +46,9 @@ use crate::record::{
 pub const MAX_WRITE_SIZE: usize = 32;
 /// The largest flash read size supported (bytes).
 pub const MAX_READ_SIZE: usize = 32;
+/// How many words the closing word of a boot's first append may move on from where a refused
+/// write left it (each refusal: one earlier boot cut while writing it).
+const MARKER_TRIES: u32 = 8;
 /// Bytes read from flash at a time while looking for a delimiter.
 const CHUNK: usize = 64;
 
@@ -112,7 +115,7 @@ pub enum Found<'a> {
         /// Where its frame starts in the region.
         offset: u32,
     },
-    /// A complete frame (it has its delimiter) that does not decode: damage, not a torn append.
+    /// A complete frame (it has its delimiter) that does not decode.
     Damaged {
         /// Where it starts in the region.
         offset: u32,
@@ -120,6 +123,11 @@ pub enum Found<'a> {
         len: u32,
         /// Why it does not decode.
         error: FormatError,
+        /// It is an append a power cut interrupted, closed by the first append of a later
+        /// boot (its written bytes, then the skipped guard word, read erased, then that
+        /// append's `0x00`): recovery, not damage. It never held an acknowledged record, does
+        /// not count in [`Damage::count`], and does not hold appends back.
+        interrupted: bool,
     },
 }
 
@@ -132,6 +140,8 @@ pub struct Damage {
     /// Where the first one starts in the region (each one's place is handed to the open
     /// callback as [`Found::Damaged`]).
     pub first: Option<u32>,
+    /// Appends a power cut interrupted, closed by a later boot (see [`Found::Damaged`]).
+    pub interrupted: u32,
 }
 
 /// How a ledger region ends, as [`FlashLog::open`] found it.
@@ -377,12 +387,24 @@ impl<F: NorFlash> FlashLog<F> {
         }
         if self.guard {
             // Skip a word that may have been touched, then end what came before with 0x00.
+            // An earlier boot's cut may have touched that closing word too without changing a
+            // bit (it reads erased, so this boot picks the same place): ECC flash refuses to
+            // program it again, and the next word is tried, while the frame still fits. (Other
+            // flash takes 0x00 over a partly programmed 0x00 as it is.)
             let zeros = [0u8; MAX_WRITE_SIZE];
-            let at = self.write_at.saturating_add(word as u32);
-            self.flash
-                .write(at, zeros.get(..word).unwrap_or_default())
-                .map_err(FlashError::Flash)?;
-            self.write_at = at.saturating_add(word as u32);
+            let step = word as u32;
+            let mut at = self.write_at.saturating_add(step);
+            let mut tries: u32 = 0;
+            while let Err(e) = self.flash.write(at, zeros.get(..word).unwrap_or_default()) {
+                at = at.saturating_add(step);
+                tries = tries.saturating_add(1);
+                // Room for the closing word and the frame after it, as `free` counted.
+                if tries > MARKER_TRIES || at.saturating_add(step).saturating_add(needed) > self.end
+                {
+                    return Err(FlashError::Flash(e));
+                }
+            }
+            self.write_at = at.saturating_add(step);
             self.guard = false;
         }
         let whole = frame
@@ -462,12 +484,19 @@ impl<F: NorFlash> FlashLog<F> {
         let record;
         // One call of `on_item` (a device's callback is then inlined once, not per kind).
         let found = match buf.get_mut(..len) {
-            None => self.damaged(offset, len, FormatError::FrameTooLong),
+            None => self.damaged(offset, len, FormatError::FrameTooLong, false),
             Some(frame) => {
                 self.read_at(first, frame)?;
                 if crate::record::is_erased_gap(frame) {
                     return Ok(Step::Frame { next });
                 }
+                // An interrupted append closed at a later boot: a word of 0xFF (the guard)
+                // right before the delimiter. (Decoding works in place: look first.)
+                let interrupted = frame
+                    .len()
+                    .checked_sub(F::WRITE_SIZE.saturating_add(1))
+                    .and_then(|from| frame.get(from..frame.len().saturating_sub(1)))
+                    .is_some_and(|guard| guard.iter().all(|&b| b == ERASED));
                 let decoded = decode_frame_in_place(frame).and_then(|payload| {
                     decode_payload(payload, self.next_seq).map(|r| (r, payload))
                 });
@@ -483,7 +512,7 @@ impl<F: NorFlash> FlashLog<F> {
                             offset,
                         }
                     }
-                    Err(error) => self.damaged(offset, len, error),
+                    Err(error) => self.damaged(offset, len, error, interrupted),
                 }
             }
         };
@@ -493,16 +522,27 @@ impl<F: NorFlash> FlashLog<F> {
         }
     }
 
-    /// Counts a damaged frame.
-    fn damaged(&mut self, offset: u32, len: usize, error: FormatError) -> Found<'static> {
-        self.damaged_run = self.damaged_run.saturating_add(1);
+    /// Counts a damaged frame (an interrupted append on its own count: it held no record).
+    fn damaged(
+        &mut self,
+        offset: u32,
+        len: usize,
+        error: FormatError,
+        interrupted: bool,
+    ) -> Found<'static> {
         let damage = &mut self.damage;
-        damage.count = damage.count.saturating_add(1);
-        damage.first = damage.first.or(Some(offset));
+        if interrupted {
+            damage.interrupted = damage.interrupted.saturating_add(1);
+        } else {
+            self.damaged_run = self.damaged_run.saturating_add(1);
+            damage.count = damage.count.saturating_add(1);
+            damage.first = damage.first.or(Some(offset));
+        }
         Found::Damaged {
             offset,
             len: u32::try_from(len).unwrap_or(u32::MAX),
             error,
+            interrupted,
         }
     }
 

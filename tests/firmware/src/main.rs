@@ -122,7 +122,9 @@ fn record(flash: &mut RamFlash<'_>) -> Result<u32, &'static str> {
     let mut frame = [0u8; MAX_FRAME];
     let mut recorded = 0u32;
     while let Some(len) = input.frame(&mut frame)? {
-        let buf = frame.get_mut(..len).ok_or("frame too long")?;
+        let buf = frame
+            .get_mut(..len)
+            .ok_or("a frame in the input is too long")?;
         let payload = decode_frame_in_place(buf).map_err(|_| "the input is damaged")?;
         let record = decode_payload(payload, state.next_seq()).map_err(|_| "bad record")?;
         let expected = record.seq;
@@ -196,12 +198,14 @@ fn reopen_and_report(flash: &mut RamFlash<'_>, recorded: u32) -> Result<(), &'st
 /// so the report's totals are not on the stack while the flash is read.
 #[inline(never)]
 fn check_report(reopened: &State<Tables>) -> Result<(), &'static str> {
+    // One message for every way the report can differ: each string costs flash.
+    const DIFFERS: &str = "the report differs from the desktop's";
     let mut totals: heapless::Vec<Totals, 4> = heapless::Vec::new();
-    report::goal_totals(reopened, &mut totals).map_err(|_| "report failed")?;
+    report::goal_totals(reopened, &mut totals).map_err(|_| DIFFERS)?;
     let mut goals = 0;
     for progress in report::goal_progress(reopened, &totals) {
-        let share = progress.committed_share().ok_or("no share")?;
-        let remaining = progress.remaining().map_err(|_| "overflow")?;
+        let share = progress.committed_share().ok_or(DIFFERS)?;
+        let remaining = progress.remaining().map_err(|_| DIFFERS)?;
         say!(
             "firmware: {}: committed {} of {} ({}), remaining {}",
             progress.goal.name,
@@ -215,12 +219,12 @@ fn check_report(reopened: &State<Tables>) -> Result<(), &'static str> {
             || share.tenths != 891
             || remaining != 6_000_000_000_000
         {
-            return Err("the report differs from the desktop's");
+            return Err(DIFFERS);
         }
         goals += 1;
     }
     if goals != 1 {
-        return Err("the report has a different number of goals");
+        return Err(DIFFERS);
     }
     Ok(())
 }
