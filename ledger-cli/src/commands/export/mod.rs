@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::Context;
 
 mod iati;
+mod parquet;
 use crate::error::{CliError, Result};
 use crate::ledger_file;
 use crate::output::{Cell, Column, CsvWriter, Money, Streamed, print_json_streamed};
@@ -30,6 +31,9 @@ pub enum ExportFormat {
     /// An IATI 2.03 activity file: an activity per pledge, its pledge (12) and disbursement (3)
     /// transactions from the pledger's side (docs/GUIDE.md).
     Iati,
+    /// Apache Parquet, a row per event, amounts as integers of minor units (docs/GUIDE.md), for
+    /// DuckDB, DataFusion or Spark. Binary: redirect it to a file.
+    Parquet,
 }
 
 /// One event, with its pledge's names as they are now.
@@ -51,9 +55,12 @@ pub(super) struct EventRow {
     pub(super) committed_change: Option<Money>,
     pub(super) fulfilled_change: Option<Money>,
     pub(super) text: Option<String>,
-    /// The same changes in minor units of the pledge's commodity, for `chart`.
+    /// The same changes in minor units of the pledge's commodity, for `chart` and Parquet.
     #[serde(skip)]
     pub(super) change: Option<(CommodityId, i64, i64)>,
+    /// The amount the record states, in minor units, for Parquet.
+    #[serde(skip)]
+    pub(super) units: Option<Amount>,
 }
 
 const COLUMNS: &[Column] = &[
@@ -106,6 +113,16 @@ pub fn run(context: &Context, format: ExportFormat) -> Result<()> {
             csv.finish()
         }
         ExportFormat::Iati => iati::write(&mut out(), now, &origin, events, context.today),
+        ExportFormat::Parquet => {
+            use std::io::IsTerminal;
+            if std::io::stdout().is_terminal() {
+                return Err(CliError::input(
+                    "--format parquet: Parquet is binary; redirect it to a file, e.g. \
+                     pledge export --format parquet > events.parquet",
+                ));
+            }
+            parquet::write(std::io::BufWriter::new(std::io::stdout()), now, events)
+        }
         ExportFormat::Journal => {
             let mut out = out();
             writeln!(
@@ -232,6 +249,7 @@ impl Events<'_> {
             project: pledge.and_then(|p| name(NameKind::Project, p.project.map(|x| x.0))),
             sector: pledge.and_then(|p| name(NameKind::Sector, p.sector.map(|x| x.0))),
             amount: amount.map(|a| Money::new(self.now, a.units, a.commodity)),
+            units: amount,
             committed_change: change(after.0.saturating_sub(before.0)),
             fulfilled_change: change(after.1.saturating_sub(before.1)),
             text,
