@@ -883,3 +883,43 @@ fn audit_findings_as_csv() {
         "{csv}"
     );
 }
+
+/// A fleet: many ledgers (one per device) in one audit, checked side by side on every core;
+/// each file's result stays under its own name and in the order given.
+#[test]
+fn a_fleet_of_ledgers_audits_side_by_side_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = workspace().join("docs/examples/us-japan-2025.pledge");
+    let bytes = std::fs::read(&example).unwrap();
+    let mut names = Vec::new();
+    for device in 0..9 {
+        let name = format!("device-{device}.pledge");
+        let mut copy = bytes.clone();
+        if device == 5 {
+            // One device's flash rotted a bit.
+            let at = copy.len() - 20;
+            copy[at] ^= 0x10;
+        }
+        std::fs::write(dir.path().join(&name), copy).unwrap();
+        names.push(name);
+    }
+    let output = pledge()
+        .current_dir(dir.path())
+        .arg("audit")
+        .args(&names)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "a finding in one ledger");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let files = report["files"].as_array().unwrap();
+    let order: Vec<&str> = files.iter().map(|f| f["file"].as_str().unwrap()).collect();
+    assert_eq!(order, names);
+    for (device, file) in files.iter().enumerate() {
+        let findings = file["findings"].as_array().unwrap();
+        assert_eq!(findings.is_empty(), device != 5, "{device}: {findings:?}");
+        if device != 5 {
+            assert_eq!(file["records"], files[0]["records"], "{device}");
+        }
+    }
+}
