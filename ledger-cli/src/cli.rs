@@ -395,9 +395,15 @@ pub enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
-    /// Progress toward each goal, or totals broken down by a key.
-    #[command(after_help = "Example:\n  pledge report --by sector --as-of 2026-06-30")]
+    /// Progress toward each goal, or totals broken down by a key; of one ledger, or of many
+    /// together (a fleet), read side by side.
+    #[command(
+        after_help = "Examples:\n  pledge report --by sector --as-of 2026-06-30\n  pledge report devices/*.pledge --by pledger"
+    )]
     Report {
+        /// Ledgers to report on together (names and commodities matched by their text); the
+        /// --file ledger if none.
+        files: Vec<std::path::PathBuf>,
         /// Break totals down by this instead of by goal.
         #[arg(long, value_name = "KEY", value_parser = by_key())]
         by: Option<Key>,

@@ -672,6 +672,12 @@ impl Money {
         let (code, decimals) = state
             .commodity(commodity)
             .map_or(("?", 0), |c| (c.code.as_str(), c.decimals));
+        Money::of(units, code, decimals)
+    }
+
+    /// `units` minor units of the commodity `code` with `decimals` places (no ledger at hand:
+    /// a report across several).
+    pub fn of(units: i64, code: &str, decimals: u8) -> Money {
         let decimal = Decimal::new(units, decimals);
         Money {
             plain: format!("{decimal:#}"),

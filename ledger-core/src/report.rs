@@ -56,6 +56,35 @@ impl Totals {
         Ok(())
     }
 
+    /// Adds another set of totals of the same commodity (another ledger's, in a fleet's
+    /// report); on overflow nothing is added.
+    ///
+    /// ```
+    /// use ledger_core::report::Totals;
+    /// let mut a = Totals { pledges: 2, committed: 500, fulfilled: 100, ..Totals::default() };
+    /// let b = Totals { pledges: 1, committed: 250, ..Totals::default() };
+    /// a.merge(&b).unwrap();
+    /// assert_eq!((a.pledges, a.committed, a.fulfilled), (3, 750, 100));
+    /// let huge = Totals { committed: i64::MAX, ..Totals::default() };
+    /// assert!(a.merge(&huge).is_err());
+    /// assert_eq!(a.committed, 750);
+    /// ```
+    pub fn merge(&mut self, other: &Totals) -> Result<(), LedgerError> {
+        let sum = |a: i64, b: i64| a.checked_add(b).ok_or(LedgerError::Overflow);
+        let count = |a: u32, b: u32| a.checked_add(b).ok_or(LedgerError::Overflow);
+        *self = Totals {
+            pledges: count(self.pledges, other.pledges)?,
+            cancelled: count(self.cancelled, other.cancelled)?,
+            pledged: sum(self.pledged, other.pledged)?,
+            amended: sum(self.amended, other.amended)?,
+            withdrawn: sum(self.withdrawn, other.withdrawn)?,
+            committed: sum(self.committed, other.committed)?,
+            fulfilled: sum(self.fulfilled, other.fulfilled)?,
+            returned: sum(self.returned, other.returned)?,
+        };
+        Ok(())
+    }
+
     /// Committed but not delivered.
     pub fn outstanding(&self) -> Result<i64, LedgerError> {
         self.committed

@@ -104,7 +104,7 @@ pub fn run(context: &Context, args: &AuditArgs) -> Result<()> {
     } else {
         args.files.clone()
     };
-    let audited = in_parallel(&files, |file| {
+    let audited = super::in_parallel(&files, |file| {
         audit_file(
             file,
             context,
@@ -129,40 +129,6 @@ pub fn run(context: &Context, args: &AuditArgs) -> Result<()> {
         (false, true) => Err(CliError::quiet(FAILURE)),
         (false, false) => Ok(()),
     }
-}
-
-/// `work` on every item, on as many threads as there are cores (a fleet's ledgers audit side by
-/// side), the results in the items' order. One item, or one core, runs on this thread.
-fn in_parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = cores.min(items.len());
-    if threads <= 1 {
-        return items.iter().map(work).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(item) = items.get(index) else {
-                            break mine;
-                        };
-                        mine.push((index, work(item)));
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            // A worker that panicked has a bug to report, not a result to hide.
-            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
-    done.sort_by_key(|(index, _)| *index);
-    done.into_iter().map(|(_, r)| r).collect()
 }
 
 fn audit_file(

@@ -6,6 +6,7 @@ mod audit;
 mod chart;
 mod correct;
 mod export;
+mod fleet;
 mod head;
 mod import;
 mod keys;
@@ -172,7 +173,18 @@ pub fn run(cli: Cli) -> Result<()> {
         ),
         Command::Checkpoint { sign } => keys::checkpoint(&context, sign.as_deref()),
         Command::Head { output } => head::run(&context, output.format),
-        Command::Report { by, view, output } => report::run(&context, by, &view, output.format),
+        Command::Report {
+            by,
+            view,
+            output,
+            files,
+        } if files.len() > 1 => fleet::report(&context, &files, by, &view, output.format),
+        Command::Report {
+            by,
+            view,
+            output,
+            files,
+        } => report::run(&context, files.first(), by, &view, output.format),
     }
 }
 
@@ -275,4 +287,38 @@ pub fn parse_id(text: &str) -> Result<Seq> {
             "id '{text}' is not a record number; expected the id `pledge list` shows, e.g. 5"
         ))
     })
+}
+
+/// `work` on every item, on as many threads as there are cores (a fleet's ledgers audit side by
+/// side), the results in the items' order. One item, or one core, runs on this thread.
+pub(super) fn in_parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores.min(items.len());
+    if threads <= 1 {
+        return items.iter().map(work).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(index) else {
+                            break mine;
+                        };
+                        mine.push((index, work(item)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            // A worker that panicked has a bug to report, not a result to hide.
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    done.sort_by_key(|(index, _)| *index);
+    done.into_iter().map(|(_, r)| r).collect()
 }

@@ -17,43 +17,47 @@ use crate::tables::{Grow, State};
 
 #[derive(Debug, Serialize)]
 pub(super) struct GoalsJson {
-    as_of: Option<String>,
-    known_at: Option<u32>,
-    goals: Vec<GoalJson>,
-    outside_goals: Vec<TotalsJson>,
+    /// The ledgers reported on together (`report FILE…`); absent for one ledger.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) ledgers: Option<Vec<String>>,
+    pub(super) as_of: Option<String>,
+    pub(super) known_at: Option<u32>,
+    pub(super) goals: Vec<GoalJson>,
+    pub(super) outside_goals: Vec<TotalsJson>,
 }
 
 #[derive(Debug, Serialize)]
-struct GoalJson {
-    id: u32,
-    name: String,
-    beneficiary: Option<String>,
-    deadline: Option<String>,
-    target: Money,
+pub(super) struct GoalJson {
+    /// The goal's record; `null` across several ledgers (each has its own).
+    pub(super) id: Option<u32>,
+    pub(super) name: String,
+    pub(super) beneficiary: Option<String>,
+    pub(super) deadline: Option<String>,
+    pub(super) target: Money,
     /// Converted into the target's commodity where a rate allows; see `commodities`.
-    committed: Money,
-    fulfilled: Money,
-    remaining: Money,
-    committed_percent: String,
-    fulfilled_percent: String,
-    pledges: u32,
-    cancelled: u32,
+    pub(super) committed: Money,
+    pub(super) fulfilled: Money,
+    pub(super) remaining: Money,
+    pub(super) committed_percent: String,
+    pub(super) fulfilled_percent: String,
+    pub(super) pledges: u32,
+    pub(super) cancelled: u32,
     /// One row per commodity pledged toward the goal, never added together.
-    commodities: Vec<GoalCommodityJson>,
+    pub(super) commodities: Vec<GoalCommodityJson>,
     /// Commodities pledged toward the goal that no rate converts: left out of `committed`.
-    unconverted: Vec<String>,
+    pub(super) unconverted: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
-struct GoalCommodityJson {
+pub(super) struct GoalCommodityJson {
     #[serde(flatten)]
-    totals: TotalsJson,
+    pub(super) totals: TotalsJson,
     /// How this commodity was converted into the target's, if it is not the target's own.
-    conversion: Option<ConversionJson>,
+    pub(super) conversion: Option<ConversionJson>,
 }
 
 #[derive(Debug, Serialize)]
-struct ConversionJson {
+pub(super) struct ConversionJson {
     /// `1 EUR = 1.2654 USD`, as recorded.
     rate: String,
     /// The rate record's id and date.
@@ -66,15 +70,18 @@ struct ConversionJson {
 }
 
 #[derive(Debug, Serialize)]
-struct BreakdownJson {
-    as_of: Option<String>,
-    known_at: Option<u32>,
-    by: &'static str,
-    rows: Vec<TotalsJson>,
+pub(super) struct BreakdownJson {
+    /// The ledgers reported on together (`report FILE…`); absent for one ledger.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) ledgers: Option<Vec<String>>,
+    pub(super) as_of: Option<String>,
+    pub(super) known_at: Option<u32>,
+    pub(super) by: &'static str,
+    pub(super) rows: Vec<TotalsJson>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-struct TotalsJson {
+pub(super) struct TotalsJson {
     #[serde(skip_serializing_if = "Option::is_none")]
     key: Option<Option<String>>,
     commodity: String,
@@ -89,9 +96,20 @@ struct TotalsJson {
     cancelled: u32,
 }
 
-pub fn run(context: &Context, by: Option<Key>, view: &ViewArgs, format: Format) -> Result<()> {
+/// The report of one ledger: `file`, or the `--file` ledger.
+pub fn run(
+    context: &Context,
+    file: Option<&std::path::PathBuf>,
+    by: Option<Key>,
+    view: &ViewArgs,
+    format: Format,
+) -> Result<()> {
     let view = context.view(view.as_of.as_deref(), view.known_at.as_deref())?;
-    let ledger = ledger_file::read(context.path()?, view, &context.keys)?;
+    let path = match file {
+        Some(path) => path.as_path(),
+        None => context.path()?,
+    };
+    let ledger = ledger_file::read(path, view, &context.keys)?;
     let known_at = ledger.known_at;
     let state = &ledger.state;
     let as_of = view.as_of.map(|d| d.to_string());
@@ -139,6 +157,7 @@ pub(super) fn goals_data(
         .map(|row| totals_json(state, None, row.commodity, &row.totals))
         .collect::<Result<_>>()?;
     Ok(GoalsJson {
+        ledgers: None,
         as_of,
         known_at,
         goals,
@@ -263,7 +282,7 @@ fn goal_json(state: &State, id: GoalId, goal: &GoalState, rows: &[Row]) -> Resul
         .checked_sub(committed)
         .ok_or_else(|| overflow(LedgerError::Overflow))?;
     Ok(GoalJson {
-        id: goal.seq,
+        id: Some(goal.seq),
         name: goal.name.to_string(),
         beneficiary: goal
             .beneficiary
@@ -325,15 +344,15 @@ pub(super) fn goals_table(report: &GoalsJson) -> String {
                 .collect();
             if !converted.is_empty() {
                 text.push_str(&format!(
-                    "#{} converted at {}\n",
-                    goal.id,
+                    "{} converted at {}\n",
+                    goal.label(),
                     converted.join("; ")
                 ));
             }
             if !goal.unconverted.is_empty() {
                 text.push_str(&format!(
-                    "#{} leaves out {} (no rate to {}; record one with `pledge rate`)\n",
-                    goal.id,
+                    "{} leaves out {} (no rate to {}; record one with `pledge rate`)\n",
+                    goal.label(),
                     goal.unconverted.join(", "),
                     goal.target.commodity
                 ));
@@ -384,11 +403,11 @@ const GOAL_COLUMNS: &[Column] = &[
 ];
 
 /// Goals; for CSV, `outside` adds the totals outside any goal as rows with no goal.
-fn goal_sheet(goals: &[GoalJson], outside: &[TotalsJson]) -> Sheet {
+pub(super) fn goal_sheet(goals: &[GoalJson], outside: &[TotalsJson]) -> Sheet {
     let mut sheet = Sheet::new(GOAL_COLUMNS);
     for g in goals {
         sheet.push(vec![
-            Cell::text(g.id.to_string()),
+            Cell::text(g.id.map(|id| id.to_string()).unwrap_or_default()),
             Cell::text(&g.name),
             Cell::money(&g.target),
             Cell::money(&g.committed),
@@ -448,6 +467,7 @@ fn breakdown(
     let word = key.name();
     match format {
         Format::Json => print_json(&BreakdownJson {
+            ledgers: None,
             as_of,
             known_at,
             by: word,
@@ -462,6 +482,14 @@ fn breakdown(
             }
             print(&(heading + &totals_sheet(keyed.then_some(word), &rows).table()))
         }
+    }
+}
+
+impl GoalJson {
+    /// `#3`, or the goal's name across ledgers (where ids differ).
+    fn label(&self) -> String {
+        self.id
+            .map_or_else(|| format!("'{}'", self.name), |id| format!("#{id}"))
     }
 }
 
@@ -484,12 +512,23 @@ fn totals_json(
     commodity: CommodityId,
     totals: &Totals,
 ) -> Result<TotalsJson> {
-    let money = |units: i64| Money::new(state, units, commodity);
+    let (code, decimals) = state
+        .commodity(commodity)
+        .map_or(("?", 0), |c| (c.code.as_str(), c.decimals));
+    totals_json_of(key, code, decimals, totals)
+}
+
+/// TOTALS of commodity `code` (with `decimals` places), without a ledger at hand.
+pub(super) fn totals_json_of(
+    key: Option<Option<String>>,
+    code: &str,
+    decimals: u8,
+    totals: &Totals,
+) -> Result<TotalsJson> {
+    let money = |units: i64| Money::of(units, code, decimals);
     Ok(TotalsJson {
         key,
-        commodity: state
-            .commodity(commodity)
-            .map_or_else(String::new, |c| c.code.to_string()),
+        commodity: code.to_string(),
         pledged: money(totals.pledged),
         amended: money(totals.amended),
         cancelled_amount: money(totals.withdrawn),
@@ -502,7 +541,7 @@ fn totals_json(
     })
 }
 
-fn totals_sheet(key: Option<&'static str>, rows: &[TotalsJson]) -> Sheet {
+pub(super) fn totals_sheet(key: Option<&'static str>, rows: &[TotalsJson]) -> Sheet {
     let key_column = key.map(|word| match word {
         "pledger" => Column::left("Pledger", "pledger"),
         "beneficiary" => Column::left("Beneficiary", "beneficiary"),
@@ -561,13 +600,13 @@ fn unless_zero(money: &Money) -> Cell {
     }
 }
 
-fn percent(share: Option<Percent>) -> String {
+pub(super) fn percent(share: Option<Percent>) -> String {
     share.map_or_else(String::new, |p| {
         let text = p.to_string();
         text.trim_end_matches('%').to_string()
     })
 }
 
-fn overflow(error: LedgerError) -> CliError {
+pub(super) fn overflow(error: LedgerError) -> CliError {
     CliError::failure(format!("cannot total the ledger: {error}"))
 }
