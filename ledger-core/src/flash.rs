@@ -10,7 +10,7 @@
 //!   [`FlashLog::open`] reports it and never reads it as data.
 //! - A power cut can also leave a word that reads erased but was touched (its write had begun),
 //!   which ECC flash must not write again. So the first append after opening skips one guard
-//!   word past the last byte known to be written, then writes one word of `0x00` that ends
+//!   word (at least 4 bytes) past the last byte known to be written, then writes one word of `0x00` that ends
 //!   whatever came before (a torn frame, or a gap that reads `0xFF` and is skipped as erased
 //!   space), then the record. Nothing already written is written again. (A torn record whose
 //!   last written words happened to hold only `0xFF` data could extend past the guard word;
@@ -22,9 +22,14 @@
 //!   and keeps its sequence number: a damaged last record's number is never given to the next
 //!   append. Appending after damage is refused ([`FlashError::Damaged`]) until the caller decides
 //!   to go on with [`FlashLog::accept_damage`].
-//! - A format cut short while the preamble was being written (every byte of it on its way from
-//!   erased to the preamble, the rest of the region erased) reads as [`FlashError::Unformatted`],
-//!   so the usual "format if unformatted" start-up redoes it.
+//! - [`FlashLog::format`] erases the region page by page, the first page last, then writes the
+//!   preamble. A cut while the first page is erased or the preamble written (the preamble's
+//!   bytes on their way from erased to the preamble, no intact record in the first page, every
+//!   later page erased) reads as [`FlashError::Unformatted`], so the usual "format if
+//!   unformatted" start-up redoes it. A cut while a later page is erased leaves what the region
+//!   held before, its end damaged: a ledger reads as one, with the damage reported, but its
+//!   half-erased page cannot be written again (ECC flash refuses, and an append reports the
+//!   driver's error); format again.
 //! - Any write size and read size that is a power of two up to 32 bytes works; reads are
 //!   widened to whole aligned read units.
 //!
@@ -49,6 +54,12 @@ pub const MAX_READ_SIZE: usize = 32;
 /// How many words the closing word of a boot's first append may move on from where a refused
 /// write left it (each refusal: one earlier boot cut while writing it).
 const MARKER_TRIES: u32 = 8;
+/// Bytes the first append after opening skips before its closing word: a word that may have
+/// been touched, and at least 4 bytes, so that the erased run that marks an interrupted append
+/// is never the last byte or two of a damaged record's checksum (one in 2^32, not one in 256).
+const fn guard_len(word: usize) -> usize {
+    if word < 4 { 4 } else { word }
+}
 /// Bytes read from flash at a time while looking for a delimiter.
 const CHUNK: usize = 64;
 
@@ -175,6 +186,8 @@ pub struct FlashLog<F> {
     damage: Damage,
     /// Damaged frames since the last intact record: their numbers are taken.
     damaged_run: u32,
+    /// Where the last frame read as an interrupted append since the last record starts.
+    interrupted_at: Option<u32>,
     /// The caller has decided to append after damage.
     damage_accepted: bool,
     /// `open_or_format` formatted the region.
@@ -186,7 +199,15 @@ impl<F: NorFlash> FlashLog<F> {
     /// a whole word when the write size is larger than the preamble).
     pub fn format(mut flash: F, start: u32, end: u32) -> Result<Self, FlashError<F::Error>> {
         check_layout::<F>(&flash, start, end)?;
-        flash.erase(start, end).map_err(FlashError::Flash)?;
+        // Page by page, the first page last: until it is erased the region still reads as what
+        // it held, and a cut while it is erased leaves a state `check_preamble` recognises.
+        let page = F::ERASE_SIZE as u32;
+        let mut at = end;
+        while at > start {
+            let from = at.saturating_sub(page);
+            flash.erase(from, at).map_err(FlashError::Flash)?;
+            at = from;
+        }
         let mut head = [DELIMITER; MAX_WRITE_SIZE];
         let len = align_up::<F>(PREAMBLE_LEN as u32).ok_or(FlashError::Layout)?;
         head.get_mut(..PREAMBLE_LEN)
@@ -205,6 +226,7 @@ impl<F: NorFlash> FlashLog<F> {
             tail: Tail::Clean,
             damage: Damage::default(),
             damaged_run: 0,
+            interrupted_at: None,
             damage_accepted: false,
             formatted: false,
         })
@@ -248,14 +270,20 @@ impl<F: NorFlash> FlashLog<F> {
     ) -> Result<Self, FlashError<F::Error>> {
         let mut log = Self::new(flash, start, end)?;
         match log.check_preamble() {
-            Ok(()) => log.walk(on_item),
-            Err(FlashError::Unformatted) => {
-                let mut log = Self::format(log.flash, start, end)?;
-                log.formatted = true;
-                Ok(log)
+            Ok(()) => return log.walk(on_item),
+            Err(FlashError::Unformatted) => {}
+            // A format cut while it erased the first page reads as no ledger to `open`; here,
+            // where the next step would be to format, it is recognised and redone.
+            Err(FlashError::NotALedger(e)) => {
+                if !log.format_cut_in_first_page()? {
+                    return Err(FlashError::NotALedger(e));
+                }
             }
-            Err(e) => Err(e),
+            Err(e) => return Err(e),
         }
+        let mut log = Self::format(log.flash, start, end)?;
+        log.formatted = true;
+        Ok(log)
     }
 
     /// Whether [`FlashLog::open_or_format`] found no ledger and formatted the region.
@@ -276,6 +304,7 @@ impl<F: NorFlash> FlashLog<F> {
             tail: Tail::Clean,
             damage: Damage::default(),
             damaged_run: 0,
+            interrupted_at: None,
             damage_accepted: false,
             formatted: false,
         })
@@ -292,7 +321,7 @@ impl<F: NorFlash> FlashLog<F> {
         let expected = preamble();
         // Every byte erased, or on its way from erased to the preamble's (NOR programming only
         // clears bits), with nothing after it (its padding to a word aside: any byte is on its
-        // way to 0x00): a format that was cut short.
+        // way to 0x00): a format cut while it wrote the preamble.
         let on_its_way = head.iter().zip(&expected).all(|(&b, &p)| b & p == p);
         let after =
             align_up::<F>(self.start.saturating_add(PREAMBLE_LEN as u32)).unwrap_or(self.end);
@@ -300,6 +329,43 @@ impl<F: NorFlash> FlashLog<F> {
             FlashError::Unformatted
         } else {
             FlashError::NotALedger(e)
+        })
+    }
+
+    /// Whether the region reads as a format cut while it erased the first page (`format`
+    /// erases it last): the preamble's bytes on their way from erased to the preamble, the
+    /// rest of the first page anything but a record (a ledger whose preamble rotted is never
+    /// taken for one), every later page erased.
+    fn format_cut_in_first_page(&mut self) -> Result<bool, FlashError<F::Error>> {
+        let mut head = [0u8; PREAMBLE_LEN];
+        self.read_at(self.start, &mut head)?;
+        let on_its_way = head.iter().zip(&preamble()).all(|(&b, &p)| b & p == p);
+        let second_page = self
+            .start
+            .saturating_add(F::ERASE_SIZE as u32)
+            .min(self.end);
+        Ok(on_its_way
+            && self.last_written(second_page)?.is_none()
+            && !self.holds_a_record(self.start.saturating_add(PREAMBLE_LEN as u32), second_page)?)
+    }
+
+    /// Whether the first frame at or after `pos` ends before `until` and has a valid CRC (a
+    /// ledger's first record follows its preamble).
+    fn holds_a_record(&mut self, pos: u32, until: u32) -> Result<bool, FlashError<F::Error>> {
+        let mut buf = [0u8; MAX_FRAME];
+        let Some(first) = self.skip_padding(pos)? else {
+            return Ok(false);
+        };
+        let Some(delimiter) = self.find_delimiter(first)? else {
+            return Ok(false);
+        };
+        let len = delimiter.saturating_add(1).saturating_sub(first) as usize;
+        Ok(match buf.get_mut(..len) {
+            Some(frame) if delimiter < until => {
+                self.read_at(first, frame)?;
+                decode_frame_in_place(frame).is_ok()
+            }
+            _ => false,
         })
     }
 
@@ -362,7 +428,7 @@ impl<F: NorFlash> FlashLog<F> {
     /// Bytes still free for records (less the guard and closing words of a first append).
     pub fn free(&self) -> u32 {
         let guard = if self.guard {
-            (F::WRITE_SIZE as u32).saturating_mul(2)
+            (guard_len(F::WRITE_SIZE) as u32).saturating_add(F::WRITE_SIZE as u32)
         } else {
             0
         };
@@ -393,7 +459,7 @@ impl<F: NorFlash> FlashLog<F> {
             // flash takes 0x00 over a partly programmed 0x00 as it is.)
             let zeros = [0u8; MAX_WRITE_SIZE];
             let step = word as u32;
-            let mut at = self.write_at.saturating_add(step);
+            let mut at = self.write_at.saturating_add(guard_len(word) as u32);
             let mut tries: u32 = 0;
             while let Err(e) = self.flash.write(at, zeros.get(..word).unwrap_or_default()) {
                 at = at.saturating_add(step);
@@ -467,59 +533,107 @@ impl<F: NorFlash> FlashLog<F> {
         let Some(first) = self.skip_padding(pos)? else {
             return Ok(Step::End);
         };
-        let Some(delimiter) = self.find(first, |b| b == DELIMITER)? else {
-            // No delimiter before the end: erased space, or a record cut short.
-            return Ok(match self.last_written(first)? {
-                None => Step::Erased { at: first },
-                Some(last) => Step::Torn {
-                    at: first,
-                    len: last.saturating_sub(first).saturating_add(1),
-                },
-            });
-        };
-        let next = delimiter.saturating_add(1);
-        let len = usize::try_from(next.saturating_sub(first)).unwrap_or(usize::MAX);
         let offset = first.saturating_sub(self.start);
         let mut buf = [0u8; MAX_FRAME];
         let record;
         // One call of `on_item` (a device's callback is then inlined once, not per kind).
-        let found = match buf.get_mut(..len) {
-            None => self.damaged(offset, len, FormatError::FrameTooLong, false),
-            Some(frame) => {
-                self.read_at(first, frame)?;
-                if crate::record::is_erased_gap(frame) {
-                    return Ok(Step::Frame { next });
+        let (found, step) = match self.find_delimiter(first)? {
+            // No delimiter before the end: erased space, or a record cut short.
+            None => {
+                let Some(last) = self.last_written(first)? else {
+                    return Ok(Step::Erased { at: first });
+                };
+                let len = last.saturating_sub(first).saturating_add(1);
+                if (len as usize) < MAX_FRAME {
+                    return Ok(Step::Torn { at: first, len });
                 }
-                // An interrupted append closed at a later boot: a word of 0xFF (the guard)
-                // right before the delimiter. (Decoding works in place: look first.)
-                let interrupted = frame
-                    .len()
-                    .checked_sub(F::WRITE_SIZE.saturating_add(1))
-                    .and_then(|from| frame.get(from..frame.len().saturating_sub(1)))
-                    .is_some_and(|guard| guard.iter().all(|&b| b == ERASED));
-                let decoded = decode_frame_in_place(frame).and_then(|payload| {
-                    decode_payload(payload, self.next_seq).map(|r| (r, payload))
-                });
-                match decoded {
-                    Ok((decoded, payload)) => {
-                        // Damaged frames before it are resolved by its number (docs/FORMAT.md).
-                        self.next_seq = decoded.seq.saturating_add(1);
-                        self.damaged_run = 0;
-                        record = decoded;
-                        Found::Record {
-                            record: &record,
-                            payload,
-                            offset,
+                // Longer than any frame (a bit rotted in erased space, say): damage, as the
+                // desktop reads it, never an append cut short. Appends go after it.
+                let found = self.damaged(offset, len as usize, FormatError::FrameTooLong, false);
+                (
+                    found,
+                    Step::Erased {
+                        at: last.saturating_add(1),
+                    },
+                )
+            }
+            Some(delimiter) => {
+                let next = delimiter.saturating_add(1);
+                let len = usize::try_from(next.saturating_sub(first)).unwrap_or(usize::MAX);
+                let found = match buf.get_mut(..len) {
+                    // Too long for a record; still an interrupted append if fewer bytes than
+                    // a frame were written before the erased run (the guard) that ends it: a
+                    // cut in a long append, closed at a later boot. The same measure as a torn
+                    // tail's, so a tail reads the same before and after it is closed.
+                    None => {
+                        if self.find_written(first)? == Some(delimiter) {
+                            // Erased flash stepped over, however long: not a record.
+                            return Ok(Step::Frame { next });
+                        }
+                        let last_frame_byte = first
+                            .saturating_add(MAX_FRAME as u32)
+                            .saturating_sub(1)
+                            .min(delimiter.saturating_sub(guard_len(F::WRITE_SIZE) as u32));
+                        let interrupted = self.find_written(last_frame_byte)? == Some(delimiter);
+                        self.damaged(offset, len, FormatError::FrameTooLong, interrupted)
+                    }
+                    Some(frame) => {
+                        self.read_at(first, frame)?;
+                        if crate::record::is_erased_gap(frame) {
+                            return Ok(Step::Frame { next });
+                        }
+                        // An interrupted append closed at a later boot: the guard's 0xFF
+                        // right before the delimiter. (Decoding works in place: look first.)
+                        let interrupted = frame
+                            .len()
+                            .checked_sub(guard_len(F::WRITE_SIZE).saturating_add(1))
+                            .and_then(|from| frame.get(from..frame.len().saturating_sub(1)))
+                            .is_some_and(|guard| guard.iter().all(|&b| b == ERASED));
+                        let decoded = decode_frame_in_place(frame).and_then(|payload| {
+                            decode_payload(payload, self.next_seq).map(|r| (r, payload))
+                        });
+                        match decoded {
+                            Ok((decoded, payload)) => {
+                                // Damaged frames before it are resolved by its number
+                                // (docs/FORMAT.md).
+                                self.numbered(decoded.seq);
+                                record = decoded;
+                                Found::Record {
+                                    record: &record,
+                                    payload,
+                                    offset,
+                                }
+                            }
+                            Err(error) => self.damaged(offset, len, error, interrupted),
                         }
                     }
-                    Err(error) => self.damaged(offset, len, error, interrupted),
-                }
+                };
+                (found, Step::Frame { next })
             }
         };
         match on_item(found) {
-            ControlFlow::Continue(()) => Ok(Step::Frame { next }),
+            ControlFlow::Continue(()) => Ok(step),
             ControlFlow::Break(()) => Err(FlashError::Stopped),
         }
+    }
+
+    /// Takes an intact record's number. A number skipped beyond the damaged frames since the
+    /// last record was held by a frame read as an interrupted append (its delimiter rotted,
+    /// say): damage after all. (Its own function, taking the number alone, so the record is
+    /// not copied around it on a device's stack.)
+    fn numbered(&mut self, seq: Seq) {
+        if let Some(at) = self.interrupted_at.take() {
+            let held = seq
+                .saturating_sub(self.next_seq)
+                .saturating_sub(self.damaged_run);
+            if held > 0 {
+                let damage = &mut self.damage;
+                damage.count = damage.count.saturating_add(held);
+                damage.first = damage.first.or(Some(at));
+            }
+        }
+        self.next_seq = seq.saturating_add(1);
+        self.damaged_run = 0;
     }
 
     /// Counts a damaged frame (an interrupted append on its own count: it held no record).
@@ -533,6 +647,7 @@ impl<F: NorFlash> FlashLog<F> {
         let damage = &mut self.damage;
         if interrupted {
             damage.interrupted = damage.interrupted.saturating_add(1);
+            self.interrupted_at = Some(offset);
         } else {
             self.damaged_run = self.damaged_run.saturating_add(1);
             damage.count = damage.count.saturating_add(1);
@@ -576,15 +691,28 @@ impl<F: NorFlash> FlashLog<F> {
 
     /// The first offset at or after `pos` that is not padding (`0x00`), if any before the end.
     fn skip_padding(&mut self, pos: u32) -> Result<Option<u32>, FlashError<F::Error>> {
-        self.find(pos, |b| b != DELIMITER)
+        self.find(pos, DELIMITER, false)
     }
 
-    /// The first offset at or after `pos` whose byte satisfies `wanted`.
+    /// The first delimiter at or after `pos`, if any before the end.
+    fn find_delimiter(&mut self, pos: u32) -> Result<Option<u32>, FlashError<F::Error>> {
+        self.find(pos, DELIMITER, true)
+    }
+
+    /// The first offset at or after `pos` that is not erased (`0xFF`), if any before the end.
+    fn find_written(&mut self, pos: u32) -> Result<Option<u32>, FlashError<F::Error>> {
+        self.find(pos, ERASED, false)
+    }
+
+    /// The first offset at or after `pos` whose byte is `byte` (`equal`) or is not (one
+    /// function, not one per test: it is the same loop on a device).
     fn find(
         &mut self,
         mut pos: u32,
-        wanted: impl Fn(u8) -> bool,
+        byte: u8,
+        equal: bool,
     ) -> Result<Option<u32>, FlashError<F::Error>> {
+        let wanted = |b: u8| (b == byte) == equal;
         let mut chunk = [0u8; CHUNK];
         while pos < self.end {
             let len = self.end.saturating_sub(pos).min(CHUNK as u32) as usize;
@@ -600,16 +728,14 @@ impl<F: NorFlash> FlashLog<F> {
 
     /// The last offset at or after `pos` that is not erased (`0xFF`), if any.
     fn last_written(&mut self, mut pos: u32) -> Result<Option<u32>, FlashError<F::Error>> {
+        // Run by run: written bytes, then erased ones (the same loop as every other search).
         let mut last = None;
-        let mut chunk = [0u8; CHUNK];
-        while pos < self.end {
-            let len = self.end.saturating_sub(pos).min(CHUNK as u32) as usize;
-            let bytes = chunk.get_mut(..len).unwrap_or_default();
-            self.read_at(pos, bytes)?;
-            if let Some(i) = bytes.iter().rposition(|&b| b != ERASED) {
-                last = Some(pos.saturating_add(i as u32));
-            }
-            pos = pos.saturating_add(len as u32);
+        while let Some(written) = self.find_written(pos)? {
+            let Some(erased) = self.find(written, ERASED, true)? else {
+                return Ok(Some(self.end.saturating_sub(1)));
+            };
+            last = Some(erased.saturating_sub(1));
+            pos = erased;
         }
         Ok(last)
     }

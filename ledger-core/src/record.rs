@@ -331,12 +331,30 @@ pub fn decode_frame_in_place(buf: &mut [u8]) -> Result<&[u8], FormatError> {
         return Err(FormatError::FrameTooShort);
     }
     let (payload, crc) = body.split_at(body.len().saturating_sub(CRC_LEN));
-    // Fuzzing builds (cargo-fuzz sets `cfg(fuzzing)`) skip the check, so that mutated inputs
-    // reach the payload decoder, the fold and the auditor instead of stopping here.
-    if crc32c(payload) != u32::from_le_bytes(le_array(crc)) && !cfg!(fuzzing) {
+    if crc32c(payload) != u32::from_le_bytes(le_array(crc)) && !fuzz::skip_checksum() {
         return Err(FormatError::ChecksumMismatch);
     }
     Ok(payload)
+}
+
+/// Fuzzing builds only (cargo-fuzz sets `cfg(fuzzing)`): the decode and audit targets turn the
+/// checksum off, so that mutated inputs reach the payload decoder, the fold and the auditor
+/// instead of stopping at the checksum; the flash model target keeps it, as its power-loss
+/// checks depend on it. Other builds always check.
+pub mod fuzz {
+    /// Whether frames are decoded without their checksum checked (fuzzing builds only).
+    #[cfg(fuzzing)]
+    pub static SKIP_CHECKSUM: core::sync::atomic::AtomicBool =
+        core::sync::atomic::AtomicBool::new(false);
+
+    /// Whether this build skips the checksum now.
+    #[inline(always)]
+    pub(crate) fn skip_checksum() -> bool {
+        #[cfg(fuzzing)]
+        return SKIP_CHECKSUM.load(core::sync::atomic::Ordering::Relaxed);
+        #[cfg(not(fuzzing))]
+        false
+    }
 }
 
 /// Decodes a payload into a record. `expected` is the sequence number the next record should

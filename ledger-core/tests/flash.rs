@@ -12,9 +12,7 @@
 use std::convert::Infallible;
 use std::ops::ControlFlow;
 
-use embedded_storage::nor_flash::{
-    ErrorType, NorFlash, NorFlashError, NorFlashErrorKind, ReadNorFlash,
-};
+use embedded_storage::nor_flash::NorFlash;
 use ledger_core::amount::{Commodity, CommodityId, parse_code};
 use ledger_core::entry::{Entry, Fulfil, Note, Open, PartyId, Pledge, Record, Tags, name, text};
 use ledger_core::flash::{Damage, FlashError, FlashLog, Found, Tail};
@@ -24,126 +22,15 @@ use ledger_core::state::State;
 use ledger_core::{Amount, Date};
 use proptest::prelude::*;
 
+mod support;
+
+use support::flash_model::{self, Op};
+use support::mock_flash::{Mock, MockError, PAGE, SIZE, Shared};
+
 const WORD: usize = 4;
-const PAGE: usize = 256;
-const SIZE: usize = 4 * PAGE;
 
 /// The mock with 4-byte words and 1-byte reads, as most tests use it.
 type MockFlash = Mock<WORD, 1>;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum MockError {
-    PowerLost,
-    Unaligned,
-    WrittenTwice,
-    UnalignedRead,
-}
-
-impl NorFlashError for MockError {
-    fn kind(&self) -> NorFlashErrorKind {
-        match self {
-            MockError::Unaligned => NorFlashErrorKind::NotAligned,
-            _ => NorFlashErrorKind::Other,
-        }
-    }
-}
-
-/// NOR flash in RAM with `W`-byte words and `R`-byte read units that enforces the rules and
-/// can lose power after `budget` more bytes.
-#[derive(Debug, Clone)]
-struct Mock<const W: usize, const R: usize> {
-    memory: Vec<u8>,
-    written: Vec<bool>,
-    budget: Option<usize>,
-    dead: bool,
-}
-
-impl<const W: usize, const R: usize> Mock<W, R> {
-    fn new() -> Self {
-        Mock {
-            memory: vec![0xFF; SIZE],
-            written: vec![false; SIZE / W],
-            budget: None,
-            dead: false,
-        }
-    }
-
-    fn reboot(&mut self) {
-        self.budget = None;
-        self.dead = false;
-    }
-}
-
-impl<const W: usize, const R: usize> ErrorType for Mock<W, R> {
-    type Error = MockError;
-}
-
-impl<const W: usize, const R: usize> ReadNorFlash for Mock<W, R> {
-    const READ_SIZE: usize = R;
-    fn read(&mut self, offset: u32, bytes: &mut [u8]) -> Result<(), MockError> {
-        if self.dead {
-            return Err(MockError::PowerLost);
-        }
-        let at = offset as usize;
-        if !at.is_multiple_of(R) || !bytes.len().is_multiple_of(R) {
-            return Err(MockError::UnalignedRead);
-        }
-        bytes.copy_from_slice(&self.memory[at..at + bytes.len()]);
-        Ok(())
-    }
-    fn capacity(&self) -> usize {
-        SIZE
-    }
-}
-
-impl<const W: usize, const R: usize> NorFlash for Mock<W, R> {
-    const WRITE_SIZE: usize = W;
-    const ERASE_SIZE: usize = PAGE;
-
-    fn erase(&mut self, from: u32, to: u32) -> Result<(), MockError> {
-        if self.dead {
-            return Err(MockError::PowerLost);
-        }
-        if !(from as usize).is_multiple_of(PAGE) || !(to as usize).is_multiple_of(PAGE) {
-            return Err(MockError::Unaligned);
-        }
-        self.memory[from as usize..to as usize].fill(0xFF);
-        self.written[from as usize / W..to as usize / W].fill(false);
-        Ok(())
-    }
-
-    fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), MockError> {
-        if self.dead {
-            return Err(MockError::PowerLost);
-        }
-        let at = offset as usize;
-        if !at.is_multiple_of(W) || !bytes.len().is_multiple_of(W) {
-            return Err(MockError::Unaligned);
-        }
-        for (word, chunk) in bytes.chunks(W).enumerate() {
-            let index = at / W + word;
-            if self.written[index] {
-                return Err(MockError::WrittenTwice);
-            }
-            for (i, &byte) in chunk.iter().enumerate() {
-                if self.budget == Some(0) {
-                    // Power lost: bytes before this one are programmed, this word perhaps partly,
-                    // perhaps not at all; either way it was touched (ECC flash has set its check
-                    // bits) and must not be programmed again.
-                    self.written[index] = true;
-                    self.dead = true;
-                    return Err(MockError::PowerLost);
-                }
-                self.budget = self.budget.map(|b| b - 1);
-                // A word counts as written once any of its bytes is programmed, even with 0xFF
-                // (which changes no bit but, on ECC flash, still sets the word's check bits).
-                self.written[index] = true;
-                self.memory[index * W + i] &= byte;
-            }
-        }
-        Ok(())
-    }
-}
 
 fn day(n: i32) -> Date {
     Date::parse("2025-10-28")
@@ -318,8 +205,7 @@ fn a_full_region_refuses_and_loses_nothing() {
         MockFlash {
             memory: before.clone(),
             written: vec![true; SIZE / WORD],
-            budget: None,
-            dead: false,
+            ..MockFlash::new()
         },
         0,
         PAGE as u32,
@@ -525,49 +411,104 @@ fn a_callback_can_stop_the_open() {
     assert_eq!(calls, 3);
 }
 
+/// A format cut at every unit of its work (each page erased, last page first, then each byte of
+/// the preamble), over erased flash, over a ledger and over foreign data, on two geometries.
 #[test]
-fn a_format_cut_short_reads_as_unformatted_and_formats_again() {
+fn a_format_cut_anywhere_is_redone_or_leaves_what_was_there() {
     format_cuts::<4, 1>();
     format_cuts::<32, 8>();
 }
 
+/// What the region holds before the format.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Before {
+    Erased,
+    Ledger,
+    Foreign,
+}
+
 fn format_cuts<const W: usize, const R: usize>() {
-    let whole = W.max(16);
-    for cut in 0..=whole {
-        let mut flash = Mock::<W, R>::new();
-        flash.budget = Some(cut);
-        let formatted = FlashLog::format(flash.clone(), 0, SIZE as u32);
-        let flash = match formatted {
-            Ok(log) => log.into_inner(),
-            Err(FlashError::Flash(MockError::PowerLost)) => {
-                // The mock's state after the cut: run the format by hand to the cut.
-                let mut cut_flash = flash;
-                let mut head = vec![0u8; whole];
-                head[..16].copy_from_slice(&ledger_core::record::preamble());
-                let _ = cut_flash.erase(0, SIZE as u32);
-                let _ = cut_flash.write(0, &head);
-                cut_flash
+    let pages = SIZE / PAGE;
+    let units = pages + W.max(16);
+    let old: Vec<Record> = frames().into_iter().map(|(r, _)| r).collect();
+    for before in [Before::Erased, Before::Ledger, Before::Foreign] {
+        for cut in 0..=units {
+            let flash = Shared::<W, R>::default();
+            match before {
+                Before::Erased => {}
+                Before::Ledger => {
+                    let mut log = FlashLog::format(flash.clone(), 0, SIZE as u32).unwrap();
+                    for (_, frame) in frames() {
+                        log.append(&frame).unwrap();
+                    }
+                }
+                Before::Foreign => {
+                    let mut mock = flash.0.borrow_mut();
+                    for (i, byte) in mock.memory.iter_mut().enumerate() {
+                        *byte = (i * 7 + 3) as u8;
+                    }
+                    mock.written.fill(true);
+                }
             }
-            Err(other) => panic!("cut {cut}: {other:?}"),
-        };
-        let mut flash = flash;
-        flash.reboot();
-        match FlashLog::open(flash.clone(), 0, SIZE as u32, records(|_, _| {})) {
-            Ok(_) => assert!(
-                cut >= 16,
-                "W{W} cut {cut}: only a whole preamble is a ledger"
-            ),
-            Err(FlashError::Unformatted) => {
-                assert!(cut < 16, "W{W} cut {cut}");
-                // The usual start-up formats it, on flash that refuses a second write.
-                let mut log =
-                    FlashLog::open_or_format(flash, 0, SIZE as u32, records(|_, _| {})).unwrap();
-                assert!(log.formatted());
-                log.append(&note(0)).unwrap();
-                let (_, seen) = reopen(log.into_inner());
-                assert_eq!(seen.len(), 1);
+            flash.0.borrow_mut().cut_after(cut, 0xC0FFEE + cut as u64);
+            let at = format!("W{W} R{R} {before:?} cut {cut}");
+            let formatted = FlashLog::format(flash.clone(), 0, SIZE as u32).is_ok();
+            assert_eq!(formatted, cut >= units, "{at}");
+            flash.0.borrow_mut().reboot();
+            // Which unit the cut hit: a later page (0..pages-1), the first page, the preamble.
+            let in_first_page_or_preamble = cut >= pages - 1 && cut < units;
+            let mut seen = Vec::new();
+            let opened = FlashLog::open_or_format(
+                flash.clone(),
+                0,
+                SIZE as u32,
+                records(|record, _| seen.push(record.clone())),
+            );
+            match opened {
+                // (A cut in the preamble's padding leaves a whole preamble: an empty ledger.)
+                Ok(mut log)
+                    if log.formatted()
+                        || formatted
+                        || before == Before::Erased
+                        || cut >= pages + 16 =>
+                {
+                    // Redone (or done): an empty ledger that takes appends.
+                    assert!(seen.is_empty(), "{at}");
+                    assert!(
+                        formatted || in_first_page_or_preamble || before == Before::Erased,
+                        "{at}: formatted again only after a cut in the first page or preamble"
+                    );
+                    log.append(&note(0))
+                        .unwrap_or_else(|e| panic!("{at}: {e:?}"));
+                    let mut again = Vec::new();
+                    FlashLog::open(
+                        flash.clone(),
+                        0,
+                        SIZE as u32,
+                        records(|record, _| again.push(record.clone())),
+                    )
+                    .unwrap();
+                    assert_eq!(again.len(), 1, "{at}");
+                }
+                Ok(log) => {
+                    // The cut came while a later page was erased: the old ledger, its first
+                    // records intact, the rest damaged or gone; formatting again works.
+                    assert_eq!(before, Before::Ledger, "{at}");
+                    assert!(!in_first_page_or_preamble, "{at}");
+                    assert!(!seen.is_empty() && old.starts_with(&seen), "{at}");
+                    drop(log);
+                    let mut log = FlashLog::format(flash.clone(), 0, SIZE as u32).unwrap();
+                    log.append(&note(0))
+                        .unwrap_or_else(|e| panic!("{at}: {e:?}"));
+                }
+                Err(FlashError::NotALedger(_)) => {
+                    // Foreign data is never erased on its own; the caller's format is redone
+                    // only by the caller.
+                    assert_eq!(before, Before::Foreign, "{at}");
+                    FlashLog::format(flash.clone(), 0, SIZE as u32).unwrap();
+                }
+                Err(other) => panic!("{at}: {other:?}"),
             }
-            Err(other) => panic!("W{W} cut {cut}: {other:?}"),
         }
     }
     // Foreign bytes are not taken for a format cut short.
@@ -578,6 +519,14 @@ fn format_cuts<const W: usize, const R: usize>() {
         FlashLog::open(flash, 0, SIZE as u32, records(|_, _| {})).err(),
         Some(FlashError::NotALedger(_))
     ));
+    // Nor is a small ledger whose preamble lost a bit at rest: its first page holds a record.
+    let (mut flash, _) = written();
+    flash.memory[5] |= 0x01 << (flash.memory[5].trailing_ones() % 8);
+    let opened = FlashLog::open(flash, 0, SIZE as u32, records(|_, _| {}));
+    assert!(
+        matches!(opened.err(), Some(FlashError::NotALedger(_))),
+        "a rotted preamble over records is never formatted over"
+    );
 }
 
 #[test]
@@ -705,4 +654,141 @@ fn every_pair_of_power_cuts_recovers() {
         }
     }
     assert!(scenarios > 5_000, "{scenarios}");
+}
+
+/// The geometries the model runs on: (write size, read size).
+const GEOMETRIES: [(usize, usize); 6] = [(4, 1), (1, 1), (2, 8), (8, 4), (16, 16), (32, 32)];
+
+fn run_model(geometry: usize, ops: &[Op]) -> flash_model::Coverage {
+    match GEOMETRIES[geometry % GEOMETRIES.len()] {
+        (4, 1) => flash_model::run::<4, 1>(ops),
+        (1, 1) => flash_model::run::<1, 1>(ops),
+        (2, 8) => flash_model::run::<2, 8>(ops),
+        (8, 4) => flash_model::run::<8, 4>(ops),
+        (16, 16) => flash_model::run::<16, 16>(ops),
+        _ => flash_model::run::<32, 32>(ops),
+    }
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => any::<u8>().prop_map(Op::Append),
+        1 => Just(Op::Fill),
+        2 => Just(Op::Reboot),
+        3 => (any::<u16>(), any::<u64>()).prop_map(|(after, seed)| Op::Cut { after, seed }),
+        1 => Just(Op::Format),
+        1 => (any::<u16>(), any::<u8>()).prop_map(|(at, bit)| Op::Rot { at, bit }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4_000, ..ProptestConfig::default() })]
+
+    /// Random sequences of formats, appends, fills, reboots, power cuts (one or many, in
+    /// appends, in recovery, in a format's erase and preamble) and bit rot, on every geometry,
+    /// checked against the model in `support/flash_model.rs`.
+    #[test]
+    fn random_operations_with_power_cuts_keep_the_model(
+        geometry in 0..GEOMETRIES.len(),
+        ops in proptest::collection::vec(op(), 1..40),
+    ) {
+        run_model(geometry, &ops);
+    }
+}
+
+/// The model's checks can fail: an acknowledged record whose last word went back to erased (a
+/// driver that lied about a write) is caught, and so is one the device never wrote.
+#[test]
+fn the_model_catches_a_lost_record() {
+    let lost = |erase_last_word: bool| {
+        std::panic::catch_unwind(|| {
+            let flash = Shared::<4, 1>::default();
+            let mut log = FlashLog::format(flash.clone(), 0, SIZE as u32).unwrap();
+            let (record, frame) = flash_model::note(0, 7);
+            log.append(&frame).unwrap();
+            drop(log);
+            if erase_last_word {
+                let mut mock = flash.0.borrow_mut();
+                let last = mock.memory.iter().rposition(|&b| b != 0xFF).unwrap() / 4 * 4;
+                mock.memory[last..last + 4].fill(0xFF);
+            }
+            let (second, _) = flash_model::note(1, 7);
+            let expected = if erase_last_word {
+                vec![record]
+            } else {
+                vec![record, second]
+            };
+            flash_model::expect_records::<4, 1>(&flash, expected);
+        })
+        .is_err()
+    };
+    assert!(lost(true), "a record gone from flash");
+    assert!(lost(false), "a record never written");
+    // And the same check passes when nothing is lost.
+    let flash = Shared::<4, 1>::default();
+    let mut log = FlashLog::format(flash.clone(), 0, SIZE as u32).unwrap();
+    let (record, frame) = flash_model::note(0, 7);
+    log.append(&frame).unwrap();
+    drop(log);
+    flash_model::expect_records::<4, 1>(&flash, vec![record]);
+}
+
+/// Sequences from a seeded generator, decoded from bytes as the `flash_model` fuzz target
+/// decodes its input: the model holds on every geometry, and every path that matters is taken,
+/// so the random test above is not passing for want of reaching them.
+#[test]
+fn seeded_sequences_reach_every_path() {
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut byte = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 32) as u8
+    };
+    let mut total = flash_model::Coverage::default();
+    for sequence in 0..600 {
+        let bytes: Vec<u8> = (0..4 * 40).map(|_| byte()).collect();
+        let ops: Vec<Op> = bytes.chunks(4).filter_map(Op::from_bytes).collect();
+        let cov = run_model(sequence, &ops);
+        total.append_cuts += cov.append_cuts;
+        total.format_cuts += cov.format_cuts;
+        total.formats_redone += cov.formats_redone;
+        total.old_ledgers += cov.old_ledgers;
+        total.torn_tails += cov.torn_tails;
+        total.damage_reported += cov.damage_reported;
+        total.full += cov.full;
+    }
+    println!("{total:?}");
+    // About half of what this seed reaches (deterministic: the generator is seeded).
+    assert!(total.append_cuts > 250, "{total:?}");
+    assert!(total.format_cuts > 15, "{total:?}");
+    assert!(total.formats_redone > 10, "{total:?}");
+    assert!(total.old_ledgers > 4, "{total:?}");
+    assert!(total.torn_tails > 1_000, "{total:?}");
+    assert!(total.damage_reported > 700, "{total:?}");
+    assert!(total.full > 3_000, "{total:?}");
+}
+
+/// What the `flash_model` fuzz target found, replayed as it decodes its input (geometry byte,
+/// then four bytes an operation). Both were the harness's, not the log's: the first ran
+/// with the checksum off (fuzzing builds skipped it for every target then; now only the
+/// decoding targets do, `record::fuzz`), so a rotted date read as a record; in the second a
+/// rot flipped a byte back, bringing back a record whose number had been reused after its
+/// delimiter rotted (it then read as an append cut short), which rot at rest cannot do.
+#[test]
+fn fuzz_findings_replay_clean() {
+    let findings: [&[u8]; 2] = [
+        &[0x60, 0xf3, 0x03, 0x2c, 0x00, 0x77, 0xb7, 0xfa, 0xfa],
+        &[
+            0x1f, 0x00, 0xf7, 0x7f, 0x3f, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0x20, 0x00, 0x00,
+            0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+            0xff, 0xf5, 0xff, 0xff, 0xff, 0x01, 0x21, 0x3f, 0x7f, 0x7f, 0x7f, 0x3f, 0x7f, 0x01,
+            0x21, 0x3f,
+        ],
+    ];
+    for data in findings {
+        let ops: Vec<Op> = data[1..].chunks(4).filter_map(Op::from_bytes).collect();
+        // The fuzz target's geometries, in its order, as indexes into GEOMETRIES.
+        run_model([0, 1, 3, 4, 5][usize::from(data[0]) % 5], &ops);
+    }
 }

@@ -107,26 +107,30 @@ fn run() -> Result<(), &'static str> {
     Ok(())
 }
 
+/// What any failure to read the input (the host's ledger file) says: one string, as each costs
+/// flash the core should have.
+const INPUT_UNREADABLE: &str = "the input is not a ledger this firmware can read";
+
 /// Records every entry of the input through the fold's checked append into flash. Its own
 /// frame, so its state is off the stack before the reopened one is built.
 #[inline(never)]
 fn record(flash: &mut RamFlash<'_>) -> Result<u32, &'static str> {
     let mut log = FlashLog::format(&mut *flash, 0, REGION as u32).map_err(|_| "format failed")?;
     let mut state: State<Tables> = State::default();
-    let input = HostFile::open(INPUT, HostFile::READ_BINARY).ok_or("cannot open the input")?;
+    let input = HostFile::open(INPUT, HostFile::READ_BINARY).ok_or(INPUT_UNREADABLE)?;
     let mut head = [0u8; PREAMBLE_LEN];
     for byte in &mut head {
-        *byte = input.byte().ok_or("the input ends in its preamble")?;
+        *byte = input.byte().ok_or(INPUT_UNREADABLE)?;
     }
-    check_preamble(&head).map_err(|_| "the input is not a ledger")?;
+    check_preamble(&head).map_err(|_| INPUT_UNREADABLE)?;
     let mut frame = [0u8; MAX_FRAME];
     let mut recorded = 0u32;
     while let Some(len) = input.frame(&mut frame)? {
         let buf = frame
             .get_mut(..len)
-            .ok_or("a frame in the input is too long")?;
-        let payload = decode_frame_in_place(buf).map_err(|_| "the input is damaged")?;
-        let record = decode_payload(payload, state.next_seq()).map_err(|_| "bad record")?;
+            .ok_or(INPUT_UNREADABLE)?;
+        let payload = decode_frame_in_place(buf).map_err(|_| INPUT_UNREADABLE)?;
+        let record = decode_payload(payload, state.next_seq()).map_err(|_| INPUT_UNREADABLE)?;
         let expected = record.seq;
         let seq = state
             .append(record.entry, &mut |frame| log.append(frame))
@@ -372,13 +376,13 @@ impl HostFile {
                 return if len == 0 {
                     Ok(None)
                 } else {
-                    Err("the input ends in a record")
+                    Err(INPUT_UNREADABLE)
                 };
             };
             if byte == 0 && len == 0 {
                 continue;
             }
-            *buf.get_mut(len).ok_or("a frame in the input is too long")? = byte;
+            *buf.get_mut(len).ok_or(INPUT_UNREADABLE)? = byte;
             len += 1;
             if byte == 0 {
                 return Ok(Some(len));
