@@ -5,6 +5,8 @@ fn main() {
     let target = std::env::var("TARGET").unwrap_or_default();
     let map = if target.starts_with("thumbv6m") {
         "memory-m0.x"
+    } else if target.starts_with("thumbv7m") {
+        "memory-m3.x"
     } else if target.starts_with("riscv32") {
         "memory-riscv.x"
     } else {
@@ -17,6 +19,7 @@ fn main() {
     }
     println!("cargo:rustc-link-search={}", out.display());
     println!("cargo:rerun-if-changed=memory-m0.x");
+    println!("cargo:rerun-if-changed=memory-m3.x");
     println!("cargo:rerun-if-changed=memory-m4.x");
     println!("cargo:rerun-if-changed=memory-riscv.x");
     println!("cargo:rerun-if-changed=device.x");

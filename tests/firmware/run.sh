@@ -47,3 +47,29 @@ run "Cortex-M4" thumbv7em-none-eabihf "qemu-system-arm -machine mps2-an386 -cpu 
 run "Cortex-M0" thumbv6m-none-eabi "qemu-system-arm -machine microbit -cpu cortex-m0"
 # -bios none: no OpenSBI; the hart starts at 0x80000000, where memory-riscv.x puts the code.
 run "RISC-V (riscv32imac)" riscv32imac-unknown-none-elf "qemu-system-riscv32 -machine virt -bios none"
+
+# The device builder's example (examples/kiosk.rs) on a board of its own: QEMU's lm3s6965evb
+# (Cortex-M3). It builds its entries from text, reboots twice, and prints the goal report and
+# its Merkle root; its dump must audit clean, give the same report, and have the root it printed.
+echo "--- example firmware on the lm3s6965evb (Cortex-M3)"
+(cd "$here" && cargo build --quiet --release --example kiosk --target thumbv7m-none-eabi)
+dir=$(mktemp -d)
+out=$(cd "$dir" && timeout 120 qemu-system-arm -machine lm3s6965evb -cpu cortex-m3 -nographic \
+  -semihosting-config enable=on,target=native \
+  -kernel "$here/target/thumbv7m-none-eabi/release/examples/kiosk")
+echo "$out"
+printed=$(sed -n 's/^kiosk: .* Merkle root \([0-9a-f]*\)$/\1/p' <<< "$out")
+"$pledge" audit "$dir/kiosk-dump.pledge" > /dev/null
+desktop=$("$pledge" --file "$dir/kiosk-dump.pledge" head 2> /dev/null | awk '/^root/ { print $2 }')
+if [ -z "$printed" ] || [ "$printed" != "$desktop" ]; then
+  echo "run.sh: the example printed root '$printed', the desktop computes '$desktop'" >&2
+  exit 1
+fi
+committed=$("$pledge" --file "$dir/kiosk-dump.pledge" report --format csv 2> /dev/null | awk -F, 'NR == 2 { print $4 }')
+device=$(sed -n 's/^kiosk: .*: committed \([0-9,.]*\) USD of .*/\1/p' <<< "$out" | tail -n 1 | tr -d ,)
+if [ -z "$committed" ] || [ "$device" != "$committed" ]; then
+  echo "run.sh: the example reports $device committed, the desktop $committed" >&2
+  exit 1
+fi
+echo "example dump: audit clean, Merkle root and committed total as the desktop computes them"
+rm -rf "$dir"

@@ -126,9 +126,7 @@ fn record(flash: &mut RamFlash<'_>) -> Result<u32, &'static str> {
     let mut frame = [0u8; MAX_FRAME];
     let mut recorded = 0u32;
     while let Some(len) = input.frame(&mut frame)? {
-        let buf = frame
-            .get_mut(..len)
-            .ok_or(INPUT_UNREADABLE)?;
+        let buf = frame.get_mut(..len).ok_or(INPUT_UNREADABLE)?;
         let payload = decode_frame_in_place(buf).map_err(|_| INPUT_UNREADABLE)?;
         let record = decode_payload(payload, state.next_seq()).map_err(|_| INPUT_UNREADABLE)?;
         let expected = record.seq;
