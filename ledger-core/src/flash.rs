@@ -63,6 +63,31 @@ const fn guard_len(word: usize) -> usize {
 /// Bytes read from flash at a time while looking for a delimiter.
 const CHUNK: usize = 64;
 
+/// The fewest bytes a pledge's frame can have: every field at its smallest (the ids 0, one
+/// varint byte each, no optional field), checksum, COBS and delimiter included. A test encodes
+/// that pledge and checks the figure.
+pub const MIN_PLEDGE_FRAME: usize = 14;
+
+/// The most pledges a region of `region` bytes with `write_size`-byte words can ever hold,
+/// every frame padded to whole words after the preamble: a fold whose `PLEDGES` capacity is at
+/// least this never refuses a pledge for room before the flash is full (docs/EMBEDDED.md,
+/// "Capacities and memory"). 0 for a write size of 0.
+pub const fn most_pledges(region: usize, write_size: usize) -> usize {
+    let Some(words) = MIN_PLEDGE_FRAME
+        .saturating_add(write_size.saturating_sub(1))
+        .checked_div(write_size)
+    else {
+        return 0;
+    };
+    match region
+        .saturating_sub(PREAMBLE_LEN)
+        .checked_div(words.saturating_mul(write_size))
+    {
+        Some(most) => most,
+        None => 0,
+    }
+}
+
 /// What went wrong with a ledger in flash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]

@@ -792,3 +792,59 @@ fn fuzz_findings_replay_clean() {
         run_model([0, 1, 3, 4, 5][usize::from(data[0]) % 5], &ops);
     }
 }
+
+/// The sizing rule: a minimal pledge's frame is `MIN_PLEDGE_FRAME` bytes, and a region filled
+/// with the smallest pledges holds no more than `most_pledges` says (and nearly as many), on
+/// every word size; so a fold with that many pledge slots never runs out before the flash.
+#[test]
+fn most_pledges_bounds_what_a_region_holds() {
+    use ledger_core::flash::{MIN_PLEDGE_FRAME, most_pledges};
+    let smallest = |seq| Record {
+        seq,
+        entry: Entry::Pledge(Pledge {
+            date: Date::parse("2025-01-01").unwrap(),
+            from: PartyId(0),
+            to: PartyId(0),
+            amount: Amount {
+                units: 0,
+                commodity: CommodityId(0),
+            },
+            goal: None,
+            project: None,
+            sector: None,
+            tags: Tags::new(),
+            due: None,
+            memo: None,
+            planned: false,
+        }),
+    };
+    let mut frame = [0u8; MAX_FRAME];
+    assert_eq!(encode_frame(&smallest(0), &mut frame), Ok(MIN_PLEDGE_FRAME));
+    // Every pledge of the example ledger is longer.
+    for (record, bytes) in frames() {
+        if matches!(record.entry, Entry::Pledge(_)) {
+            assert!(bytes.len() >= MIN_PLEDGE_FRAME);
+        }
+    }
+    fn fill<const W: usize>(smallest: &dyn Fn(u32) -> Record) {
+        let mut log = FlashLog::format(Mock::<W, 1>::new(), 0, SIZE as u32).unwrap();
+        let mut held = 0;
+        loop {
+            let mut frame = [0u8; MAX_FRAME];
+            let len = encode_frame(&smallest(held), &mut frame).unwrap();
+            match log.append(&frame[..len]) {
+                Ok(()) => held += 1,
+                Err(FlashError::Full) => break,
+                Err(other) => panic!("{other:?}"),
+            }
+        }
+        let most = most_pledges(SIZE, W);
+        assert!(held as usize <= most, "W{W}: {held} > {most}");
+        assert!(held as usize + 2 >= most, "W{W}: {held} of {most}");
+    }
+    fill::<1>(&smallest);
+    fill::<4>(&smallest);
+    fill::<8>(&smallest);
+    fill::<32>(&smallest);
+    assert_eq!(most_pledges(SIZE, 0), 0);
+}
