@@ -52,7 +52,9 @@ pub fn escape_json(json: &str) -> Cow<'_, str> {
 }
 
 fn escape_where(text: &str, unsafe_char: impl Fn(char) -> bool) -> Cow<'_, str> {
-    if !text.chars().any(&unsafe_char) {
+    // Printable ASCII is never escaped: most text is, and a byte test is far quicker than
+    // decoding every character (a million-row listing escapes fourteen fields a row).
+    if text.bytes().all(|b| (0x20..0x7F).contains(&b)) || !text.chars().any(&unsafe_char) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);

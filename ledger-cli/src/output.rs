@@ -546,6 +546,17 @@ impl<W: Write> CsvWriter<W> {
             .map_err(csv_error)
     }
 
+    /// Writes one row of plain fields (what [`Cell`]s give programs), escaped as `row` does,
+    /// without copying them.
+    pub fn fields<S: AsRef<str>>(&mut self, fields: &[S]) -> Result<()> {
+        for field in fields {
+            self.writer
+                .write_field(escape_lines(field.as_ref()).as_bytes())
+                .map_err(csv_error)?;
+        }
+        self.writer.write_record(None::<&[u8]>).map_err(csv_error)
+    }
+
     /// Flushes what is buffered.
     pub fn finish(mut self) -> Result<()> {
         self.writer.flush()?;
