@@ -107,6 +107,18 @@ struct Model {
 }
 
 impl Model {
+    /// Checks that every record read is one that was appended, with its own number.
+    fn all_appended(&self, read: &[Record], at: &dyn Fn() -> String) {
+        for record in read {
+            assert_eq!(
+                self.history.get(record.seq as usize),
+                Some(&Some(record.clone())),
+                "{}",
+                at()
+            );
+        }
+    }
+
     /// A record acknowledged (or found complete after a cut).
     fn ack(&mut self, record: Record) {
         let seq = record.seq as usize;
@@ -312,14 +324,7 @@ fn boot<const W: usize, const R: usize>(
     if model.format_cut {
         // A format cut while a later page was erased: what the region held, its end damaged.
         // Every record read is one that was appended; then the caller formats again.
-        for record in &read.records {
-            assert_eq!(
-                model.history.get(record.seq as usize),
-                Some(&Some(record.clone())),
-                "{}",
-                at("a record after a cut format")
-            );
-        }
+        model.all_appended(&read.records, &|| at("a record after a cut format"));
         let log = FlashLog::format(flash.clone(), 0, SIZE as u32)
             .unwrap_or_else(|e| panic!("{}", at(&format!("format again: {e:?}"))));
         *model = Model::default();
@@ -344,14 +349,7 @@ fn boot<const W: usize, const R: usize>(
         }
         // Every record read is one that was appended, with its own number; a record not read
         // is reported damaged, or it was the last and reads as an append cut short.
-        for record in &read.records {
-            assert_eq!(
-                model.history.get(record.seq as usize),
-                Some(&Some(record.clone())),
-                "{}",
-                at("a record after rot")
-            );
-        }
+        model.all_appended(&read.records, &|| at("a record after rot"));
         let lost = expected.len() - read.records.len().min(expected.len());
         assert!(
             lost == 0 || read.damage_count > 0 || matches!(read.tail, Tail::Torn { .. }),
