@@ -536,22 +536,17 @@ impl<W: Write> CsvWriter<W> {
         Ok(CsvWriter { writer })
     }
 
-    /// Writes one row.
+    /// Writes one row: what its cells give programs.
     pub fn row(&mut self, row: &[Cell]) -> Result<()> {
-        self.writer
-            .write_record(
-                row.iter()
-                    .map(|cell| escape_lines(&cell.machine).into_owned()),
-            )
-            .map_err(csv_error)
+        self.fields(row.iter().map(|cell| cell.machine.as_str()))
     }
 
-    /// Writes one row of plain fields (what [`Cell`]s give programs), escaped as `row` does,
-    /// without copying them.
-    pub fn fields<S: AsRef<str>>(&mut self, fields: &[S]) -> Result<()> {
+    /// Writes one row of plain fields (what [`Cell`]s give programs), each escaped, without
+    /// copying them.
+    pub fn fields<'a>(&mut self, fields: impl IntoIterator<Item = &'a str>) -> Result<()> {
         for field in fields {
             self.writer
-                .write_field(escape_lines(field.as_ref()).as_bytes())
+                .write_field(escape_lines(field).as_bytes())
                 .map_err(csv_error)?;
         }
         self.writer.write_record(None::<&[u8]>).map_err(csv_error)

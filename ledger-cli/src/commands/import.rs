@@ -194,6 +194,22 @@ fn reference(row: &Row<'_>, source: Option<&str>) -> Option<String> {
     }
 }
 
+/// Checks one row read from either format, its reference derived from the source first.
+fn check_row(
+    importer: &mut Importer<'_>,
+    row: Row<'_>,
+    source: Option<&str>,
+    context: &Context,
+) -> Result<()> {
+    let derived = reference(&row, source);
+    // The row, now borrowing the derived reference too (a shorter life than its fields').
+    let mut row: Row<'_> = row;
+    if let (Some(derived), Some(slot)) = (&derived, row.values.last_mut()) {
+        *slot = Some(derived);
+    }
+    importer.row(&row, context)
+}
+
 /// CSV: a header row, then data, each row checked as it is read.
 fn read_csv(
     bytes: &[u8],
@@ -235,11 +251,7 @@ fn read_csv(
                 *slot = Some(value);
             }
         }
-        let derived = reference(&row, source);
-        if let (Some(derived), Some(slot)) = (&derived, row.values.last_mut()) {
-            *slot = Some(derived);
-        }
-        importer.row(&row, context)?;
+        check_row(importer, row, source, context)?;
     }
 }
 
@@ -301,11 +313,7 @@ fn read_json(
         for (slot, value) in row.values.iter_mut().zip(&owned) {
             *slot = value.as_deref();
         }
-        let derived = reference(&row, source);
-        if let (Some(derived), Some(slot)) = (&derived, row.values.last_mut()) {
-            *slot = Some(derived);
-        }
-        importer.row(&row, context)?;
+        check_row(importer, row, source, context)?;
     }
     Ok(())
 }

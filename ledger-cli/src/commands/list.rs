@@ -67,7 +67,7 @@ pub fn run(context: &Context, args: &ListArgs) -> Result<()> {
     let filter = Filter::new(state, &args.filter, args.status)?;
     // Rows are made as they are written, never all at once: a million-pledge ledger lists in
     // memory that does not grow with it (a table takes two passes, one to size its columns).
-    let pledges = || {
+    let kept = || {
         // Void pledges count nowhere; `--status void` lists them.
         let void = filter.status == Some(StatusFilter::Void);
         state
@@ -75,8 +75,8 @@ pub fn run(context: &Context, args: &ListArgs) -> Result<()> {
             .iter()
             .filter(move |p| p.voided == void && state.counts(p.date))
             .filter(|p| filter.keeps(state, p, on))
-            .map(|p| pledge_json(state, p, on))
     };
+    let pledges = || kept().map(|p| pledge_json(state, p, on));
     let out = || std::io::BufWriter::new(std::io::stdout().lock());
     match args.output.format {
         Format::Json => print_json_streamed(&ListJson {
@@ -88,16 +88,10 @@ pub fn run(context: &Context, args: &ListArgs) -> Result<()> {
             // first (a million-pledge list spent most of its time allocating them).
             let mut csv = CsvWriter::new(out(), COLUMNS)?;
             let mut row = CsvRow::default();
-            let void = filter.status == Some(StatusFilter::Void);
-            state
-                .pledges()
-                .iter()
-                .filter(|p| p.voided == void && state.counts(p.date))
-                .filter(|p| filter.keeps(state, p, on))
-                .try_for_each(|p| {
-                    row.fill(state, p, on);
-                    csv.fields(&row.fields)
-                })?;
+            kept().try_for_each(|p| {
+                row.fill(state, p, on);
+                csv.fields(row.fields.iter().map(String::as_str))
+            })?;
             csv.finish()
         }
         Format::Table if pledges().next().is_none() => print("no pledges match\n"),
