@@ -343,18 +343,17 @@ impl<F: NorFlash> FlashLog<F> {
         let Err(e) = check_preamble(&head) else {
             return Ok(());
         };
-        let expected = preamble();
-        // Every byte erased, or on its way from erased to the preamble's (NOR programming only
-        // clears bits), with nothing after it (its padding to a word aside: any byte is on its
-        // way to 0x00): a format cut while it wrote the preamble.
-        let on_its_way = head.iter().zip(&expected).all(|(&b, &p)| b & p == p);
+        // The preamble on its way, with nothing after it (its padding to a word aside: any
+        // byte is on its way to 0x00): a format cut while it wrote the preamble.
         let after =
             align_up::<F>(self.start.saturating_add(PREAMBLE_LEN as u32)).unwrap_or(self.end);
-        Err(if on_its_way && self.last_written(after)?.is_none() {
-            FlashError::Unformatted
-        } else {
-            FlashError::NotALedger(e)
-        })
+        Err(
+            if on_its_way(&head) && self.last_written(after)?.is_none() {
+                FlashError::Unformatted
+            } else {
+                FlashError::NotALedger(e)
+            },
+        )
     }
 
     /// Whether the region reads as a format cut while it erased the first page (`format`
@@ -364,12 +363,11 @@ impl<F: NorFlash> FlashLog<F> {
     fn format_cut_in_first_page(&mut self) -> Result<bool, FlashError<F::Error>> {
         let mut head = [0u8; PREAMBLE_LEN];
         self.read_at(self.start, &mut head)?;
-        let on_its_way = head.iter().zip(&preamble()).all(|(&b, &p)| b & p == p);
         let second_page = self
             .start
             .saturating_add(F::ERASE_SIZE as u32)
             .min(self.end);
-        Ok(on_its_way
+        Ok(on_its_way(&head)
             && self.last_written(second_page)?.is_none()
             && !self.holds_a_record(self.start.saturating_add(PREAMBLE_LEN as u32), second_page)?)
     }
@@ -798,6 +796,13 @@ fn check_layout<F: NorFlash>(flash: &F, start: u32, end: u32) -> Result<(), Flas
     } else {
         Err(FlashError::Layout)
     }
+}
+
+/// Whether every byte of `head` is erased or on its way from erased to the preamble's (NOR
+/// programming only clears bits): what a format cut while it wrote the preamble, or while it
+/// erased the first page, leaves there.
+fn on_its_way(head: &[u8; PREAMBLE_LEN]) -> bool {
+    head.iter().zip(&preamble()).all(|(&b, &p)| b & p == p)
 }
 
 fn align_up<F: NorFlash>(offset: u32) -> Option<u32> {

@@ -749,14 +749,7 @@ fn seeded_sequences_reach_every_path() {
     for sequence in 0..600 {
         let bytes: Vec<u8> = (0..4 * 40).map(|_| byte()).collect();
         let ops: Vec<Op> = bytes.chunks(4).filter_map(Op::from_bytes).collect();
-        let cov = run_model(sequence, &ops);
-        total.append_cuts += cov.append_cuts;
-        total.format_cuts += cov.format_cuts;
-        total.formats_redone += cov.formats_redone;
-        total.old_ledgers += cov.old_ledgers;
-        total.torn_tails += cov.torn_tails;
-        total.damage_reported += cov.damage_reported;
-        total.full += cov.full;
+        total += run_model(sequence, &ops);
     }
     println!("{total:?}");
     // About half of what this seed reaches (deterministic: the generator is seeded).

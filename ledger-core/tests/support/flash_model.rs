@@ -76,6 +76,18 @@ pub struct Coverage {
     pub full: usize,
 }
 
+impl std::ops::AddAssign for Coverage {
+    fn add_assign(&mut self, other: Coverage) {
+        self.append_cuts += other.append_cuts;
+        self.format_cuts += other.format_cuts;
+        self.formats_redone += other.formats_redone;
+        self.old_ledgers += other.old_ledgers;
+        self.torn_tails += other.torn_tails;
+        self.damage_reported += other.damage_reported;
+        self.full += other.full;
+    }
+}
+
 /// What the device read at a boot.
 struct Boot {
     records: Vec<Record>,
