@@ -16,6 +16,7 @@ use ledger_core::verify::Verified;
 use crate::error::{CliError, Result};
 use crate::files::{self, Existing};
 use crate::journal;
+use crate::sidecar::{self, Sidecar};
 use crate::tables::State;
 use crate::tree_check;
 
@@ -24,11 +25,14 @@ use crate::tree_check;
 pub struct LedgerFile {
     path: PathBuf,
     file: File,
-    /// The file's bytes as read.
+    /// The file's bytes as read; empty when the state came from the sidecar.
     pub bytes: Vec<u8>,
+    /// The file's length as read (where an append goes).
+    len: u64,
     /// The fold of every record.
     pub state: State,
-    /// The Merkle tree of every record, every checkpoint record checked against it.
+    /// The Merkle tree of every record, every checkpoint record checked against it. From the
+    /// sidecar, only its range is known (its counts of checkpoints are 0).
     pub tree: Verified,
     /// How the ledger ends, if not cleanly after its last record.
     tail: Option<Item>,
@@ -37,6 +41,13 @@ pub struct LedgerFile {
     interrupted: Option<(usize, usize)>,
     /// The last record the view folded, with `--known-at`.
     pub known_at: Option<Seq>,
+    /// The sidecar the state was restored from, to bring up to date after an append.
+    window: Option<Sidecar>,
+    /// The verifier keys the ledger was checked with (the sidecar is bound to them).
+    keys: Vec<VerifierKey>,
+    /// For an append read in full: each record's offset and the record it is about, for a new
+    /// sidecar.
+    located: Vec<sidecar::Located>,
 }
 
 /// Creates a new ledger holding only its `open` record. Refuses to overwrite anything.
@@ -107,11 +118,62 @@ pub fn read(path: &Path, view: View, keys: &[VerifierKey]) -> Result<LedgerFile>
     let file = open(path, false)?;
     file.lock_shared()
         .map_err(|e| io_failure(path, "cannot lock", &e))?;
-    let ledger = load(path, file, view, keys)?;
+    let ledger = load(path, file, view, keys, false)?;
     if let Some(warning) = ledger.tail_problem(false) {
         crate::output::warn(&warning);
     }
     Ok(ledger)
+}
+
+/// A ledger's sidecar, for a reader that needs only what it holds: the ledger open under a
+/// shared lock, and the sidecar with `pledges` restored (those that exist).
+#[derive(Debug)]
+pub struct Cached {
+    /// The ledger, locked, to read records from at the offsets the sidecar gives.
+    pub file: File,
+    /// The sidecar, matched to the ledger.
+    pub sidecar: Sidecar,
+}
+
+/// The ledger's sidecar with `pledges` restored, if it matches the ledger as it is; `None`
+/// when the reader must read the whole ledger (no sidecar, a stale or damaged one, or an
+/// interrupted append to report).
+pub fn read_cached(path: &Path, keys: &[VerifierKey], pledges: &[Seq]) -> Result<Option<Cached>> {
+    let file = open(path, false)?;
+    file.lock_shared()
+        .map_err(|e| io_failure(path, "cannot lock", &e))?;
+    Ok(usable_sidecar(path, &file, keys, pledges)?.map(|sidecar| Cached { file, sidecar }))
+}
+
+/// The ledger's sidecar with `pledges` restored, if it can be used (see [`sidecar::open`]);
+/// traced either way.
+fn usable_sidecar(
+    path: &Path,
+    file: &File,
+    keys: &[VerifierKey],
+    pledges: &[Seq],
+) -> Result<Option<Sidecar>> {
+    // A journal means an interrupted append, which only the full read reports.
+    if journal::read(path)?.is_some() {
+        sidecar::trace("not used: an append journal is pending");
+        return Ok(None);
+    }
+    let sidecar = sidecar::open(path, file, keys).and_then(|mut sidecar| {
+        sidecar
+            .restore(pledges)
+            .ok_or("damaged: an index entry or a slot does not hold what it must")?;
+        Ok(sidecar)
+    });
+    match sidecar {
+        Ok(sidecar) => {
+            sidecar::trace("matches the ledger: used");
+            Ok(Some(sidecar))
+        }
+        Err(why) => {
+            sidecar::trace(&format!("not used: {why}"));
+            Ok(None)
+        }
+    }
 }
 
 /// Opens a ledger to append to it, holding an exclusive lock so that a second `pledge`
@@ -121,7 +183,53 @@ pub fn append(path: &Path, keys: &[VerifierKey], today: Date) -> Result<LedgerFi
     let file = open(path, true)?;
     file.lock()
         .map_err(|e| io_failure(path, "cannot lock", &e))?;
-    let mut ledger = load(path, file, View::ALL, keys)?;
+    append_locked(path, file, keys, today)
+}
+
+/// As [`append`], for an append that does not void and reads no pledge but `pledges`: if the
+/// ledger's sidecar matches it, the state is restored from the sidecar with just those pledges
+/// (those that exist), without reading the ledger; otherwise the whole ledger is read.
+pub fn append_window(
+    path: &Path,
+    keys: &[VerifierKey],
+    today: Date,
+    pledges: &[Seq],
+) -> Result<LedgerFile> {
+    let file = open(path, true)?;
+    file.lock()
+        .map_err(|e| io_failure(path, "cannot lock", &e))?;
+    if let Some(mut sidecar) = usable_sidecar(path, &file, keys, pledges)? {
+        let mut state = sidecar.take_state();
+        state.set_today(Some(today));
+        let len = file
+            .metadata()
+            .map_err(|e| io_failure(path, "cannot stat", &e))?
+            .len();
+        let tree = Verified {
+            range: sidecar.range().clone(),
+            checkpoints: 0,
+            signed: 0,
+        };
+        return Ok(LedgerFile {
+            path: path.to_path_buf(),
+            file,
+            bytes: Vec::new(),
+            len,
+            state,
+            tree,
+            tail: None,
+            interrupted: None,
+            known_at: None,
+            window: Some(sidecar),
+            keys: keys.to_vec(),
+            located: Vec::new(),
+        });
+    }
+    append_locked(path, file, keys, today)
+}
+
+fn append_locked(path: &Path, file: File, keys: &[VerifierKey], today: Date) -> Result<LedgerFile> {
+    let mut ledger = load(path, file, View::ALL, keys, true)?;
     ledger.state.set_today(Some(today));
     if let Some(problem) = ledger.tail_problem(true) {
         return Err(CliError::failure(problem));
@@ -157,7 +265,7 @@ pub fn repair(path: &Path, keys: &[VerifierKey]) -> Result<Repair> {
     let file = open(path, true)?;
     file.lock()
         .map_err(|e| io_failure(path, "cannot lock", &e))?;
-    let ledger = load(path, file, View::ALL, keys)?;
+    let ledger = load(path, file, View::ALL, keys, false)?;
     let (offset, kind) = match (ledger.interrupted, &ledger.tail) {
         (Some((offset, _)), _) => (offset, Cut::Interrupted),
         (None, Some(Item::TornTail { offset, .. })) => (*offset, Cut::Torn),
@@ -243,7 +351,7 @@ impl LedgerFile {
     /// Several records (a pledge and the names it declares) are covered by the journal, so that
     /// a crash leaves all of them or none.
     pub fn commit(&mut self, frames: &[u8]) -> Result<()> {
-        let end = self.bytes.len() as u64;
+        let end = self.len;
         let several = frames.iter().filter(|&&b| b == DELIMITER).count() > 1;
         if several {
             journal::begin(&self.path, end)?;
@@ -279,7 +387,23 @@ impl LedgerFile {
                 self.path.display()
             )));
         }
-        self.bytes.extend_from_slice(frames);
+        self.len = end + frames.len() as u64;
+        match self.window.take() {
+            Some(sidecar) => {
+                sidecar.update(&self.path, &self.file, &self.keys, &self.state, end, frames);
+            }
+            None => {
+                self.bytes.extend_from_slice(frames);
+                let whole = sidecar::Whole {
+                    located: &self.located,
+                    state: &self.state,
+                    range: &self.tree.range,
+                    appended: frames,
+                    end,
+                };
+                sidecar::build(&self.path, &self.file, &self.keys, whole);
+            }
+        }
         Ok(())
     }
 
@@ -350,7 +474,13 @@ fn open(path: &Path, write: bool) -> Result<File> {
 /// Reads and folds the whole ledger, refusing damage, broken rules and any checkpoint that
 /// contradicts the records before it. The Merkle tree is built and the checkpoints checked on
 /// a second core while this one folds.
-fn load(path: &Path, mut file: File, view: View, keys: &[VerifierKey]) -> Result<LedgerFile> {
+fn load(
+    path: &Path,
+    mut file: File,
+    view: View,
+    keys: &[VerifierKey],
+    locate: bool,
+) -> Result<LedgerFile> {
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes)
         .map_err(|e| io_failure(path, "cannot read", &e))?;
@@ -376,8 +506,10 @@ fn load(path: &Path, mut file: File, view: View, keys: &[VerifierKey]) -> Result
         Some(KnownAt::Record(n)) => Some(n),
         Some(KnownAt::LastCheckpoint) => Some(last_checkpoint(path, scanner.clone())?),
     };
+    let mut located = Vec::new();
     let (folded, verified) = tree_check::while_folding(&scanner, keys, |starts| {
-        let folded = fold(path, scanner.clone(), view.as_of, known_at, starts);
+        let located = locate.then_some(&mut located);
+        let folded = fold(path, scanner.clone(), view.as_of, known_at, starts, located);
         let leaves = folded.as_ref().map_or(0, |(_, _, leaves)| *leaves);
         (folded.map(|(state, tail, _)| (state, tail)), leaves)
     });
@@ -398,12 +530,16 @@ fn load(path: &Path, mut file: File, view: View, keys: &[VerifierKey]) -> Result
     Ok(LedgerFile {
         path: path.to_path_buf(),
         file,
+        len: bytes.len() as u64,
         bytes,
         state,
         tree,
         tail,
         interrupted,
         known_at,
+        window: None,
+        keys: keys.to_vec(),
+        located,
     })
 }
 
@@ -434,6 +570,7 @@ fn fold(
     as_of: Option<Date>,
     known_at: Option<Seq>,
     starts: &mut tree_check::ChunkStarts,
+    mut located: Option<&mut Vec<sidecar::Located>>,
 ) -> Result<(State, Option<Item>, u64)> {
     let mut state = State::new(as_of);
     let mut known = known_at.map(|_| State::new(as_of));
@@ -442,6 +579,9 @@ fn fold(
         match item {
             Item::Record { offset, record, .. } => {
                 starts.note(u64::from(state.next_seq()), offset);
+                if let Some(located) = located.as_mut() {
+                    located.push(sidecar::Located::of(offset, &record));
+                }
                 state.apply(&record).map_err(|e| {
                     CliError::failure(format!(
                         "{}: record #{} at byte {offset} ({}) breaks a rule: {e}",

@@ -13,6 +13,7 @@ mod files;
 mod journal;
 mod ledger_file;
 mod output;
+mod sidecar;
 mod suggest;
 pub mod tables;
 mod tree_check;

@@ -744,6 +744,75 @@ impl<T: Tables> State<T> {
         Ok(())
     }
 
+    /// Everything this state holds but its pledges and events, borrowed: what a cache saves
+    /// so that a later command can restore the state without reading every record again.
+    pub fn parts(&self) -> Parts<'_> {
+        Parts {
+            next_seq: self.next_seq,
+            origin: self.origin.as_ref(),
+            names: [
+                self.parties.as_slice(),
+                self.projects.as_slice(),
+                self.sectors.as_slice(),
+                self.tags.as_slice(),
+            ],
+            commodities: self.commodities.as_slice(),
+            bounds: self.bounds.as_slice(),
+            goals: self.goals.as_slice(),
+            rates: self.rates.as_slice(),
+            aliases: self.aliases.as_slice(),
+        }
+    }
+
+    /// A state restored from saved [`Parts`], with no pledges or events yet: add the pledges a
+    /// command needs with [`State::restore_pledge`]. Only the shape is checked (one bound per
+    /// commodity, an origin, names within capacity); the caller vouches that the parts are a
+    /// fold of the ledger it appends to. Events are not restored, so a restored state must not
+    /// void an event: a cache serves appends that do not void.
+    pub fn from_parts(parts: &Parts<'_>) -> Result<Self, RestoreError> {
+        if parts.bounds.len() != parts.commodities.len() || parts.origin.is_none() {
+            return Err(RestoreError::Inconsistent);
+        }
+        let mut state = State::new(None);
+        state.next_seq = parts.next_seq;
+        state.origin = parts.origin.cloned();
+        let [parties, projects, sectors, tags] = parts.names;
+        restore_all(&mut state.parties, parties, Table::Names)?;
+        restore_all(&mut state.projects, projects, Table::Names)?;
+        restore_all(&mut state.sectors, sectors, Table::Names)?;
+        restore_all(&mut state.tags, tags, Table::Names)?;
+        restore_all(
+            &mut state.commodities,
+            parts.commodities,
+            Table::Commodities,
+        )?;
+        restore_all(&mut state.bounds, parts.bounds, Table::Commodities)?;
+        restore_all(&mut state.goals, parts.goals, Table::Goals)?;
+        restore_all(&mut state.rates, parts.rates, Table::Rates)?;
+        restore_all(&mut state.aliases, parts.aliases, Table::Renames)?;
+        Ok(state)
+    }
+
+    /// Adds a saved pledge to a restored state. Pledges go in order of their sequence numbers,
+    /// each before the next record, and only on a state without an as-of date.
+    pub fn restore_pledge(&mut self, pledge: PledgeState) -> Result<(), RestoreError> {
+        let after_last = self
+            .pledges()
+            .last()
+            .is_none_or(|last| last.seq < pledge.seq);
+        let commodity = usize::try_from(pledge.commodity.0).unwrap_or(usize::MAX);
+        if !after_last
+            || pledge.seq >= self.next_seq
+            || self.as_of.is_some()
+            || commodity >= self.commodities().len()
+        {
+            return Err(RestoreError::Inconsistent);
+        }
+        self.pledges
+            .push(pledge)
+            .map_err(|_| RestoreError::Capacity(Table::Pledges))
+    }
+
     /// Counts a record without folding it in: an auditor that has reported a record as breaking
     /// a rule goes on with the next sequence number, so one bad record is one finding.
     pub fn skip(&mut self) -> Result<(), LedgerError> {
@@ -959,6 +1028,61 @@ impl<T: Tables> State<T> {
         }
         Ok((current, as_of))
     }
+}
+
+/// Everything a [`State`] holds but its pledges and events, borrowed from it by
+/// [`State::parts`] and given back to [`State::from_parts`].
+#[derive(Debug, Clone, Copy)]
+pub struct Parts<'a> {
+    /// The sequence number of the next record.
+    pub next_seq: Seq,
+    /// The ledger's origin.
+    pub origin: Option<&'a Name>,
+    /// Declared parties, projects, sectors and tags, in that order ([`NameKind`] order).
+    pub names: [&'a [Name]; 4],
+    /// Declared commodities.
+    pub commodities: &'a [Commodity],
+    /// Each commodity's 64-bit bound.
+    pub bounds: &'a [i64],
+    /// Goals.
+    pub goals: &'a [GoalState],
+    /// Exchange rates.
+    pub rates: &'a [RateState],
+    /// Renames and merges.
+    pub aliases: &'a [Alias],
+}
+
+/// Why saved parts or a saved pledge cannot be restored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RestoreError {
+    /// A table is too small for what was saved.
+    Capacity(Table),
+    /// The parts do not fit together: not a fold of any ledger.
+    Inconsistent,
+}
+
+impl core::fmt::Display for RestoreError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            RestoreError::Capacity(table) => write!(f, "no room for the saved {table}"),
+            RestoreError::Inconsistent => f.write_str("the saved state does not fit together"),
+        }
+    }
+}
+
+impl core::error::Error for RestoreError {}
+
+fn restore_all<T: Clone, S: Slots<T>>(
+    slots: &mut S,
+    items: &[T],
+    table: Table,
+) -> Result<(), RestoreError> {
+    for item in items {
+        slots
+            .push(item.clone())
+            .map_err(|_| RestoreError::Capacity(table))?;
+    }
+    Ok(())
 }
 
 fn push<T, S: Slots<T>>(slots: &mut S, item: T, table: Table) -> Result<(), LedgerError> {

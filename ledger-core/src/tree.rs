@@ -221,6 +221,30 @@ impl<const HEIGHT: usize> CompactRange<HEIGHT> {
         Ok(())
     }
 
+    /// The roots of the perfect subtrees, largest first: what [`CompactRange::from_subtrees`]
+    /// takes back.
+    pub fn subtrees(&self) -> &[Hash] {
+        &self.subtrees
+    }
+
+    /// The range of a tree of `size` leaves from its subtree roots, largest first (one per set
+    /// bit of `size`), as [`CompactRange::subtrees`] gave them; [`TreeError::OutOfRange`] if
+    /// their number is not that, [`TreeError::Full`] if they do not fit.
+    pub fn from_subtrees(size: u64, subtrees: &[Hash]) -> Result<Self, TreeError> {
+        if usize::try_from(size.count_ones()).ok() != Some(subtrees.len()) {
+            return Err(TreeError::OutOfRange);
+        }
+        if u32::try_from(HEIGHT).is_ok_and(|height| size.checked_shr(height).unwrap_or(0) != 0) {
+            return Err(TreeError::Full);
+        }
+        let mut range = Self::empty();
+        for &hash in subtrees {
+            range.subtrees.push(hash).map_err(|_| TreeError::Full)?;
+        }
+        range.size = size;
+        Ok(range)
+    }
+
     /// The tree's root (RFC 6962 MTH).
     pub fn root(&self) -> Hash {
         let mut subtrees = self.subtrees.iter().rev();
@@ -465,6 +489,28 @@ pub fn range_of_records(mut scanner: crate::scan::Scanner<'_>) -> Result<Compact
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_range_is_given_back_from_its_subtrees_and_nothing_else() {
+        let mut range = CompactRange::new();
+        for n in 0..70u64 {
+            let again = CompactRange::<64>::from_subtrees(range.size(), range.subtrees()).unwrap();
+            assert_eq!(again, range);
+            assert_eq!(again.root(), range.root());
+            // One subtree more or less than the size's set bits is refused.
+            let mut more = range.subtrees().to_vec();
+            more.push([1; 32]);
+            assert_eq!(
+                CompactRange::<64>::from_subtrees(range.size(), &more),
+                Err(TreeError::OutOfRange)
+            );
+            range.push(leaf_hash(&n.to_le_bytes())).unwrap();
+        }
+        assert_eq!(
+            CompactRange::<4>::from_subtrees(16, &[[0; 32]]),
+            Err(TreeError::Full)
+        );
+    }
     use sha2::{Digest, Sha256};
 
     /// Two halves hashed apart and joined give the tree of the whole, at every aligned split.

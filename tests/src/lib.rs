@@ -34,13 +34,24 @@ pub fn pledge_binary() -> &'static Path {
     })
 }
 
-/// A `pledge` command with a fixed "today" and no ledger from the environment.
+/// A `pledge` command with a fixed "today", no ledger from the environment, and sidecars in
+/// the build directory rather than the user's cache.
 pub fn pledge() -> Command {
     let mut command = Command::new(pledge_binary());
     command
         .env_remove("PLEDGE_FILE")
-        .env("PLEDGE_TODAY", "2026-11-24");
+        .env("PLEDGE_TODAY", "2026-11-24")
+        .env("PLEDGE_CACHE_DIR", sidecar_dir());
     command
+}
+
+/// Where the tests' `pledge` keeps sidecars: one directory under the build directory (each
+/// ledger's files are named after its path, so tests do not share them).
+pub fn sidecar_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target"))
+        .join("test-sidecars")
 }
 
 /// A temporary directory for end-to-end tests, where `ledger.pledge` is the ledger every

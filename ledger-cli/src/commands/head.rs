@@ -16,18 +16,19 @@ struct HeadJson {
 }
 
 pub fn run(context: &Context, format: Format) -> Result<()> {
-    let ledger = ledger_file::read(
-        context.path()?,
-        crate::ledger_file::View::ALL,
-        &context.keys,
-    )?;
-    let range = &ledger.tree.range;
+    let path = context.path()?;
+    let (origin, range) = match ledger_file::read_cached(path, &context.keys, &[])? {
+        Some(cached) => (
+            cached.sidecar.state().origin().cloned(),
+            cached.sidecar.range().clone(),
+        ),
+        None => {
+            let ledger = ledger_file::read(path, ledger_file::View::ALL, &context.keys)?;
+            (ledger.state.origin().cloned(), ledger.tree.range)
+        }
+    };
     let head = HeadJson {
-        origin: ledger
-            .state
-            .origin()
-            .map(|o| o.to_string())
-            .unwrap_or_default(),
+        origin: origin.map(|o| o.to_string()).unwrap_or_default(),
         size: range.size(),
         root: range.root().iter().map(|b| format!("{b:02x}")).collect(),
     };

@@ -61,7 +61,8 @@ pub fn commodity(context: &Context, code: &str, decimals: u8) -> Result<()> {
             InputError::DecimalsOutOfRange,
         ));
     }
-    let mut ledger = ledger_file::append(context.path()?, &context.keys, context.today)?;
+    let mut ledger =
+        ledger_file::append_window(context.path()?, &context.keys, context.today, &[])?;
     let mut frames = Frames::new();
     let entry = Entry::Commodity(Commodity {
         code: code_checked,
@@ -97,7 +98,8 @@ pub fn goal(
         .map(|d| super::parse_date("--deadline", d))
         .transpose()?;
     let memo = memo(event.memo.as_deref())?;
-    let mut ledger = ledger_file::append(context.path()?, &context.keys, context.today)?;
+    let mut ledger =
+        ledger_file::append_window(context.path()?, &context.keys, context.today, &[])?;
     let mut frames = Frames::new();
     let state = &mut ledger.state;
     let target = amount(state, "--target", target, &mut frames)?;
@@ -151,7 +153,8 @@ pub fn add(context: &Context, args: &AddArgs) -> Result<()> {
     let asked = super::ask::missing(context, args)?;
     let (amount_text, from_text, to_text) = (&asked.amount, &asked.from, &asked.to);
     let amount_text = amount_text.clone();
-    let mut ledger = ledger_file::append(context.path()?, &context.keys, context.today)?;
+    let mut ledger =
+        ledger_file::append_window(context.path()?, &context.keys, context.today, &[])?;
     let mut frames = Frames::new();
     let state = &mut ledger.state;
     let amount = amount(state, "amount", &amount_text, &mut frames)?;
@@ -230,7 +233,8 @@ pub fn fulfil(
     let seq = parse_id(id)?;
     let date = context.date_or_today("--date", event.date.as_deref())?;
     let memo = memo(event.memo.as_deref())?;
-    let mut ledger = ledger_file::append(context.path()?, &context.keys, context.today)?;
+    let mut ledger =
+        ledger_file::append_window(context.path()?, &context.keys, context.today, &[seq])?;
     let mut frames = Frames::new();
     let state = &mut ledger.state;
     let pledge = state.pledge(seq).ok_or_else(|| no_pledge(seq))?;
@@ -298,7 +302,8 @@ pub fn give_back(
     let seq = parse_id(id)?;
     let date = context.date_or_today("--date", event.date.as_deref())?;
     let memo = memo(event.memo.as_deref())?;
-    let mut ledger = ledger_file::append(context.path()?, &context.keys, context.today)?;
+    let mut ledger =
+        ledger_file::append_window(context.path()?, &context.keys, context.today, &[seq])?;
     let mut frames = Frames::new();
     let state = &mut ledger.state;
     let pledge = state.pledge(seq).ok_or_else(|| no_pledge(seq))?;
@@ -347,7 +352,8 @@ pub fn amend(
     let due = due
         .map(|d| super::parse_date_or_none("--due", d))
         .transpose()?;
-    let mut ledger = ledger_file::append(context.path()?, &context.keys, context.today)?;
+    let mut ledger =
+        ledger_file::append_window(context.path()?, &context.keys, context.today, &[seq])?;
     let mut frames = Frames::new();
     let state = &mut ledger.state;
     let pledge = state.pledge(seq).ok_or_else(|| no_pledge(seq))?;
@@ -404,7 +410,8 @@ pub fn cancel(context: &Context, id: &str, reason: &str, date: Option<&str>) -> 
     let seq = parse_id(id)?;
     let date = context.date_or_today("--date", date)?;
     let reason = reason_text(reason)?;
-    let mut ledger = ledger_file::append(context.path()?, &context.keys, context.today)?;
+    let mut ledger =
+        ledger_file::append_window(context.path()?, &context.keys, context.today, &[seq])?;
     let mut frames = Frames::new();
     let state = &mut ledger.state;
     let pledge = state.pledge(seq).ok_or_else(|| no_pledge(seq))?;
@@ -433,7 +440,12 @@ pub fn note(context: &Context, text: &str, on: Option<&str>, date: Option<&str>)
     let about = on.map(parse_id).transpose()?;
     let date = context.date_or_today("--date", date)?;
     let text_checked = entry::text(text).map_err(|e| value_error("note", text, e))?;
-    let mut ledger = ledger_file::append(context.path()?, &context.keys, context.today)?;
+    let mut ledger = ledger_file::append_window(
+        context.path()?,
+        &context.keys,
+        context.today,
+        about.as_slice(),
+    )?;
     let mut frames = Frames::new();
     let state = &mut ledger.state;
     let seq = state

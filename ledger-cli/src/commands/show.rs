@@ -14,7 +14,7 @@ use super::list::{self, PledgeJson, pledge_json};
 use super::{Context, parse_id};
 use crate::cli::{Format, ViewArgs};
 use crate::error::{CliError, Result};
-use crate::ledger_file::{self, LedgerFile};
+use crate::ledger_file::{self, Cached, LedgerFile};
 use crate::output::{Cell, Column, Money, Sheet, print, print_json};
 use crate::tables::State;
 
@@ -78,6 +78,19 @@ const HISTORY_COLUMNS: &[Column] = &[
 pub fn run(context: &Context, id: &str, view: &ViewArgs, format: Format) -> Result<()> {
     let seq = parse_id(id)?;
     let view = context.view(view.as_of.as_deref(), view.known_at.as_deref())?;
+    if view.as_of.is_none()
+        && view.known_at.is_none()
+        && let Some(cached) = ledger_file::read_cached(context.path()?, &context.keys, &[seq])?
+    {
+        if cached.sidecar.state().pledge(seq).is_none() {
+            crate::sidecar::trace("set aside: it serves pledges; other records are read in full");
+        } else if let Some((record, history)) = cached_pledge(&cached, seq) {
+            let state = cached.sidecar.state();
+            return print_pledge(state, seq, Some(record), history, context.today, format);
+        } else {
+            crate::sidecar::trace("given up: a record or link it gives does not hold");
+        }
+    }
     let ledger = ledger_file::read(context.path()?, view, &context.keys)?;
     let state = &ledger.state;
     if seq >= state.next_seq() {
@@ -364,11 +377,65 @@ fn history(ledger: &LedgerFile, seq: Seq, extra: impl Fn(&Record) -> bool) -> Ve
 }
 
 fn show_pledge(ledger: &LedgerFile, seq: Seq, on: Date, format: Format) -> Result<()> {
-    let state = &ledger.state;
+    let record = records(ledger).find(|r| r.seq == seq);
+    let history = history(ledger, seq, |_| false);
+    print_pledge(&ledger.state, seq, record, history, on, format)
+}
+
+/// A pledge's record and history from the sidecar: its own record and the records about it,
+/// read at the offsets the index gives, and the voids of those. `None` if the sidecar does
+/// not hold them as it must (the caller then reads the whole ledger).
+fn cached_pledge(cached: &Cached, seq: Seq) -> Option<(Record, Vec<EventJson>)> {
+    let sidecar = &cached.sidecar;
+    let read = |seq| sidecar.record(&cached.file, seq);
+    let record = read(seq)?;
+    // The records about the pledge, and the voids of any of those (a void may be voided too).
+    let mut members = std::collections::BTreeMap::new();
+    let mut queue = vec![seq];
+    while let Some(member) = queue.pop() {
+        for about in sidecar.about(member)? {
+            let record = read(about)?;
+            // A link must lead to a record about this one.
+            if record.entry.subject() != Some(member) {
+                return None;
+            }
+            if (member == seq || matches!(record.entry, Entry::Void(_)))
+                && members.insert(about, record).is_none()
+            {
+                queue.push(about);
+            }
+        }
+    }
+    let mut voids = HashMap::new();
+    for (&at, record) in &members {
+        if let Entry::Void(v) = &record.entry {
+            let latest = voids.entry(v.record).or_insert(at);
+            *latest = (*latest).max(at);
+        }
+    }
+    let state = sidecar.state();
+    let history = std::iter::once(&record)
+        .chain(members.values())
+        .map(|record| {
+            let mut row = event_of(state, record);
+            row.voided_by = voids.get(&record.seq).copied();
+            row
+        })
+        .collect();
+    Some((record, history))
+}
+
+fn print_pledge(
+    state: &State,
+    seq: Seq,
+    record: Option<Record>,
+    history: Vec<EventJson>,
+    on: Date,
+    format: Format,
+) -> Result<()> {
     let Some(pledge) = state.pledge(seq) else {
         return Ok(());
     };
-    let record = records(ledger).find(|r| r.seq == seq);
     let (tags, memo) = match record.map(|r| r.entry) {
         Some(Entry::Pledge(p)) => (
             p.tags
@@ -379,7 +446,6 @@ fn show_pledge(ledger: &LedgerFile, seq: Seq, on: Date, format: Format) -> Resul
         ),
         _ => (Vec::new(), None),
     };
-    let history = history(ledger, seq, |_| false);
     let mut json = ShowPledgeJson {
         pledge: pledge_json(state, pledge, on),
         tags,

@@ -1,0 +1,700 @@
+//! The sidecar: a cache of a ledger's fold, so that an append or a lookup reads what it needs
+//! instead of the whole ledger.
+//!
+//! Three files in the user's cache directory, named after the ledger's canonical path:
+//! `NAME.head` (the fold's names, goals, rates, renames and bounds, the Merkle compact range,
+//! and what binds it all to one state of the ledger), `NAME.index` (each record's offset in the
+//! ledger, its pledge's slot and the links of its history) and `NAME.slots` (each pledge's state in a fixed slot with its
+//! own checksum). docs/SIDECAR.md describes them.
+//!
+//! Correctness never depends on it. The head is used only if the ledger is the same file
+//! (device and inode), of the same size, with the same modification and change times, the same
+//! last 4 KiB, and the same verifier keys as when the head was written, and only if the head's
+//! own SHA-256 holds; every slot carries a CRC-32C and the sequence number it is for. Anything
+//! else, and the command reads the whole ledger as it would without a sidecar; the next append
+//! writes a fresh one. Deleting the files is always safe. `pledge audit` never uses them.
+//!
+//! Only writers write it, under the ledger's exclusive lock, after their append is synced:
+//! the index and slots first (synced), the head last through a temporary file and a rename, so
+//! a head never vouches for slots that are not on disk.
+
+mod encoding;
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::os::unix::fs::{FileExt, MetadataExt};
+use std::path::{Path, PathBuf};
+
+use ledger_core::checkpoint::VerifierKey;
+use ledger_core::entry::{Record, Seq};
+use ledger_core::record::{DELIMITER, MAX_FRAME, decode_frame, decode_payload};
+use ledger_core::state::{Parts, PledgeState};
+use ledger_core::tree::{CompactRange, Hash, leaf_hash};
+use sha2::{Digest, Sha256};
+
+use crate::tables::State;
+use encoding::{INDEX_ENTRY, In, IndexEntry, NONE, Out, SLOT};
+
+const MAGIC: &[u8; 14] = b"pledge-cache\n\x01";
+/// Bytes at the end of the ledger whose hash the head keeps.
+const TAIL: u64 = 4096;
+/// A head larger than this is not read (names make it grow, but not to this).
+const MAX_HEAD: u64 = 256 << 20;
+
+/// What ties a head to one state of one ledger file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Binding {
+    dev: u64,
+    ino: u64,
+    size: u64,
+    mtime: (i64, i64),
+    ctime: (i64, i64),
+    tail: [u8; 32],
+    keys: [u8; 32],
+}
+
+impl Binding {
+    fn of(file: &File, keys: &[VerifierKey]) -> Option<Binding> {
+        let meta = file.metadata().ok()?;
+        let size = meta.len();
+        let start = size.saturating_sub(TAIL);
+        let mut tail = vec![0u8; usize::try_from(size - start).ok()?];
+        file.read_exact_at(&mut tail, start).ok()?;
+        let mut hasher = Sha256::new();
+        for key in keys {
+            hasher.update(key.name.as_bytes());
+            hasher.update([0]);
+            hasher.update(key.key_id);
+            hasher.update(key.public);
+        }
+        Some(Binding {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            size,
+            mtime: (meta.mtime(), meta.mtime_nsec()),
+            ctime: (meta.ctime(), meta.ctime_nsec()),
+            tail: Sha256::digest(&tail).into(),
+            keys: hasher.finalize().into(),
+        })
+    }
+
+    fn write(&self, out: &mut Out) {
+        for v in [self.dev, self.ino, self.size] {
+            out.u64(v);
+        }
+        for (s, ns) in [self.mtime, self.ctime] {
+            out.i64(s);
+            out.i64(ns);
+        }
+        out.bytes(&self.tail);
+        out.bytes(&self.keys);
+    }
+
+    fn read(input: &mut In<'_>) -> Option<Binding> {
+        Some(Binding {
+            dev: input.u64()?,
+            ino: input.u64()?,
+            size: input.u64()?,
+            mtime: (input.i64()?, input.i64()?),
+            ctime: (input.i64()?, input.i64()?),
+            tail: input.array()?,
+            keys: input.array()?,
+        })
+    }
+}
+
+/// A head read and found to match the ledger, with its index and slots open.
+#[derive(Debug)]
+pub struct Sidecar {
+    records: u64,
+    pledges: u64,
+    range: CompactRange,
+    state: State,
+    index: File,
+    slots: File,
+    /// Slot numbers of the pledges restored into the state, by sequence number.
+    restored: Vec<(Seq, u32)>,
+}
+
+/// Where the sidecar of `ledger` lives (the common prefix of its three files), or `None` when
+/// sidecars are off (`PLEDGE_CACHE_DIR=off`) or there is no cache directory.
+fn location(ledger: &Path) -> Option<PathBuf> {
+    let dir = match std::env::var_os("PLEDGE_CACHE_DIR") {
+        Some(dir) if dir == "off" => return None,
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => match std::env::var_os("XDG_CACHE_HOME") {
+            Some(dir) if !dir.is_empty() => PathBuf::from(dir).join("pledge"),
+            _ => PathBuf::from(std::env::var_os("HOME")?).join(".cache/pledge"),
+        },
+    };
+    let canonical = std::fs::canonicalize(ledger).ok()?;
+    let digest = Sha256::digest(canonical.as_os_str().as_encoded_bytes());
+    let name: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    Some(dir.join(name))
+}
+
+fn with_extension(prefix: &Path, extension: &str) -> PathBuf {
+    let mut name = prefix.as_os_str().to_owned();
+    name.push(".");
+    name.push(extension);
+    PathBuf::from(name)
+}
+
+/// Says on stderr, when `PLEDGE_TRACE` includes `sidecar`, whether a sidecar was used and if
+/// not why: for a user who wonders why a command read the whole ledger, and for the tests.
+pub fn trace(what: &str) {
+    if std::env::var("PLEDGE_TRACE").is_ok_and(|t| t.split(',').any(|t| t == "sidecar")) {
+        eprintln!("pledge: sidecar {what}");
+    }
+}
+
+/// The sidecar of `ledger` (open as `file`, locked), if there is one and it matches the ledger
+/// exactly as it is now; otherwise why not.
+pub fn open(ledger: &Path, file: &File, keys: &[VerifierKey]) -> Result<Sidecar, &'static str> {
+    let prefix = location(ledger).ok_or("off (PLEDGE_CACHE_DIR=off, or no cache directory)")?;
+    let head_path = with_extension(&prefix, "head");
+    let head = File::open(&head_path).map_err(|_| "not there")?;
+    if head.metadata().map_err(|_| "not readable")?.len() > MAX_HEAD {
+        return Err("damaged: its head is too long");
+    }
+    let bytes = std::fs::read(&head_path).map_err(|_| "not readable")?;
+    let damaged = "damaged: its head does not match its checksum";
+    let (body, digest) = bytes
+        .split_at_checked(bytes.len().checked_sub(32).ok_or(damaged)?)
+        .ok_or(damaged)?;
+    if Sha256::digest(body).as_slice() != digest {
+        return Err(damaged);
+    }
+    let mut input = In(body);
+    if input.take(MAGIC.len()) != Some(MAGIC.as_slice()) {
+        return Err("of another format");
+    }
+    let unreadable = "damaged: its head does not read";
+    let binding = Binding::read(&mut input).ok_or(unreadable)?;
+    if binding != Binding::of(file, keys).ok_or("not checked: the ledger cannot be read")? {
+        return Err("stale: the ledger or the keys changed since it was written");
+    }
+    let records = input.u64().ok_or(unreadable)?;
+    let pledges = input.u64().ok_or(unreadable)?;
+    let range = read_range(&mut input).ok_or(unreadable)?;
+    let state = read_parts(&mut input).ok_or(unreadable)?;
+    if !input.0.is_empty() || range.size() != records || u64::from(state.next_seq()) != records {
+        return Err(unreadable);
+    }
+    let index = File::open(with_extension(&prefix, "index")).map_err(|_| "incomplete")?;
+    let slots = File::open(with_extension(&prefix, "slots")).map_err(|_| "incomplete")?;
+    let long_enough = |f: &File, n: u64, each: usize| {
+        f.metadata().is_ok_and(|m| {
+            n.checked_mul(each as u64)
+                .is_some_and(|need| m.len() >= need)
+        })
+    };
+    if !long_enough(&index, records, INDEX_ENTRY) || !long_enough(&slots, pledges, SLOT) {
+        return Err("incomplete: its index or slots are short");
+    }
+    Ok(Sidecar {
+        records,
+        pledges,
+        range,
+        state,
+        index,
+        slots,
+        restored: Vec::new(),
+    })
+}
+
+impl Sidecar {
+    /// The Merkle tree of the ledger's records.
+    pub fn range(&self) -> &CompactRange {
+        &self.range
+    }
+
+    /// The restored state: every table but pledges and events, and the pledges restored.
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// Restores the pledges `seqs` that exist (others are left out, and a command then finds
+    /// no such pledge, as it would in the whole fold). `None` if the index or a slot does not
+    /// hold what it must: then the sidecar is not to be used.
+    pub fn restore(&mut self, seqs: &[Seq]) -> Option<()> {
+        let mut seqs = seqs.to_vec();
+        seqs.sort_unstable();
+        seqs.dedup();
+        for seq in seqs {
+            if u64::from(seq) >= self.records {
+                continue;
+            }
+            let slot = self.entry(seq)?.slot;
+            if slot == NONE {
+                continue;
+            }
+            let pledge = self.slot(slot)?;
+            if pledge.seq != seq {
+                return None;
+            }
+            self.state.restore_pledge(pledge).ok()?;
+            self.restored.push((seq, slot));
+        }
+        Some(())
+    }
+
+    /// Hands over the restored state (the sidecar keeps what it needs to be updated).
+    pub fn take_state(&mut self) -> State {
+        std::mem::take(&mut self.state)
+    }
+
+    /// Record `seq`, read from the ledger at the offset the index gives; `None` if it is not
+    /// there (the sidecar is then not to be trusted).
+    pub fn record(&self, ledger: &File, seq: Seq) -> Option<Record> {
+        let offset = self.entry(seq)?.offset;
+        let mut frame = vec![0u8; MAX_FRAME];
+        let mut filled = 0;
+        // A frame ends at its delimiter, at most MAX_FRAME bytes on; the file may end sooner.
+        while filled < frame.len() {
+            let n = ledger
+                .read_at(frame.get_mut(filled..)?, offset.checked_add(filled as u64)?)
+                .ok()?;
+            if n == 0 {
+                break;
+            }
+            filled += n;
+            if frame.get(..filled)?.contains(&DELIMITER) {
+                break;
+            }
+        }
+        let end = memchr::memchr(DELIMITER, frame.get(..filled)?)?;
+        let mut scratch = [0u8; MAX_FRAME];
+        let payload = decode_frame(frame.get(..=end)?, &mut scratch).ok()?;
+        decode_payload(payload, seq).ok()
+    }
+
+    /// The records about record `seq` (whose subject it is), in record order.
+    pub fn about(&self, seq: Seq) -> Option<Vec<Seq>> {
+        let mut found = Vec::new();
+        let mut next = self.entry(seq)?.latest_about;
+        while next != NONE {
+            // Each link goes back; a loop or a forward link is damage.
+            if next <= seq || found.last().is_some_and(|&last| next >= last) {
+                return None;
+            }
+            found.push(next);
+            next = self.entry(next)?.previous_about;
+        }
+        found.reverse();
+        Some(found)
+    }
+
+    /// Record `seq`'s index entry.
+    fn entry(&self, seq: Seq) -> Option<IndexEntry> {
+        if u64::from(seq) >= self.records {
+            return None;
+        }
+        let mut bytes = [0u8; INDEX_ENTRY];
+        let at = u64::from(seq).checked_mul(INDEX_ENTRY as u64)?;
+        self.index.read_exact_at(&mut bytes, at).ok()?;
+        IndexEntry::read(&bytes)
+    }
+
+    fn slot(&self, slot: u32) -> Option<PledgeState> {
+        if u64::from(slot) >= self.pledges {
+            return None;
+        }
+        let mut bytes = [0u8; SLOT];
+        self.slots
+            .read_exact_at(&mut bytes, u64::from(slot).checked_mul(SLOT as u64)?)
+            .ok()?;
+        encoding::read_slot(&bytes)
+    }
+
+    /// After `frames` were appended at `end` and synced, brings the sidecar up to date with
+    /// `state` (this sidecar's restored state, with the new records folded in). Failing
+    /// leaves a head that no longer matches the ledger, so it is never used.
+    pub fn update(
+        self,
+        ledger: &Path,
+        file: &File,
+        keys: &[VerifierKey],
+        state: &State,
+        end: u64,
+        frames: &[u8],
+    ) {
+        if self
+            .try_update(ledger, file, keys, state, end, frames)
+            .is_none()
+        {
+            trace("not updated: it will be written afresh by the next append");
+        }
+    }
+
+    fn try_update(
+        mut self,
+        ledger: &Path,
+        file: &File,
+        keys: &[VerifierKey],
+        state: &State,
+        end: u64,
+        frames: &[u8],
+    ) -> Option<()> {
+        let prefix = location(ledger)?;
+        let writable = |extension| {
+            OpenOptions::new()
+                .write(true)
+                .open(with_extension(&prefix, extension))
+                .ok()
+        };
+        let (index, slots) = (writable("index")?, writable("slots")?);
+        let first_new = Seq::try_from(self.records).ok()?;
+        let new = appended(frames, end, first_new)?;
+        let mut next_slot = u32::try_from(self.pledges).ok()?;
+        let mut entries = Vec::with_capacity(new.len());
+        let mut new_slots = Out::default();
+        // Entries of records before the append whose latest link changes, rewritten in place.
+        let mut old: Vec<(Seq, IndexEntry)> = Vec::new();
+        for (seq, (located, leaf)) in (first_new..).zip(&new) {
+            let slot = match state.pledge(seq) {
+                Some(pledge) => {
+                    new_slots.bytes(&encoding::slot(pledge)?);
+                    let slot = next_slot;
+                    next_slot = next_slot.checked_add(1)?;
+                    slot
+                }
+                None => NONE,
+            };
+            let mut previous_about = NONE;
+            if located.about != NONE {
+                let about = located.about;
+                if about >= first_new {
+                    let i = usize::try_from(about - first_new).ok()?;
+                    let target: &mut IndexEntry = entries.get_mut(i)?;
+                    previous_about = target.latest_about;
+                    target.latest_about = seq;
+                } else {
+                    let i = match old.iter().position(|(s, _)| *s == about) {
+                        Some(i) => i,
+                        None => {
+                            old.push((about, self.entry(about)?));
+                            old.len() - 1
+                        }
+                    };
+                    let (_, target) = old.get_mut(i)?;
+                    previous_about = target.latest_about;
+                    target.latest_about = seq;
+                }
+            }
+            entries.push(IndexEntry {
+                offset: located.offset,
+                slot,
+                latest_about: NONE,
+                previous_about,
+            });
+            self.range.push(*leaf).ok()?;
+        }
+        let mut out = Out::default();
+        for entry in &entries {
+            entry.write(&mut out);
+        }
+        index
+            .write_all_at(&out.0, self.records.checked_mul(INDEX_ENTRY as u64)?)
+            .ok()?;
+        for (about, entry) in old {
+            let mut bytes = Out::default();
+            entry.write(&mut bytes);
+            let at = u64::from(about).checked_mul(INDEX_ENTRY as u64)?;
+            index.write_all_at(&bytes.0, at).ok()?;
+        }
+        slots
+            .write_all_at(&new_slots.0, self.pledges.checked_mul(SLOT as u64)?)
+            .ok()?;
+        for &(seq, slot) in &self.restored {
+            let bytes = encoding::slot(state.pledge(seq)?)?;
+            slots
+                .write_all_at(&bytes, u64::from(slot).checked_mul(SLOT as u64)?)
+                .ok()?;
+        }
+        index.sync_data().ok()?;
+        slots.sync_data().ok()?;
+        let records = u64::from(state.next_seq());
+        write_head(
+            &prefix,
+            file,
+            keys,
+            records,
+            u64::from(next_slot),
+            &self.range,
+            state,
+        )
+    }
+}
+
+/// Where a record is in the ledger, and what record it is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Located {
+    offset: u64,
+    about: Seq,
+}
+
+impl Located {
+    /// Record `record`, read at `offset`.
+    pub fn of(offset: usize, record: &Record) -> Located {
+        Located {
+            offset: offset as u64,
+            about: record.entry.subject().unwrap_or(NONE),
+        }
+    }
+}
+
+/// The records in `frames`, appended at `end` from sequence number `first`, with their leaves.
+fn appended(frames: &[u8], end: u64, first: Seq) -> Option<Vec<(Located, Hash)>> {
+    let mut scratch = [0u8; MAX_FRAME];
+    let mut offset = end;
+    let mut seq = first;
+    let mut found = Vec::new();
+    for frame in frames.split_inclusive(|&b| b == DELIMITER) {
+        let payload = decode_frame(frame, &mut scratch).ok()?;
+        let record = decode_payload(payload, seq).ok()?;
+        let located = Located {
+            offset,
+            about: record.entry.subject().unwrap_or(NONE),
+        };
+        found.push((located, leaf_hash(payload)));
+        offset = offset.checked_add(frame.len() as u64)?;
+        seq = seq.checked_add(1)?;
+    }
+    Some(found)
+}
+
+/// What a whole ledger, just read and appended to, holds: where each record of it is (the
+/// append's not included), the fold of all of them, the tree of the records before the
+/// append, and the frames appended.
+#[derive(Debug, Clone, Copy)]
+pub struct Whole<'a> {
+    /// Where each record was read.
+    pub located: &'a [Located],
+    /// The fold of every record, the append's included.
+    pub state: &'a State,
+    /// The tree of the records before the append.
+    pub range: &'a CompactRange,
+    /// The frames appended, at the end of what was read.
+    pub appended: &'a [u8],
+    /// Where the append began.
+    pub end: u64,
+}
+
+/// Writes a whole new sidecar for a ledger just read in full and appended to. Failing leaves
+/// no head that matches the ledger.
+pub fn build(ledger: &Path, file: &File, keys: &[VerifierKey], whole: Whole<'_>) {
+    match try_build(ledger, file, keys, whole) {
+        Some(()) => trace("written"),
+        None => trace("not written"),
+    }
+}
+
+fn try_build(ledger: &Path, file: &File, keys: &[VerifierKey], whole: Whole<'_>) -> Option<()> {
+    let state = whole.state;
+    let first_new = Seq::try_from(whole.located.len()).ok()?;
+    let new = appended(whole.appended, whole.end, first_new)?;
+    let mut range = whole.range.clone();
+    for (_, leaf) in &new {
+        range.push(*leaf).ok()?;
+    }
+    let located: Vec<Located> = whole
+        .located
+        .iter()
+        .copied()
+        .chain(new.iter().map(|(l, _)| *l))
+        .collect();
+    if u64::try_from(located.len()).ok() != Some(range.size())
+        || range.size() != u64::from(state.next_seq())
+    {
+        return None;
+    }
+    let prefix = location(ledger)?;
+    std::fs::create_dir_all(prefix.parent()?).ok()?;
+    // The old head goes first: from here on, nothing vouches for half-written files.
+    match std::fs::remove_file(with_extension(&prefix, "head")) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(_) => return None,
+    }
+    let pledges = state.pledges();
+    write_new(&with_extension(&prefix, "slots"), |out| {
+        for pledge in pledges {
+            out.write_all(&encoding::slot(pledge)?).ok()?;
+        }
+        Some(())
+    })?;
+    let mut entries: Vec<IndexEntry> = Vec::with_capacity(located.len());
+    let mut next_pledge = pledges.iter().enumerate().peekable();
+    for (seq, at) in (0..).zip(&located) {
+        let slot = match next_pledge.peek() {
+            Some((slot, pledge)) if pledge.seq == seq => {
+                let slot = u32::try_from(*slot).ok()?;
+                next_pledge.next();
+                slot
+            }
+            _ => NONE,
+        };
+        let mut previous_about = NONE;
+        if at.about != NONE {
+            let target = entries.get_mut(usize::try_from(at.about).ok()?)?;
+            previous_about = target.latest_about;
+            target.latest_about = seq;
+        }
+        entries.push(IndexEntry {
+            offset: at.offset,
+            slot,
+            latest_about: NONE,
+            previous_about,
+        });
+    }
+    if next_pledge.next().is_some() {
+        return None;
+    }
+    write_new(&with_extension(&prefix, "index"), |out| {
+        let mut bytes = Out::default();
+        for entry in &entries {
+            entry.write(&mut bytes);
+        }
+        out.write_all(&bytes.0).ok()
+    })?;
+    write_head(
+        &prefix,
+        file,
+        keys,
+        range.size(),
+        pledges.len() as u64,
+        &range,
+        state,
+    )
+}
+
+/// Writes `path` through `write`, a synced temporary file and a rename.
+fn write_new(path: &Path, write: impl FnOnce(&mut BufWriter<&File>) -> Option<()>) -> Option<()> {
+    let dir = path.parent()?;
+    let temp = tempfile::NamedTempFile::new_in(dir).ok()?;
+    let mut out = BufWriter::with_capacity(1 << 20, temp.as_file());
+    write(&mut out)?;
+    out.flush().ok()?;
+    drop(out);
+    temp.as_file().sync_data().ok()?;
+    temp.persist(path).ok()?;
+    Some(())
+}
+
+fn write_head(
+    prefix: &Path,
+    file: &File,
+    keys: &[VerifierKey],
+    records: u64,
+    pledges: u64,
+    range: &CompactRange,
+    state: &State,
+) -> Option<()> {
+    let mut out = Out::default();
+    out.bytes(MAGIC);
+    Binding::of(file, keys)?.write(&mut out);
+    out.u64(records);
+    out.u64(pledges);
+    write_range(&mut out, range);
+    write_parts(&mut out, &state.parts());
+    let digest = Sha256::digest(&out.0);
+    out.bytes(&digest);
+    // Not synced: a head lost in a crash leaves the old one, which no longer matches.
+    let dir = prefix.parent()?;
+    let mut temp = tempfile::NamedTempFile::new_in(dir).ok()?;
+    temp.write_all(&out.0).ok()?;
+    temp.persist(with_extension(prefix, "head")).ok()?;
+    Some(())
+}
+
+fn write_range(out: &mut Out, range: &CompactRange) {
+    out.u64(range.size());
+    let subtrees = range.subtrees();
+    out.count(subtrees.len());
+    for hash in subtrees {
+        out.bytes(hash);
+    }
+}
+
+fn read_range(input: &mut In<'_>) -> Option<CompactRange> {
+    let size = input.u64()?;
+    let n = input.count(32)?;
+    let mut hashes = Vec::with_capacity(n);
+    for _ in 0..n {
+        hashes.push(input.array::<32>()?);
+    }
+    CompactRange::from_subtrees(size, &hashes).ok()
+}
+
+fn write_parts(out: &mut Out, parts: &Parts<'_>) {
+    out.u32(parts.next_seq);
+    out.str(parts.origin.map_or("", |o| o.as_str()));
+    for names in parts.names {
+        out.count(names.len());
+        for name in names {
+            out.str(name);
+        }
+    }
+    out.count(parts.commodities.len());
+    for c in parts.commodities {
+        encoding::commodity(out, c);
+    }
+    out.count(parts.bounds.len());
+    for &b in parts.bounds {
+        out.i64(b);
+    }
+    out.count(parts.goals.len());
+    for g in parts.goals {
+        encoding::goal(out, g);
+    }
+    out.count(parts.rates.len());
+    for r in parts.rates {
+        encoding::rate(out, r);
+    }
+    out.count(parts.aliases.len());
+    for a in parts.aliases {
+        encoding::alias(out, a);
+    }
+}
+
+fn read_parts(input: &mut In<'_>) -> Option<State> {
+    let next_seq = input.u32()?;
+    let origin = input.name()?;
+    let mut names: [Vec<_>; 4] = Default::default();
+    for kind in &mut names {
+        let n = input.count(4)?;
+        for _ in 0..n {
+            kind.push(input.name()?);
+        }
+    }
+    let n = input.count(5)?;
+    let commodities = (0..n)
+        .map(|_| encoding::read_commodity(input))
+        .collect::<Option<Vec<_>>>()?;
+    let n = input.count(8)?;
+    let bounds = (0..n).map(|_| input.i64()).collect::<Option<Vec<_>>>()?;
+    let n = input.count(8)?;
+    let goals = (0..n)
+        .map(|_| encoding::read_goal(input))
+        .collect::<Option<Vec<_>>>()?;
+    let n = input.count(8)?;
+    let rates = (0..n)
+        .map(|_| encoding::read_rate(input))
+        .collect::<Option<Vec<_>>>()?;
+    let n = input.count(8)?;
+    let aliases = (0..n)
+        .map(|_| encoding::read_alias(input))
+        .collect::<Option<Vec<_>>>()?;
+    let parts = Parts {
+        next_seq,
+        origin: Some(&origin),
+        names: [&names[0], &names[1], &names[2], &names[3]],
+        commodities: &commodities,
+        bounds: &bounds,
+        goals: &goals,
+        rates: &rates,
+        aliases: &aliases,
+    };
+    State::from_parts(&parts).ok()
+}
