@@ -217,33 +217,54 @@ pub fn breakdown<T: Tables, S: Slots<Row>>(
     rows: &mut S,
 ) -> Result<(), LedgerError> {
     *rows = S::default();
-    for pledge in state.visible_pledges() {
-        let key = key_of(state, pledge, by);
-        let found = rows
-            .as_slice()
-            .binary_search_by(|row| (row.key, row.commodity).cmp(&(key, pledge.commodity)));
-        let index = match found {
-            Ok(index) => index,
-            Err(index) => {
-                let row = Row {
-                    key,
-                    commodity: pledge.commodity,
-                    totals: Totals::default(),
-                };
-                rows.insert(index, row)
-                    .map_err(|_| LedgerError::CapacityExceeded(Table::Rows))?;
-                index
-            }
-        };
-        let row = rows
-            .as_mut_slice()
-            .get_mut(index)
-            .ok_or(LedgerError::CapacityExceeded(Table::Rows))?;
-        row.totals.add(pledge)?;
+    for pledge in state.pledges() {
+        breakdown_add(state, by, rows, pledge)?;
     }
+    breakdown_sort(state, by, rows);
+    Ok(())
+}
+
+/// Adds one pledge to the rows of a [`breakdown`] being built, if it is visible (not void,
+/// and made by the as-of date): for pledges that are not held in `state` but read one at a
+/// time, as from a cache, in memory that does not grow with them. [`breakdown_sort`] then
+/// puts the rows in order.
+pub fn breakdown_add<T: Tables, S: Slots<Row>>(
+    state: &State<T>,
+    by: Key,
+    rows: &mut S,
+    pledge: &PledgeState,
+) -> Result<(), LedgerError> {
+    if pledge.voided || !state.counts(pledge.date) {
+        return Ok(());
+    }
+    let key = key_of(state, pledge, by);
+    let found = rows
+        .as_slice()
+        .binary_search_by(|row| (row.key, row.commodity).cmp(&(key, pledge.commodity)));
+    let index = match found {
+        Ok(index) => index,
+        Err(index) => {
+            let row = Row {
+                key,
+                commodity: pledge.commodity,
+                totals: Totals::default(),
+            };
+            rows.insert(index, row)
+                .map_err(|_| LedgerError::CapacityExceeded(Table::Rows))?;
+            index
+        }
+    };
+    let row = rows
+        .as_mut_slice()
+        .get_mut(index)
+        .ok_or(LedgerError::CapacityExceeded(Table::Rows))?;
+    row.totals.add(pledge)
+}
+
+/// Puts the rows [`breakdown_add`] built in the order [`breakdown`] gives.
+pub fn breakdown_sort<T: Tables, S: Slots<Row>>(state: &State<T>, by: Key, rows: &mut S) {
     rows.as_mut_slice()
         .sort_unstable_by(|a, b| compare_rows(state, by, a, b));
-    Ok(())
 }
 
 impl Key {

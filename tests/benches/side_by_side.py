@@ -196,9 +196,16 @@ def measure(size, work, runs, journals, time_journals):
     p = f"{PLEDGE} --file {ledger}"
     s = f"sqlite3 {db}"
     copy = work / "append.pledge"
+    copy_off = work / "append-off.pledge"
     db_copy = work / "append.sqlite"
     insert = ("INSERT INTO pledges(date, \\\"from\\\", \\\"to\\\", amount, fulfilled, outstanding, commodity, status, overdue) "
               "VALUES ('2025-06-01', 'Party 1', 'Party 2', 100, 0, 100, 'USD', 'open', 'false')")
+    # The sidecar (docs/SIDECAR.md) serves add, show and head once an append has written it:
+    # `copy` gets one untimed append first. `off` runs the same commands reading the whole
+    # ledger, as the first command after a change does.
+    off = f"PLEDGE_CACHE_DIR=off {PLEDGE} --file {ledger}"
+    c = f"{PLEDGE} --file {copy}"
+    add = "add 1 USD --from 'Party 1' --to 'Party 2' --date 2025-06-01"
     tasks = [
         ("report (goal progress)", f"{p} report",
          f"{s} \"SELECT goal, commodity, SUM(fulfilled + outstanding), SUM(fulfilled) FROM pledges GROUP BY goal, commodity\"",
@@ -208,16 +215,21 @@ def measure(size, work, runs, journals, time_journals):
          f"{s} \"SELECT sector, commodity, SUM(fulfilled + outstanding), SUM(fulfilled) FROM pledges GROUP BY sector, commodity\"",
          f"ledger -f {journal} bal '^pledger:.*:committed$' --pivot sector",
          f"hledger -f {journal} bal '^pledger:.*:committed$' --pivot sector"),
-        ("add (one durable append)", f"{PLEDGE} --file {copy} add 1 USD --from 'Party 1' --to 'Party 2' --date 2025-06-01",
+        ("add (one durable append), sidecar", f"{c} {add}", f"sqlite3 {db_copy} \"{insert}\"", None, None),
+        ("add, no sidecar", f"PLEDGE_CACHE_DIR=off {PLEDGE} --file {copy_off} {add}",
          f"sqlite3 {db_copy} \"{insert}\"", None, None),
-        ("show ID", f"{p} show {middle}", f"{s} \"SELECT * FROM pledges WHERE id = {middle}\"", None, None),
+        ("show ID, sidecar", f"{c} show {middle}", f"{s} \"SELECT * FROM pledges WHERE id = {middle}\"", None, None),
+        ("show ID, no sidecar", f"{off} show {middle}", f"{s} \"SELECT * FROM pledges WHERE id = {middle}\"", None, None),
         ("audit (full check)", f"{p} audit", f"{s} \"PRAGMA integrity_check\"", None, None),
-        ("head (size and root)", f"{p} head", f"sha256sum {ledger}", None, None),
+        ("head (size and root), sidecar", f"{c} head", f"sha256sum {ledger}", None, None),
+        ("head, no sidecar", f"{off} head", f"sha256sum {ledger}", None, None),
         ("list --status overdue --format csv", f"{p} list --status overdue --format csv",
          f"{s} -csv \"SELECT * FROM pledges WHERE overdue = 'true'\"", None, None),
     ]
     shutil.copy(ledger, copy)
+    shutil.copy(ledger, copy_off)
     shutil.copy(db, db_copy)
+    run(["bash", "-c", f"{c} {add}"])
     rows = []
     for name, mine, sqlite, ledger_cmd, hledger_cmd in tasks:
         row = {"task": name,
@@ -230,7 +242,7 @@ def measure(size, work, runs, journals, time_journals):
         print(f"  {size:>10,} {name:<36} pledge {row['pledge']*1000:9.1f} ms {row['pledge_rss']:7.1f} MiB"
               f"   other {row['other']*1000:9.1f} ms {row['other_rss']:7.1f} MiB", file=sys.stderr)
     sizes = {"pledge": ledger.stat().st_size, "sqlite": db.stat().st_size}
-    for f in (ledger, db, journal, copy, db_copy):
+    for f in (ledger, db, journal, copy, copy_off, db_copy):
         if f.exists():
             f.unlink()
     return rows, sizes
@@ -272,6 +284,8 @@ def main():
                    check=True, cwd=TOP)
     results = {}
     with tempfile.TemporaryDirectory(prefix="pledge-side-by-side-") as tmp:
+        # Sidecars in the work directory, gone with it, never in the user's cache.
+        os.environ["PLEDGE_CACHE_DIR"] = str(Path(tmp) / "sidecars")
         for size in sizes:
             print(f"side_by_side: {size:,} pledges", file=sys.stderr)
             results[size] = measure(size, Path(tmp), runs, size <= journal_limit, size <= time_limit)

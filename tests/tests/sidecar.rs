@@ -209,7 +209,9 @@ fn random_histories_answer_alike_with_and_without_the_sidecar() {
         }
         twins.same_bytes();
         twins.show_everything();
-        twins.run(&["report"]);
+        for report in REPORTS {
+            twins.run(report);
+        }
         twins.run(&["audit"]);
     }
     // The sidecar answered most of the 240 commands (its trace says so; voids, renames and
@@ -264,11 +266,26 @@ fn history() -> Twins {
     twins
 }
 
+/// Every report the sidecar serves.
+const REPORTS: &[&[&str]] = &[
+    &["report"],
+    &["report", "--format", "json"],
+    &["report", "--format", "csv"],
+    &["report", "--by", "pledger"],
+    &["report", "--by", "beneficiary", "--format", "json"],
+    &["report", "--by", "sector"],
+    &["report", "--by", "commodity", "--format", "csv"],
+    &["report", "--by", "status"],
+    &["report", "--by", "goal"],
+];
+
 /// Commands that a sidecar serves, run after each tampering.
 const PROBES: &[&[&str]] = &[
     &["head"],
     &["show", "4"],
     &["show", "4", "--format", "json"],
+    &["report", "--by", "pledger", "--format", "json"],
+    &["report"],
     &["show", "6"],
     &["fulfil", "6", "1", "EUR", "--date", "2026-04-01"],
     &[
@@ -365,7 +382,7 @@ fn a_tampered_sidecar_never_changes_an_answer() {
             }
             std::fs::write(file, &bytes).unwrap();
             // The probes that read only: each case starts from the same sidecar.
-            for args in PROBES.iter().take(4) {
+            for args in PROBES.iter().take(6) {
                 let with = run_in(&twins.cached, twins.cache.path(), args);
                 let without = run_in(&twins.plain, Path::new("off"), args);
                 assert_eq!(with.status.code(), without.status.code(), "{args:?}");

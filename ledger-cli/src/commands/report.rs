@@ -109,27 +109,67 @@ pub fn run(
         Some(path) => path.as_path(),
         None => context.path()?,
     };
+    // Every view but the whole ledger's needs the records themselves.
+    if view.as_of.is_none()
+        && view.known_at.is_none()
+        && let Some(cached) = ledger_file::read_cached(path, &context.keys, &[])?
+    {
+        let key = by.unwrap_or(Key::Goal);
+        if let Some(rows) = cached_rows(&cached, key)? {
+            let state = cached.sidecar.state();
+            return match by {
+                None => goals(state, rows, format),
+                Some(by) => breakdown(state, by, rows, None, None, format),
+            };
+        }
+        crate::sidecar::trace("given up: a slot does not hold what it must");
+    }
     let ledger = ledger_file::read(path, view, &context.keys)?;
     let known_at = ledger.known_at;
     let state = &ledger.state;
     let as_of = view.as_of.map(|d| d.to_string());
     match by {
-        None => goals(state, as_of, known_at, format),
-        Some(by) => breakdown(state, by, as_of, known_at, format),
+        None => {
+            let report = goals_data(state, as_of, known_at)?;
+            print_goals(&report, format)
+        }
+        Some(by) => {
+            let rows = rows_of(state, by)?;
+            breakdown(state, by, rows, as_of, known_at, format)
+        }
     }
 }
 
-fn goals(
-    state: &State,
-    as_of: Option<String>,
-    known_at: Option<u32>,
-    format: Format,
-) -> Result<()> {
-    let report = goals_data(state, as_of, known_at)?;
+/// The breakdown by `key` of the pledges in the whole fold.
+fn rows_of(state: &State, key: Key) -> Result<Grow<Row>> {
+    let mut rows: Grow<Row> = Grow::default();
+    report::breakdown(state, key, &mut rows).map_err(overflow)?;
+    Ok(rows)
+}
+
+/// The breakdown by `key` of the pledges in the sidecar's slots, read one at a time; `None`
+/// if a slot does not hold what it must.
+fn cached_rows(cached: &ledger_file::Cached, key: Key) -> Result<Option<Grow<Row>>> {
+    let state = cached.sidecar.state();
+    let mut rows: Grow<Row> = Grow::default();
+    let read = cached
+        .sidecar
+        .each_pledge(|pledge| report::breakdown_add(state, key, &mut rows, pledge))
+        .map_err(overflow)?;
+    report::breakdown_sort(state, key, &mut rows);
+    Ok(read.map(|()| rows))
+}
+
+fn goals(state: &State, rows: Grow<Row>, format: Format) -> Result<()> {
+    let report = goals_from_rows(state, &rows, None, None)?;
+    print_goals(&report, format)
+}
+
+fn print_goals(report: &GoalsJson, format: Format) -> Result<()> {
     match format {
-        Format::Json => print_json(&report),
+        Format::Json => print_json(report),
         Format::Csv => print(&goal_sheet(&report.goals, &report.outside_goals).csv()?),
-        Format::Table => print(&goals_table(&report)),
+        Format::Table => print(&goals_table(report)),
     }
 }
 
@@ -140,9 +180,18 @@ pub(super) fn goals_data(
     as_of: Option<String>,
     known_at: Option<u32>,
 ) -> Result<GoalsJson> {
-    let mut rows: Grow<Row> = Grow::default();
-    report::breakdown(state, Key::Goal, &mut rows).map_err(overflow)?;
-    let rows = ledger_core::slots::Slots::as_slice(&rows);
+    let rows = rows_of(state, Key::Goal)?;
+    goals_from_rows(state, &rows, as_of, known_at)
+}
+
+/// [`goals_data`] from the by-goal rows of a breakdown.
+fn goals_from_rows(
+    state: &State,
+    rows: &Grow<Row>,
+    as_of: Option<String>,
+    known_at: Option<u32>,
+) -> Result<GoalsJson> {
+    let rows = ledger_core::slots::Slots::as_slice(rows);
     let mut goals = Vec::new();
     for (index, goal) in state.goals().iter().enumerate() {
         let id = GoalId(u32::try_from(index).map_err(|_| overflow(LedgerError::Overflow))?);
@@ -449,13 +498,12 @@ fn with_sign(percent: &str) -> Cell {
 fn breakdown(
     state: &State,
     by: Key,
+    rows: Grow<Row>,
     as_of: Option<String>,
     known_at: Option<u32>,
     format: Format,
 ) -> Result<()> {
     let key = by;
-    let mut rows: Grow<Row> = Grow::default();
-    report::breakdown(state, key, &mut rows).map_err(overflow)?;
     let keyed = key != Key::Commodity;
     let rows: Vec<TotalsJson> = ledger_core::slots::Slots::as_slice(&rows)
         .iter()

@@ -244,6 +244,42 @@ impl Sidecar {
         std::mem::take(&mut self.state)
     }
 
+    /// Hands every pledge in the slots to `each`, in order, in memory that does not grow with
+    /// them. `Ok(None)` if a slot does not hold what it must (the caller then reads the whole
+    /// ledger, discarding what `each` was given).
+    pub fn each_pledge<E>(
+        &self,
+        mut each: impl FnMut(&PledgeState) -> Result<(), E>,
+    ) -> Result<Option<()>, E> {
+        const CHUNK: usize = SLOT * 8192;
+        let mut buffer = vec![0u8; CHUNK];
+        let total = self.pledges.saturating_mul(SLOT as u64);
+        let mut at = 0u64;
+        let mut last: Option<Seq> = None;
+        while at < total {
+            let len = usize::try_from((total - at).min(CHUNK as u64)).unwrap_or(CHUNK);
+            let Some(chunk) = buffer.get_mut(..len) else {
+                return Ok(None);
+            };
+            if self.slots.read_exact_at(chunk, at).is_err() {
+                return Ok(None);
+            }
+            for bytes in chunk.chunks_exact(SLOT) {
+                let Some(pledge) = encoding::read_slot(bytes) else {
+                    return Ok(None);
+                };
+                // Slots are in record order, each before the next record.
+                if last.is_some_and(|l| l >= pledge.seq) || u64::from(pledge.seq) >= self.records {
+                    return Ok(None);
+                }
+                last = Some(pledge.seq);
+                each(&pledge)?;
+            }
+            at += len as u64;
+        }
+        Ok(Some(()))
+    }
+
     /// Record `seq`, read from the ledger at the offset the index gives; `None` if it is not
     /// there (the sidecar is then not to be trusted).
     pub fn record(&self, ledger: &File, seq: Seq) -> Option<Record> {
