@@ -209,8 +209,8 @@ fn random_histories_answer_alike_with_and_without_the_sidecar() {
         }
         twins.same_bytes();
         twins.show_everything();
-        for report in REPORTS {
-            twins.run(report);
+        for query in REPORTS.iter().chain(LISTS) {
+            twins.run(query);
         }
         twins.run(&["audit"]);
     }
@@ -279,6 +279,19 @@ const REPORTS: &[&[&str]] = &[
     &["report", "--by", "goal"],
 ];
 
+/// Lists the sidecar serves.
+const LISTS: &[&[&str]] = &[
+    &["list"],
+    &["list", "--format", "json"],
+    &["list", "--format", "csv"],
+    &["list", "--status", "overdue", "--format", "csv"],
+    &["list", "--status", "void"],
+    &["list", "--status", "cancelled", "--format", "json"],
+    &["list", "--from", "Party 1"],
+    &["list", "--party", "Party 2", "--goal", "Round"],
+    &["list", "--from", "Party 9"],
+];
+
 /// Commands that a sidecar serves, run after each tampering.
 const PROBES: &[&[&str]] = &[
     &["head"],
@@ -286,6 +299,8 @@ const PROBES: &[&[&str]] = &[
     &["show", "4", "--format", "json"],
     &["report", "--by", "pledger", "--format", "json"],
     &["report"],
+    &["list", "--format", "csv"],
+    &["list"],
     &["show", "6"],
     &["fulfil", "6", "1", "EUR", "--date", "2026-04-01"],
     &[
@@ -382,7 +397,7 @@ fn a_tampered_sidecar_never_changes_an_answer() {
             }
             std::fs::write(file, &bytes).unwrap();
             // The probes that read only: each case starts from the same sidecar.
-            for args in PROBES.iter().take(6) {
+            for args in PROBES.iter().take(8) {
                 let with = run_in(&twins.cached, twins.cache.path(), args);
                 let without = run_in(&twins.plain, Path::new("off"), args);
                 assert_eq!(with.status.code(), without.status.code(), "{args:?}");

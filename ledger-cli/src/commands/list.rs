@@ -61,27 +61,65 @@ pub const COLUMNS: &[Column] = &[
 pub fn run(context: &Context, args: &ListArgs) -> Result<()> {
     let view = context.view(args.as_of.as_deref(), args.known_at.as_deref())?;
     let as_of = view.as_of;
-    let ledger = ledger_file::read(context.path()?, view, &context.keys)?;
-    let state = &ledger.state;
     let on = as_of.unwrap_or(context.today);
-    let filter = Filter::new(state, &args.filter, args.status)?;
-    // Rows are made as they are written, never all at once: a million-pledge ledger lists in
-    // memory that does not grow with it (a table takes two passes, one to size its columns).
+    let path = context.path()?;
+    if as_of.is_none()
+        && view.known_at.is_none()
+        && let Some(cached) = ledger_file::read_cached(path, &context.keys, &[])?
+    {
+        // A first pass checks every slot, so that nothing is printed from a damaged sidecar.
+        let damaged = std::cell::Cell::new(false);
+        let _ = cached.sidecar.pledges(&damaged).count();
+        if !damaged.get() {
+            let state = cached.sidecar.state();
+            let listed = list(state, args, None, on, || cached.sidecar.pledges(&damaged));
+            if damaged.get() {
+                return Err(CliError::failure(format!(
+                    "{}: its sidecar changed while it was read, which only a process that \
+                     ignores the ledger's lock can do; the list is incomplete: run it again",
+                    path.display()
+                )));
+            }
+            return listed;
+        }
+        crate::sidecar::trace("given up: a slot does not hold what it must");
+    }
+    let ledger = ledger_file::read(path, view, &context.keys)?;
+    let state = &ledger.state;
+    list(state, args, as_of, on, || state.pledges().iter())
+}
+
+/// Lists the pledges `pledges` gives (each call, all of them, in record order) that the
+/// arguments keep. Rows are made as they are written, never all at once: a million-pledge
+/// ledger lists in memory that does not grow with it (a table takes two passes, one to size
+/// its columns).
+fn list<I, P>(
+    state: &State,
+    args: &ListArgs,
+    as_of: Option<Date>,
+    on: Date,
+    pledges: impl Fn() -> I,
+) -> Result<()>
+where
+    I: Iterator<Item = P>,
+    P: std::borrow::Borrow<PledgeState>,
+{
+    let filter = &Filter::new(state, &args.filter, args.status)?;
+    let pledges = &pledges;
     let kept = || {
         // Void pledges count nowhere; `--status void` lists them.
         let void = filter.status == Some(StatusFilter::Void);
-        state
-            .pledges()
-            .iter()
-            .filter(move |p| p.voided == void && state.counts(p.date))
-            .filter(|p| filter.keeps(state, p, on))
+        pledges().filter(move |p| {
+            let p = p.borrow();
+            p.voided == void && state.counts(p.date) && filter.keeps(state, p, on)
+        })
     };
-    let pledges = || kept().map(|p| pledge_json(state, p, on));
+    let rows = || kept().map(|p| pledge_json(state, p.borrow(), on));
     let out = || std::io::BufWriter::new(std::io::stdout().lock());
     match args.output.format {
         Format::Json => print_json_streamed(&ListJson {
             as_of: as_of.map(|d| d.to_string()),
-            pledges: Streamed::new(pledges()),
+            pledges: Streamed::new(rows()),
         }),
         Format::Csv => {
             // CSV rows straight from the fold into reused buffers: no row is built as strings
@@ -89,17 +127,17 @@ pub fn run(context: &Context, args: &ListArgs) -> Result<()> {
             let mut csv = CsvWriter::new(out(), COLUMNS)?;
             let mut row = CsvRow::default();
             kept().try_for_each(|p| {
-                row.fill(state, p, on);
+                row.fill(state, p.borrow(), on);
                 csv.fields(row.fields.iter().map(String::as_str))
             })?;
             csv.finish()
         }
-        Format::Table if pledges().next().is_none() => print("no pledges match\n"),
+        Format::Table if rows().next().is_none() => print("no pledges match\n"),
         Format::Table => {
             let mut widths = Widths::of_headers(COLUMNS);
-            pledges().for_each(|p| widths.fit(COLUMNS, &cells(&p)));
+            rows().for_each(|p| widths.fit(COLUMNS, &cells(&p)));
             let mut table = TableWriter::new(out(), COLUMNS, widths)?;
-            pledges().try_for_each(|p| table.row(&cells(&p)))?;
+            rows().try_for_each(|p| table.row(&cells(&p)))?;
             table.finish()
         }
     }

@@ -20,6 +20,7 @@
 
 mod encoding;
 
+use std::cell::Cell;
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::os::unix::fs::{FileExt, MetadataExt};
@@ -251,33 +252,24 @@ impl Sidecar {
         &self,
         mut each: impl FnMut(&PledgeState) -> Result<(), E>,
     ) -> Result<Option<()>, E> {
-        const CHUNK: usize = SLOT * 8192;
-        let mut buffer = vec![0u8; CHUNK];
-        let total = self.pledges.saturating_mul(SLOT as u64);
-        let mut at = 0u64;
-        let mut last: Option<Seq> = None;
-        while at < total {
-            let len = usize::try_from((total - at).min(CHUNK as u64)).unwrap_or(CHUNK);
-            let Some(chunk) = buffer.get_mut(..len) else {
-                return Ok(None);
-            };
-            if self.slots.read_exact_at(chunk, at).is_err() {
-                return Ok(None);
-            }
-            for bytes in chunk.chunks_exact(SLOT) {
-                let Some(pledge) = encoding::read_slot(bytes) else {
-                    return Ok(None);
-                };
-                // Slots are in record order, each before the next record.
-                if last.is_some_and(|l| l >= pledge.seq) || u64::from(pledge.seq) >= self.records {
-                    return Ok(None);
-                }
-                last = Some(pledge.seq);
-                each(&pledge)?;
-            }
-            at += len as u64;
+        let damaged = Cell::new(false);
+        for pledge in self.pledges(&damaged) {
+            each(&pledge)?;
         }
-        Ok(Some(()))
+        Ok((!damaged.get()).then_some(()))
+    }
+
+    /// The pledges in the slots, in record order, read 8,192 slots at a time. A slot that does
+    /// not hold what it must ends the walk and sets `damaged`.
+    pub fn pledges<'s>(&'s self, damaged: &'s Cell<bool>) -> Slots<'s> {
+        Slots {
+            sidecar: self,
+            damaged,
+            buffer: Vec::new(),
+            pos: 0,
+            at: 0,
+            last: None,
+        }
     }
 
     /// Record `seq`, read from the ledger at the offset the index gives; `None` if it is not
@@ -460,6 +452,66 @@ impl Sidecar {
             &self.range,
             state,
         )
+    }
+}
+
+/// The walk [`Sidecar::pledges`] gives.
+#[derive(Debug)]
+pub struct Slots<'s> {
+    sidecar: &'s Sidecar,
+    damaged: &'s Cell<bool>,
+    buffer: Vec<u8>,
+    pos: usize,
+    /// Where the next chunk starts in the slots file.
+    at: u64,
+    last: Option<Seq>,
+}
+
+impl Iterator for Slots<'_> {
+    type Item = PledgeState;
+
+    fn next(&mut self) -> Option<PledgeState> {
+        const CHUNK: u64 = SLOT as u64 * 8192;
+        if self.damaged.get() {
+            return None;
+        }
+        if self.pos >= self.buffer.len() {
+            let total = self.sidecar.pledges.saturating_mul(SLOT as u64);
+            let len = usize::try_from(total.saturating_sub(self.at).min(CHUNK)).ok()?;
+            if len == 0 {
+                return None;
+            }
+            self.buffer.resize(len, 0);
+            if self
+                .sidecar
+                .slots
+                .read_exact_at(&mut self.buffer, self.at)
+                .is_err()
+            {
+                self.damaged.set(true);
+                return None;
+            }
+            self.at += len as u64;
+            self.pos = 0;
+        }
+        let pledge = self
+            .buffer
+            .get(self.pos..self.pos + SLOT)
+            .and_then(encoding::read_slot)
+            // Slots are in record order, each before the next record.
+            .filter(|p| self.last.is_none_or(|l| l < p.seq))
+            .filter(|p| u64::from(p.seq) < self.sidecar.records);
+        self.pos += SLOT;
+        match pledge {
+            Some(pledge) => {
+                self.last = Some(pledge.seq);
+                Some(pledge)
+            }
+            None => {
+                self.damaged.set(true);
+                None
+            }
+        }
     }
 }
 
