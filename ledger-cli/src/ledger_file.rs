@@ -176,6 +176,32 @@ fn usable_sidecar(
     }
 }
 
+/// As [`read`], for a command that a sidecar serves and that found none to match: with the
+/// whole view of a ledger that ends cleanly, it writes the sidecar afresh (under the shared
+/// lock: readers that race to write it write the same bytes), so that the next such command
+/// reads only what it needs.
+pub fn read_and_cache(path: &Path, view: View, keys: &[VerifierKey]) -> Result<LedgerFile> {
+    let whole = view.as_of.is_none() && view.known_at.is_none();
+    let file = open(path, false)?;
+    file.lock_shared()
+        .map_err(|e| io_failure(path, "cannot lock", &e))?;
+    let mut ledger = load(path, file, view, keys, whole)?;
+    if let Some(warning) = ledger.tail_problem(false) {
+        crate::output::warn(&warning);
+    } else if whole && sidecar::open(path, &ledger.file, keys).is_err() {
+        let whole = sidecar::Whole {
+            located: &ledger.located,
+            state: &ledger.state,
+            range: &ledger.tree.range,
+            appended: &[],
+            end: ledger.len,
+        };
+        sidecar::build(path, &ledger.file, keys, whole);
+    }
+    ledger.located = Vec::new();
+    Ok(ledger)
+}
+
 /// Opens a ledger to append to it, holding an exclusive lock so that a second `pledge`
 /// appending at the same time waits. Refuses a ledger whose end is torn or erased. New records
 /// are held to the future-date rule with `today`.

@@ -339,11 +339,15 @@ fn a_tampered_ledger_is_answered_from_its_bytes_never_from_the_sidecar() {
         let mut twins = history();
         twins.run(&["show", "4"]);
         twins.tamper_ledger(change);
+        // The first command after the change reads the ledger (and, if it reads cleanly,
+        // writes a new sidecar, which may serve the rest): answers agree throughout.
         let before = twins.served;
-        for probe in PROBES {
+        for (n, probe) in PROBES.iter().enumerate() {
             twins.run(probe);
+            if n == 0 {
+                assert_eq!(twins.served, before, "{what}: the old sidecar was used");
+            }
         }
-        assert_eq!(twins.served, before, "{what}: the sidecar was used");
         twins.same_bytes();
     }
 }
@@ -360,7 +364,6 @@ fn a_ledger_replaced_by_a_copy_is_read_in_full() {
     let before = twins.served;
     twins.run(&["show", "4"]);
     assert_eq!(twins.served, before, "a new inode is another file");
-    // The next append writes a new sidecar, which serves the one after.
     twins.run(&[
         "add",
         "2",
@@ -373,7 +376,8 @@ fn a_ledger_replaced_by_a_copy_is_read_in_full() {
         "2026-04-02",
     ]);
     twins.run(&["show", "4"]);
-    assert_eq!(twins.served, before + 1);
+    // That full read wrote a new sidecar, which served the append and the show after it.
+    assert_eq!(twins.served, before + 2);
 }
 
 #[test]

@@ -23,7 +23,7 @@ pub fn run(context: &Context, format: Format) -> Result<()> {
             cached.sidecar.range().clone(),
         ),
         None => {
-            let ledger = ledger_file::read(path, ledger_file::View::ALL, &context.keys)?;
+            let ledger = ledger_file::read_and_cache(path, ledger_file::View::ALL, &context.keys)?;
             (ledger.state.origin().cloned(), ledger.tree.range)
         }
     };

@@ -84,7 +84,7 @@ pub fn run(context: &Context, args: &ListArgs) -> Result<()> {
         }
         crate::sidecar::trace("given up: a slot does not hold what it must");
     }
-    let ledger = ledger_file::read(path, view, &context.keys)?;
+    let ledger = ledger_file::read_and_cache(path, view, &context.keys)?;
     let state = &ledger.state;
     list(state, args, as_of, on, || state.pledges().iter())
 }

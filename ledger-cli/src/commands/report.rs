@@ -124,7 +124,7 @@ pub fn run(
         }
         crate::sidecar::trace("given up: a slot does not hold what it must");
     }
-    let ledger = ledger_file::read(path, view, &context.keys)?;
+    let ledger = ledger_file::read_and_cache(path, view, &context.keys)?;
     let known_at = ledger.known_at;
     let state = &ledger.state;
     let as_of = view.as_of.map(|d| d.to_string());

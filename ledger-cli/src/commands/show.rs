@@ -91,7 +91,7 @@ pub fn run(context: &Context, id: &str, view: &ViewArgs, format: Format) -> Resu
             crate::sidecar::trace("given up: a record or link it gives does not hold");
         }
     }
-    let ledger = ledger_file::read(context.path()?, view, &context.keys)?;
+    let ledger = ledger_file::read_and_cache(context.path()?, view, &context.keys)?;
     let state = &ledger.state;
     if seq >= state.next_seq() {
         return Err(CliError::input(format!(

@@ -14,9 +14,10 @@
 //! else, and the command reads the whole ledger as it would without a sidecar; the next append
 //! writes a fresh one. Deleting the files is always safe. `pledge audit` never uses them.
 //!
-//! Only writers write it, under the ledger's exclusive lock, after their append is synced:
-//! the index and slots first (synced), the head last through a temporary file and a rename, so
-//! a head never vouches for slots that are not on disk.
+//! An append writes it under the ledger's exclusive lock, after the append is synced; a reader
+//! that found none to match writes it after reading the whole ledger, under the shared lock
+//! (readers racing write the same bytes). The index and slots go first (synced), the head last
+//! through a temporary file and a rename, so a head never vouches for slots not on disk.
 
 mod encoding;
 
