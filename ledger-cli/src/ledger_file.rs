@@ -181,7 +181,7 @@ fn usable_sidecar(
 /// lock: readers that race to write it write the same bytes), so that the next such command
 /// reads only what it needs.
 pub fn read_and_cache(path: &Path, view: View, keys: &[VerifierKey]) -> Result<LedgerFile> {
-    let whole = view.as_of.is_none() && view.known_at.is_none();
+    let whole = view.as_of.is_none() && view.known_at.is_none() && sidecar::enabled(path);
     let file = open(path, false)?;
     file.lock_shared()
         .map_err(|e| io_failure(path, "cannot lock", &e))?;
@@ -255,7 +255,7 @@ pub fn append_window(
 }
 
 fn append_locked(path: &Path, file: File, keys: &[VerifierKey], today: Date) -> Result<LedgerFile> {
-    let mut ledger = load(path, file, View::ALL, keys, true)?;
+    let mut ledger = load(path, file, View::ALL, keys, sidecar::enabled(path))?;
     ledger.state.set_today(Some(today));
     if let Some(problem) = ledger.tail_problem(true) {
         return Err(CliError::failure(problem));

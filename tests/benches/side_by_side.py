@@ -200,21 +200,28 @@ def measure(size, work, runs, journals, time_journals):
     db_copy = work / "append.sqlite"
     insert = ("INSERT INTO pledges(date, \\\"from\\\", \\\"to\\\", amount, fulfilled, outstanding, commodity, status, overdue) "
               "VALUES ('2025-06-01', 'Party 1', 'Party 2', 100, 0, 100, 'USD', 'open', 'false')")
-    # The sidecar (docs/SIDECAR.md) serves add, show and head once an append has written it:
-    # `copy` gets one untimed append first. `off` runs the same commands reading the whole
-    # ledger, as the first command after a change does.
+    # The sidecar (docs/SIDECAR.md) serves add, show, head, report and list once an append or
+    # a full read has written it: `ledger` got one when it was listed for SQLite above, `copy`
+    # gets one untimed append first. `off` runs the same commands reading the whole ledger, as
+    # the first command after a change from elsewhere does.
     off = f"PLEDGE_CACHE_DIR=off {PLEDGE} --file {ledger}"
     c = f"{PLEDGE} --file {copy}"
     add = "add 1 USD --from 'Party 1' --to 'Party 2' --date 2025-06-01"
     tasks = [
-        ("report (goal progress)", f"{p} report",
+        ("report (goal progress), sidecar", f"{p} report",
          f"{s} \"SELECT goal, commodity, SUM(fulfilled + outstanding), SUM(fulfilled) FROM pledges GROUP BY goal, commodity\"",
          f"ledger -f {journal} bal '^pledger:.*:committed$' --pivot goal",
          f"hledger -f {journal} bal '^pledger:.*:committed$' --pivot goal"),
-        ("report --by sector", f"{p} report --by sector",
+        ("report, no sidecar", f"{off} report",
+         f"{s} \"SELECT goal, commodity, SUM(fulfilled + outstanding), SUM(fulfilled) FROM pledges GROUP BY goal, commodity\"",
+         None, None),
+        ("report --by sector, sidecar", f"{p} report --by sector",
          f"{s} \"SELECT sector, commodity, SUM(fulfilled + outstanding), SUM(fulfilled) FROM pledges GROUP BY sector, commodity\"",
          f"ledger -f {journal} bal '^pledger:.*:committed$' --pivot sector",
          f"hledger -f {journal} bal '^pledger:.*:committed$' --pivot sector"),
+        ("report --by sector, no sidecar", f"{off} report --by sector",
+         f"{s} \"SELECT sector, commodity, SUM(fulfilled + outstanding), SUM(fulfilled) FROM pledges GROUP BY sector, commodity\"",
+         None, None),
         ("add (one durable append), sidecar", f"{c} {add}", f"sqlite3 {db_copy} \"{insert}\"", None, None),
         ("add, no sidecar", f"PLEDGE_CACHE_DIR=off {PLEDGE} --file {copy_off} {add}",
          f"sqlite3 {db_copy} \"{insert}\"", None, None),
@@ -223,7 +230,9 @@ def measure(size, work, runs, journals, time_journals):
         ("audit (full check)", f"{p} audit", f"{s} \"PRAGMA integrity_check\"", None, None),
         ("head (size and root), sidecar", f"{c} head", f"sha256sum {ledger}", None, None),
         ("head, no sidecar", f"{off} head", f"sha256sum {ledger}", None, None),
-        ("list --status overdue --format csv", f"{p} list --status overdue --format csv",
+        ("list --status overdue --format csv, sidecar", f"{p} list --status overdue --format csv",
+         f"{s} -csv \"SELECT * FROM pledges WHERE overdue = 'true'\"", None, None),
+        ("list --status overdue --format csv, no sidecar", f"{off} list --status overdue --format csv",
          f"{s} -csv \"SELECT * FROM pledges WHERE overdue = 'true'\"", None, None),
     ]
     shutil.copy(ledger, copy)

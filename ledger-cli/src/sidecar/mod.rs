@@ -135,6 +135,12 @@ fn location(ledger: &Path) -> Option<PathBuf> {
     Some(dir.join(name))
 }
 
+/// Whether `ledger` can have a sidecar (sidecars are on and there is a cache directory): a
+/// reader collects what a new sidecar needs only then.
+pub fn enabled(ledger: &Path) -> bool {
+    location(ledger).is_some()
+}
+
 fn with_extension(prefix: &Path, extension: &str) -> PathBuf {
     let mut name = prefix.as_os_str().to_owned();
     name.push(".");
