@@ -222,46 +222,16 @@ fn random_histories_answer_alike_with_and_without_the_sidecar() {
 /// A history with a pledge fulfilled, voided events and notes, on both twins.
 fn history() -> Twins {
     let mut twins = Twins::new();
-    for args in [
-        &[
-            "add",
-            "500",
-            "USD",
-            "--from",
-            "A",
-            "--to",
-            "B",
-            "--date",
-            "2026-01-01",
-        ][..],
-        &[
-            "add",
-            "700",
-            "EUR",
-            "--from",
-            "A",
-            "--to",
-            "C",
-            "--date",
-            "2026-01-02",
-        ],
-        &["fulfil", "4", "100", "USD", "--date", "2026-02-01"],
-        &["fulfil", "4", "50", "USD", "--date", "2026-02-02"],
-        &["void", "9", "--reason", "twice"],
-        &["note", "on track", "--on", "4"],
-        &[
-            "add",
-            "9",
-            "USD",
-            "--from",
-            "C",
-            "--to",
-            "B",
-            "--date",
-            "2026-03-01",
-        ],
+    for line in [
+        "add 500 USD --from A --to B --date 2026-01-01",
+        "add 700 EUR --from A --to C --date 2026-01-02",
+        "fulfil 4 100 USD --date 2026-02-01",
+        "fulfil 4 50 USD --date 2026-02-02",
+        "void 9 --reason twice",
+        "note on-track --on 4",
+        "add 9 USD --from C --to B --date 2026-03-01",
     ] {
-        twins.run(args);
+        twins.run(&line.split(' ').collect::<Vec<_>>());
     }
     twins
 }
@@ -303,17 +273,20 @@ const PROBES: &[&[&str]] = &[
     &["list"],
     &["show", "6"],
     &["fulfil", "6", "1", "EUR", "--date", "2026-04-01"],
-    &[
-        "add",
-        "1",
-        "USD",
-        "--from",
-        "A",
-        "--to",
-        "B",
-        "--date",
-        "2026-04-02",
-    ],
+    LATE_ADD,
+];
+
+/// A pledge added after the history.
+const LATE_ADD: &[&str] = &[
+    "add",
+    "2",
+    "USD",
+    "--from",
+    "A",
+    "--to",
+    "B",
+    "--date",
+    "2026-04-02",
 ];
 
 #[test]
@@ -364,17 +337,7 @@ fn a_ledger_replaced_by_a_copy_is_read_in_full() {
     let before = twins.served;
     twins.run(&["show", "4"]);
     assert_eq!(twins.served, before, "a new inode is another file");
-    twins.run(&[
-        "add",
-        "2",
-        "USD",
-        "--from",
-        "A",
-        "--to",
-        "B",
-        "--date",
-        "2026-04-02",
-    ]);
+    twins.run(LATE_ADD);
     twins.run(&["show", "4"]);
     // That full read wrote a new sidecar, which served the append and the show after it.
     assert_eq!(twins.served, before + 2);

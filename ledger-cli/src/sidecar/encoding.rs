@@ -38,6 +38,20 @@ pub struct IndexEntry {
 }
 
 impl IndexEntry {
+    /// The entry of a new record at `offset` with pledge slot `slot`, linked in front of the
+    /// records about the same record when it is about one (whose entry is `about`).
+    pub fn linked(offset: u64, slot: u32, seq: u32, about: Option<&mut IndexEntry>) -> IndexEntry {
+        let previous_about = about.map_or(NONE, |target| {
+            std::mem::replace(&mut target.latest_about, seq)
+        });
+        IndexEntry {
+            offset,
+            slot,
+            latest_about: NONE,
+            previous_about,
+        }
+    }
+
     pub fn write(&self, out: &mut Out) {
         let start = out.0.len();
         out.u64(self.offset);

@@ -396,15 +396,12 @@ impl Sidecar {
                 }
                 None => NONE,
             };
-            let mut previous_about = NONE;
-            if located.about != NONE {
-                let about = located.about;
-                if about >= first_new {
-                    let i = usize::try_from(about - first_new).ok()?;
-                    let target: &mut IndexEntry = entries.get_mut(i)?;
-                    previous_about = target.latest_about;
-                    target.latest_about = seq;
-                } else {
+            let about = match located.about {
+                NONE => None,
+                about if about >= first_new => {
+                    entries.get_mut(usize::try_from(about - first_new).ok()?)
+                }
+                about => {
                     let i = match old.iter().position(|(s, _)| *s == about) {
                         Some(i) => i,
                         None => {
@@ -412,17 +409,11 @@ impl Sidecar {
                             old.len() - 1
                         }
                     };
-                    let (_, target) = old.get_mut(i)?;
-                    previous_about = target.latest_about;
-                    target.latest_about = seq;
+                    old.get_mut(i).map(|(_, entry)| entry)
                 }
-            }
-            entries.push(IndexEntry {
-                offset: located.offset,
-                slot,
-                latest_about: NONE,
-                previous_about,
-            });
+            };
+            let entry = IndexEntry::linked(located.offset, slot, seq, about);
+            entries.push(entry);
             self.range.push(*leaf).ok()?;
         }
         let mut out = Out::default();
@@ -630,18 +621,12 @@ fn try_build(ledger: &Path, file: &File, keys: &[VerifierKey], whole: Whole<'_>)
             }
             _ => NONE,
         };
-        let mut previous_about = NONE;
-        if at.about != NONE {
-            let target = entries.get_mut(usize::try_from(at.about).ok()?)?;
-            previous_about = target.latest_about;
-            target.latest_about = seq;
-        }
-        entries.push(IndexEntry {
-            offset: at.offset,
-            slot,
-            latest_about: NONE,
-            previous_about,
-        });
+        let about = match at.about {
+            NONE => None,
+            about => Some(entries.get_mut(usize::try_from(about).ok()?)?),
+        };
+        let entry = IndexEntry::linked(at.offset, slot, seq, about);
+        entries.push(entry);
     }
     if next_pledge.next().is_some() {
         return None;
