@@ -196,7 +196,7 @@ pub fn read_and_cache(path: &Path, view: View, keys: &[VerifierKey]) -> Result<L
             appended: &[],
             end: ledger.len,
         };
-        sidecar::build(path, &ledger.file, keys, whole);
+        trace_build(sidecar::build(path, &ledger.file, keys, whole));
     }
     ledger.located = Vec::new();
     Ok(ledger)
@@ -416,7 +416,12 @@ impl LedgerFile {
         self.len = end + frames.len() as u64;
         match self.window.take() {
             Some(sidecar) => {
-                sidecar.update(&self.path, &self.file, &self.keys, &self.state, end, frames);
+                if sidecar
+                    .update(&self.path, &self.file, &self.keys, &self.state, end, frames)
+                    .is_none()
+                {
+                    sidecar::trace("not updated: it will be written afresh by the next append");
+                }
             }
             None => {
                 self.bytes.extend_from_slice(frames);
@@ -427,7 +432,7 @@ impl LedgerFile {
                     appended: frames,
                     end,
                 };
-                sidecar::build(&self.path, &self.file, &self.keys, whole);
+                trace_build(sidecar::build(&self.path, &self.file, &self.keys, whole));
             }
         }
         Ok(())
@@ -654,6 +659,15 @@ fn fold(
         return Ok((known, tail, records));
     }
     Ok((state, tail, records))
+}
+
+/// Traces whether a new sidecar was written.
+fn trace_build(built: Option<()>) {
+    sidecar::trace(if built.is_some() {
+        "written"
+    } else {
+        "not written"
+    });
 }
 
 fn io_failure(path: &Path, what: &str, error: &std::io::Error) -> CliError {

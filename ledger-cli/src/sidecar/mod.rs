@@ -23,7 +23,7 @@ mod encoding;
 
 use std::cell::Cell;
 use std::fs::{File, OpenOptions};
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Read, Write};
 use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
@@ -162,10 +162,13 @@ pub fn open(ledger: &Path, file: &File, keys: &[VerifierKey]) -> Result<Sidecar,
     let prefix = location(ledger).ok_or("off (PLEDGE_CACHE_DIR=off, or no cache directory)")?;
     let head_path = with_extension(&prefix, "head");
     let head = File::open(&head_path).map_err(|_| "not there")?;
-    if head.metadata().map_err(|_| "not readable")?.len() > MAX_HEAD {
+    let mut bytes = Vec::new();
+    head.take(MAX_HEAD + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|_| "not readable")?;
+    if bytes.len() as u64 > MAX_HEAD {
         return Err("damaged: its head is too long");
     }
-    let bytes = std::fs::read(&head_path).map_err(|_| "not readable")?;
     let damaged = "damaged: its head does not match its checksum";
     let (body, digest) = bytes
         .split_at_checked(bytes.len().checked_sub(32).ok_or(damaged)?)
@@ -343,26 +346,9 @@ impl Sidecar {
     }
 
     /// After `frames` were appended at `end` and synced, brings the sidecar up to date with
-    /// `state` (this sidecar's restored state, with the new records folded in). Failing
-    /// leaves a head that no longer matches the ledger, so it is never used.
+    /// `state` (this sidecar's restored state, with the new records folded in). `None` if it
+    /// could not: the head left behind no longer matches the ledger, so it is never used.
     pub fn update(
-        self,
-        ledger: &Path,
-        file: &File,
-        keys: &[VerifierKey],
-        state: &State,
-        end: u64,
-        frames: &[u8],
-    ) {
-        if self
-            .try_update(ledger, file, keys, state, end, frames)
-            .is_none()
-        {
-            trace("not updated: it will be written afresh by the next append");
-        }
-    }
-
-    fn try_update(
         mut self,
         ledger: &Path,
         file: &File,
@@ -567,16 +553,10 @@ pub struct Whole<'a> {
     pub end: u64,
 }
 
-/// Writes a whole new sidecar for a ledger just read in full and appended to. Failing leaves
-/// no head that matches the ledger.
-pub fn build(ledger: &Path, file: &File, keys: &[VerifierKey], whole: Whole<'_>) {
-    match try_build(ledger, file, keys, whole) {
-        Some(()) => trace("written"),
-        None => trace("not written"),
-    }
-}
-
-fn try_build(ledger: &Path, file: &File, keys: &[VerifierKey], whole: Whole<'_>) -> Option<()> {
+/// Writes a whole new sidecar for a ledger just read in full (and perhaps appended to).
+/// `None` if it could not: then no head matches the ledger.
+pub fn build(ledger: &Path, file: &File, keys: &[VerifierKey], whole: Whole<'_>) -> Option<()> {
+    let prefix = location(ledger)?;
     let state = whole.state;
     let first_new = Seq::try_from(whole.located.len()).ok()?;
     let new = appended(whole.appended, whole.end, first_new)?;
@@ -595,7 +575,6 @@ fn try_build(ledger: &Path, file: &File, keys: &[VerifierKey], whole: Whole<'_>)
     {
         return None;
     }
-    let prefix = location(ledger)?;
     std::fs::create_dir_all(prefix.parent()?).ok()?;
     // The old head goes first: from here on, nothing vouches for half-written files.
     match std::fs::remove_file(with_extension(&prefix, "head")) {
