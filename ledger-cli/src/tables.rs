@@ -26,6 +26,9 @@ impl<T> Slots<T> for Grow<T> {
         self.0.insert(index, item);
         Ok(())
     }
+    fn remove(&mut self, index: usize) -> Option<T> {
+        (index < self.0.len()).then(|| self.0.remove(index))
+    }
     fn as_slice(&self) -> &[T] {
         &self.0
     }
@@ -65,12 +68,13 @@ impl<T: Keyed> Slots<T> for Indexed<T> {
             return Err(item);
         }
         self.items.insert(index, item);
-        // Rare for declared names (they are only appended): rebuild the index.
-        self.index.clear();
-        for (i, item) in self.items.iter().enumerate() {
-            self.index.entry(item.key().into()).or_insert(i);
-        }
+        self.reindex();
         Ok(())
+    }
+    fn remove(&mut self, index: usize) -> Option<T> {
+        let item = (index < self.items.len()).then(|| self.items.remove(index))?;
+        self.reindex();
+        Some(item)
     }
     fn as_slice(&self) -> &[T] {
         &self.items
@@ -78,6 +82,16 @@ impl<T: Keyed> Slots<T> for Indexed<T> {
     fn as_mut_slice(&mut self) -> &mut [T] {
         // The fold changes pledges' figures through this, never a declared name's key.
         &mut self.items
+    }
+}
+
+impl<T: Keyed> Indexed<T> {
+    /// Rebuilds the index after items moved: rare for declared names, which are only appended.
+    fn reindex(&mut self) {
+        self.index.clear();
+        for (i, item) in self.items.iter().enumerate() {
+            self.index.entry(item.key().into()).or_insert(i);
+        }
     }
 }
 

@@ -13,6 +13,8 @@ pub trait Slots<T>: Default {
     /// Inserts `item` at `index`, shifting later items, or returns it if there is no room.
     /// `index` must be at most the length.
     fn insert(&mut self, index: usize, item: T) -> Result<(), T>;
+    /// Removes and returns the item at `index`, shifting later items; `None` past the end.
+    fn remove(&mut self, index: usize) -> Option<T>;
     /// The items.
     fn as_slice(&self) -> &[T];
     /// The items, mutably.
@@ -28,6 +30,9 @@ impl<T, const N: usize> Slots<T> for heapless::Vec<T, N> {
             return Err(item);
         }
         heapless::Vec::insert(self, index, item)
+    }
+    fn remove(&mut self, index: usize) -> Option<T> {
+        (index < self.len()).then(|| heapless::Vec::remove(self, index))
     }
     fn as_slice(&self) -> &[T] {
         self

@@ -1140,6 +1140,94 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Breakdowns kept up to date entry by entry (each changed pledge's old state taken out,
+    /// its new state added), as a cache keeps them, are what the whole fold's breakdown is.
+    #[test]
+    fn breakdowns_kept_up_to_date_are_the_whole_folds(ops in proptest::collection::vec(op(), 0..80)) {
+        type Rows = heapless::Vec<Row, 128>;
+        let mut state: State<Tables> = State::default();
+        let mut model = Model::default();
+        let mut sink = |_: &[u8]| -> Result<(), Infallible> { Ok(()) };
+        for entry in setup() {
+            state.append(entry.clone(), &mut sink).unwrap();
+            if let Entry::Goal(g) = &entry {
+                model.targets.push(g.target);
+            }
+        }
+        let mut kept: Vec<Rows> = Key::ALL.iter().map(|_| Rows::new()).collect();
+        for op in &ops {
+            if model.pledges.len() >= 64 { break; }
+            let entry = entry_for(op, &model);
+            let seq = state.next_seq();
+            model.accept(seq, &entry);
+            let before: Vec<_> = state.pledges().to_vec();
+            let renames = state.parts().aliases.len();
+            if state.append(entry, &mut sink).is_err() {
+                continue;
+            }
+            if state.parts().aliases.len() != renames {
+                // A rename moves every pledge of a name to another row: a cache starts again.
+                for (key, rows) in Key::ALL.iter().zip(&mut kept) {
+                    rows.clear();
+                    for pledge in state.pledges() {
+                        report::breakdown_add(&state, *key, rows, pledge).unwrap();
+                    }
+                }
+                continue;
+            }
+            for (key, rows) in Key::ALL.iter().zip(&mut kept) {
+                for old in &before {
+                    let new = state.pledge(old.seq).unwrap();
+                    if new != old {
+                        report::breakdown_remove(&state, *key, rows, old).unwrap();
+                        report::breakdown_add(&state, *key, rows, new).unwrap();
+                    }
+                }
+                for new in state.pledges().iter().filter(|p| !before.iter().any(|b| b.seq == p.seq)) {
+                    report::breakdown_add(&state, *key, rows, new).unwrap();
+                }
+            }
+        }
+        for (key, rows) in Key::ALL.iter().zip(&kept) {
+            let mut whole = Rows::new();
+            report::breakdown(&state, *key, &mut whole).unwrap();
+            let mut rows = rows.clone();
+            report::breakdown_sort(&state, *key, &mut rows);
+            prop_assert_eq!(&rows, &whole, "by {}", key.name());
+        }
+    }
+}
+
+#[test]
+fn a_pledge_never_added_cannot_be_taken_out() {
+    let mut state: State<Tables> = State::default();
+    let mut sink = |_: &[u8]| -> Result<(), Infallible> { Ok(()) };
+    for entry in setup() {
+        state.append(entry, &mut sink).unwrap();
+    }
+    let op = Op::Pledge {
+        commodity: 0,
+        goal: None,
+        units: 5,
+        day: 3,
+        due: None,
+        tags: Vec::new(),
+        memo: None,
+    };
+    let seq = state
+        .append(entry_for(&op, &Model::default()), &mut sink)
+        .unwrap();
+    let pledge = state.pledge(seq).unwrap().clone();
+    let mut rows: heapless::Vec<Row, 8> = heapless::Vec::new();
+    assert!(report::breakdown_remove(&state, Key::Sector, &mut rows, &pledge).is_err());
+    report::breakdown_add(&state, Key::Sector, &mut rows, &pledge).unwrap();
+    report::breakdown_remove(&state, Key::Sector, &mut rows, &pledge).unwrap();
+    assert!(rows.is_empty(), "a row with no pledge left stays: {rows:?}");
+}
+
 #[test]
 fn restoring_refuses_what_no_fold_could_hold() {
     let mut state: State<Tables> = State::default();

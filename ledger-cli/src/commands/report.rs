@@ -114,15 +114,12 @@ pub fn run(
         && view.known_at.is_none()
         && let Some(cached) = ledger_file::read_cached(path, &context.keys, &[])?
     {
-        let key = by.unwrap_or(Key::Goal);
-        if let Some(rows) = cached_rows(&cached, key)? {
-            let state = cached.sidecar.state();
-            return match by {
-                None => goals(state, rows, format),
-                Some(by) => breakdown(state, by, rows, None, None, format),
-            };
-        }
-        crate::sidecar::trace("given up: a slot does not hold what it must");
+        let state = cached.sidecar.state();
+        let rows = cached.sidecar.breakdown(by.unwrap_or(Key::Goal));
+        return match by {
+            None => goals(state, rows, format),
+            Some(by) => breakdown(state, by, rows, None, None, format),
+        };
     }
     let ledger = ledger_file::read_and_cache(path, view, &context.keys)?;
     let known_at = ledger.known_at;
@@ -145,19 +142,6 @@ fn rows_of(state: &State, key: Key) -> Result<Grow<Row>> {
     let mut rows: Grow<Row> = Grow::default();
     report::breakdown(state, key, &mut rows).map_err(overflow)?;
     Ok(rows)
-}
-
-/// The breakdown by `key` of the pledges in the sidecar's slots, read one at a time; `None`
-/// if a slot does not hold what it must.
-fn cached_rows(cached: &ledger_file::Cached, key: Key) -> Result<Option<Grow<Row>>> {
-    let state = cached.sidecar.state();
-    let mut rows: Grow<Row> = Grow::default();
-    let read = cached
-        .sidecar
-        .each_pledge(|pledge| report::breakdown_add(state, key, &mut rows, pledge))
-        .map_err(overflow)?;
-    report::breakdown_sort(state, key, &mut rows);
-    Ok(read.map(|()| rows))
 }
 
 fn goals(state: &State, rows: Grow<Row>, format: Format) -> Result<()> {

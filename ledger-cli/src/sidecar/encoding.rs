@@ -5,6 +5,7 @@
 use ledger_core::Date;
 use ledger_core::amount::{Amount, Code, Commodity, CommodityId};
 use ledger_core::entry::{ExactRate, GoalId, Name, PartyId, ProjectId, RenameKind, SectorId};
+use ledger_core::report::{Row, Totals};
 use ledger_core::state::{Alias, Figures, GoalState, PledgeState, RateState};
 
 /// The CRC-32C of a slot or an index entry: the CPU's instruction where it has one (SSE 4.2,
@@ -243,6 +244,42 @@ pub fn read_rate(input: &mut In<'_>) -> Option<RateState> {
         },
         goal: input.opt_u32()?.map(GoalId),
         voided: boolean(input.u8()?)?,
+    })
+}
+
+/// A row of a breakdown kept in the head.
+pub fn row(out: &mut Out, r: &Row) {
+    out.opt_u32(r.key);
+    out.u32(r.commodity.0);
+    let t = &r.totals;
+    out.u32(t.pledges);
+    out.u32(t.cancelled);
+    for v in [
+        t.pledged,
+        t.amended,
+        t.withdrawn,
+        t.committed,
+        t.fulfilled,
+        t.returned,
+    ] {
+        out.i64(v);
+    }
+}
+
+pub fn read_row(input: &mut In<'_>) -> Option<Row> {
+    Some(Row {
+        key: input.opt_u32()?,
+        commodity: CommodityId(input.u32()?),
+        totals: Totals {
+            pledges: input.u32()?,
+            cancelled: input.u32()?,
+            pledged: input.i64()?,
+            amended: input.i64()?,
+            withdrawn: input.i64()?,
+            committed: input.i64()?,
+            fulfilled: input.i64()?,
+            returned: input.i64()?,
+        },
     })
 }
 

@@ -30,14 +30,16 @@ use std::path::{Path, PathBuf};
 use ledger_core::checkpoint::VerifierKey;
 use ledger_core::entry::{Record, Seq};
 use ledger_core::record::{DELIMITER, MAX_FRAME, decode_frame, decode_payload};
+use ledger_core::report::{self, Key, Row};
+use ledger_core::slots::Slots as _;
 use ledger_core::state::{Parts, PledgeState};
 use ledger_core::tree::{CompactRange, Hash, leaf_hash};
 use sha2::{Digest, Sha256};
 
-use crate::tables::State;
+use crate::tables::{Grow, State};
 use encoding::{INDEX_ENTRY, In, IndexEntry, NONE, Out, SLOT};
 
-const MAGIC: &[u8; 14] = b"pledge-cache\n\x01";
+const MAGIC: &[u8; 14] = b"pledge-cache\n\x02";
 /// Bytes at the end of the ledger whose hash the head keeps.
 const TAIL: u64 = 4096;
 /// A head larger than this is not read (names make it grow, but not to this).
@@ -114,9 +116,17 @@ pub struct Sidecar {
     state: State,
     index: File,
     slots: File,
-    /// Slot numbers of the pledges restored into the state, by sequence number.
-    restored: Vec<(Seq, u32)>,
+    /// The breakdown by each key of [`Key::ALL`], kept up to date at every append.
+    totals: Totals,
+    /// How many renames the head's state holds (an append that adds one cannot keep `totals`).
+    renames: usize,
+    /// The pledges restored into the state: sequence number, slot and state as read.
+    restored: Vec<(Seq, u32, PledgeState)>,
 }
+
+/// Each key's breakdown rows in the order [`report::breakdown_add`] keeps them (by key id and
+/// commodity), so that a pledge's contribution can be found, taken out and added again.
+type Totals = Vec<Grow<Row>>;
 
 /// Where the sidecar of `ledger` lives (the common prefix of its three files), or `None` when
 /// sidecars are off (`PLEDGE_CACHE_DIR=off`) or there is no cache directory.
@@ -189,6 +199,7 @@ pub fn open(ledger: &Path, file: &File, keys: &[VerifierKey]) -> Result<Sidecar,
     let pledges = input.u64().ok_or(unreadable)?;
     let range = read_range(&mut input).ok_or(unreadable)?;
     let state = read_parts(&mut input).ok_or(unreadable)?;
+    let totals = read_totals(&mut input).ok_or(unreadable)?;
     if !input.0.is_empty() || range.size() != records || u64::from(state.next_seq()) != records {
         return Err(unreadable);
     }
@@ -207,9 +218,11 @@ pub fn open(ledger: &Path, file: &File, keys: &[VerifierKey]) -> Result<Sidecar,
         records,
         pledges,
         range,
-        state,
         index,
         slots,
+        renames: state.parts().aliases.len(),
+        state,
+        totals,
         restored: Vec::new(),
     })
 }
@@ -244,8 +257,8 @@ impl Sidecar {
             if pledge.seq != seq {
                 return None;
             }
-            self.state.restore_pledge(pledge).ok()?;
-            self.restored.push((seq, slot));
+            self.state.restore_pledge(pledge.clone()).ok()?;
+            self.restored.push((seq, slot, pledge));
         }
         Some(())
     }
@@ -255,18 +268,22 @@ impl Sidecar {
         std::mem::take(&mut self.state)
     }
 
-    /// Hands every pledge in the slots to `each`, in order, in memory that does not grow with
-    /// them. `Ok(None)` if a slot does not hold what it must (the caller then reads the whole
-    /// ledger, discarding what `each` was given).
-    pub fn each_pledge<E>(
-        &self,
-        mut each: impl FnMut(&PledgeState) -> Result<(), E>,
-    ) -> Result<Option<()>, E> {
-        let damaged = Cell::new(false);
-        for pledge in self.pledges(&damaged) {
-            each(&pledge)?;
+    /// The breakdown of every pledge by `key`, as [`report::breakdown`] of the whole fold
+    /// gives it: kept in the head, so its cost follows the number of rows, not of pledges.
+    pub fn breakdown(&self, key: Key) -> Grow<Row> {
+        let mut rows = Grow::default();
+        if let Some(kept) = Key::ALL
+            .iter()
+            .position(|k| *k == key)
+            .and_then(|i| self.totals.get(i))
+        {
+            for row in kept.as_slice() {
+                // Grow never refuses an item.
+                let _ = rows.push(*row);
+            }
         }
-        Ok((!damaged.get()).then_some(()))
+        report::breakdown_sort(&self.state, key, &mut rows);
+        rows
     }
 
     /// The pledges in the slots, in record order, read 8,192 slots at a time. A slot that does
@@ -418,10 +435,26 @@ impl Sidecar {
         slots
             .write_all_at(&new_slots.0, self.pledges.checked_mul(SLOT as u64)?)
             .ok()?;
-        for &(seq, slot) in &self.restored {
-            let bytes = encoding::slot(state.pledge(seq)?)?;
+        if state.parts().aliases.len() != self.renames {
+            // A rename moves pledges between rows; only a whole read builds them again.
+            return None;
+        }
+        for (seq, _, old) in &self.restored {
+            let new = state.pledge(*seq)?;
+            for (key, rows) in Key::ALL.into_iter().zip(&mut self.totals) {
+                report::breakdown_remove(state, key, rows, old).ok()?;
+                report::breakdown_add(state, key, rows, new).ok()?;
+            }
+        }
+        for seq in first_new..state.next_seq() {
+            if let Some(new) = state.pledge(seq) {
+                add_to_totals(&mut self.totals, state, new)?;
+            }
+        }
+        for (seq, slot, _) in &self.restored {
+            let bytes = encoding::slot(state.pledge(*seq)?)?;
             slots
-                .write_all_at(&bytes, u64::from(slot).checked_mul(SLOT as u64)?)
+                .write_all_at(&bytes, u64::from(*slot).checked_mul(SLOT as u64)?)
                 .ok()?;
         }
         index.sync_data().ok()?;
@@ -435,6 +468,7 @@ impl Sidecar {
             u64::from(next_slot),
             &self.range,
             state,
+            &self.totals,
         )
     }
 }
@@ -617,6 +651,10 @@ pub fn build(ledger: &Path, file: &File, keys: &[VerifierKey], whole: Whole<'_>)
         }
         out.write_all(&bytes.0).ok()
     })?;
+    let mut totals: Totals = Key::ALL.iter().map(|_| Grow::default()).collect();
+    for pledge in pledges {
+        add_to_totals(&mut totals, state, pledge)?;
+    }
     write_head(
         &prefix,
         file,
@@ -625,6 +663,7 @@ pub fn build(ledger: &Path, file: &File, keys: &[VerifierKey], whole: Whole<'_>)
         pledges.len() as u64,
         &range,
         state,
+        &totals,
     )
 }
 
@@ -641,6 +680,15 @@ fn write_new(path: &Path, write: impl FnOnce(&mut BufWriter<&File>) -> Option<()
     Some(())
 }
 
+/// Adds `pledge` to the rows of every key; `None` on overflow.
+fn add_to_totals(totals: &mut Totals, state: &State, pledge: &PledgeState) -> Option<()> {
+    for (key, rows) in Key::ALL.into_iter().zip(totals) {
+        report::breakdown_add(state, key, rows, pledge).ok()?;
+    }
+    Some(())
+}
+
+#[allow(clippy::too_many_arguments)]
 fn write_head(
     prefix: &Path,
     file: &File,
@@ -649,6 +697,7 @@ fn write_head(
     pledges: u64,
     range: &CompactRange,
     state: &State,
+    totals: &Totals,
 ) -> Option<()> {
     let mut out = Out::default();
     out.bytes(MAGIC);
@@ -657,6 +706,7 @@ fn write_head(
     out.u64(pledges);
     write_range(&mut out, range);
     write_parts(&mut out, &state.parts());
+    write_totals(&mut out, totals);
     let digest = Sha256::digest(&out.0);
     out.bytes(&digest);
     // Not synced: a head lost in a crash leaves the old one, which no longer matches.
@@ -684,6 +734,37 @@ fn read_range(input: &mut In<'_>) -> Option<CompactRange> {
         hashes.push(input.array::<32>()?);
     }
     CompactRange::from_subtrees(size, &hashes).ok()
+}
+
+fn write_totals(out: &mut Out, totals: &Totals) {
+    for rows in totals {
+        out.count(rows.as_slice().len());
+        for row in rows.as_slice() {
+            encoding::row(out, row);
+        }
+    }
+}
+
+/// Reads the rows of every key, each table in the order [`report::breakdown_add`] keeps, each
+/// row of at least one pledge: anything else could not have been written.
+fn read_totals(input: &mut In<'_>) -> Option<Totals> {
+    let mut totals = Totals::new();
+    for _ in Key::ALL {
+        let n = input.count(13)?;
+        let mut rows = Grow::default();
+        let mut last = None;
+        for _ in 0..n {
+            let row = encoding::read_row(input)?;
+            let order = (row.key, row.commodity);
+            if row.totals.pledges == 0 || last.is_some_and(|last| last >= order) {
+                return None;
+            }
+            last = Some(order);
+            rows.push(row).ok()?;
+        }
+        totals.push(rows);
+    }
+    Some(totals)
 }
 
 fn write_parts(out: &mut Out, parts: &Parts<'_>) {
