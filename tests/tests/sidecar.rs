@@ -209,7 +209,7 @@ fn random_histories_answer_alike_with_and_without_the_sidecar() {
         }
         twins.same_bytes();
         twins.show_everything();
-        for query in REPORTS.iter().chain(LISTS) {
+        for query in REPORTS.iter().chain(LISTS).chain(WALKS) {
             twins.run(query);
         }
         twins.run(&["audit"]);
@@ -262,6 +262,26 @@ const LISTS: &[&[&str]] = &[
     &["list", "--from", "Party 9"],
 ];
 
+/// Registers and exports, which take their names from the sidecar's head and walk the ledger.
+const WALKS: &[&[&str]] = &[
+    &["log"],
+    &["log", "--format", "csv", "--order", "date"],
+    &["log", "--from", "Party 1", "--format", "json"],
+    &[
+        "log",
+        "--party",
+        "Party 2",
+        "--goal",
+        "Round",
+        "--since",
+        "2026-03-01",
+    ],
+    &["export", "--format", "journal"],
+    &["export", "--format", "csv"],
+    &["export", "--format", "json"],
+    &["export", "--format", "iati"],
+];
+
 /// Commands that a sidecar serves, run after each tampering.
 const PROBES: &[&[&str]] = &[
     &["head"],
@@ -271,6 +291,8 @@ const PROBES: &[&[&str]] = &[
     &["report"],
     &["list", "--format", "csv"],
     &["list"],
+    &["log", "--format", "csv"],
+    &["export", "--format", "journal"],
     &["show", "6"],
     &["fulfil", "6", "1", "EUR", "--date", "2026-04-01"],
     LATE_ADD,

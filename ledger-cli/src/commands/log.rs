@@ -6,11 +6,10 @@ use ledger_core::Date;
 use serde::Serialize;
 
 use super::Context;
-use super::export::{EventRow, Events};
+use super::export::{EventRow, Events, Walk};
 use super::list::Filter;
 use crate::cli::{Format, LogArgs, LogOrder};
 use crate::error::Result;
-use crate::ledger_file;
 use crate::output::{
     Cell, Column, CsvWriter, Money, Streamed, TableWriter, Widths, print, print_json_streamed,
 };
@@ -39,8 +38,8 @@ struct LogJson<E: Serialize> {
 pub fn run(context: &Context, args: &LogArgs) -> Result<()> {
     let since = date(context, "--since", args.since.as_deref())?;
     let until = date(context, "--until", args.until.as_deref())?;
-    let ledger = ledger_file::read(context.path()?, ledger_file::View::ALL, &context.keys)?;
-    let state = &ledger.state;
+    let walk = Walk::read(context.path()?, &context.keys)?;
+    let state = &walk.now;
     let filter = Filter::new(state, &args.filter, None)?;
     let filtered = args.filter.from.is_some()
         || args.filter.to.is_some()
@@ -48,24 +47,25 @@ pub fn run(context: &Context, args: &LogArgs) -> Result<()> {
         || args.filter.goal.is_some()
         || args.filter.project.is_some()
         || args.filter.sector.is_some();
-    let keeps = |row: &EventRow| {
+    let in_range = |row: &EventRow| {
         let day = row.date.as_deref().and_then(|d| Date::parse(d).ok());
-        let in_range =
-            day.is_some_and(|d| since.is_none_or(|s| d >= s) && until.is_none_or(|u| d <= u));
-        // With a name filter, events about a pledge it keeps; without, every event.
-        let named = !filtered
-            || row
-                .pledge
-                .and_then(|p| state.pledge(p))
-                .is_some_and(|p| filter.keeps(state, p, context.today));
-        in_range && named
+        day.is_some_and(|d| since.is_none_or(|s| d >= s) && until.is_none_or(|u| d <= u))
     };
-    let events = || -> Result<Vec<EventRow>> {
+    // With a name filter, events about a pledge it keeps; without, every event.
+    let events = || -> Result<Box<dyn Iterator<Item = Result<EventRow>> + '_>> {
+        let events = Events::new(&walk.bytes, state)?;
+        Ok(if filtered {
+            Box::new(events.about(|p| filter.keeps(state, p, context.today)))
+        } else {
+            Box::new(events)
+        })
+    };
+    let sorted = || -> Result<Vec<EventRow>> {
         // Date order needs them all before the first; record order is the ledger's.
         let mut rows: Vec<EventRow> = Vec::new();
-        for row in Events::new(&ledger.bytes, state)? {
+        for row in events()? {
             let row = row?;
-            if keeps(&row) {
+            if in_range(&row) {
                 rows.push(row);
             }
         }
@@ -74,11 +74,10 @@ pub fn run(context: &Context, args: &LogArgs) -> Result<()> {
     };
     let streamed = || -> Result<Box<dyn Iterator<Item = Result<EventRow>> + '_>> {
         Ok(match args.order {
-            LogOrder::Record => Box::new(
-                Events::new(&ledger.bytes, state)?
-                    .filter(move |row| row.as_ref().map_or(true, &keeps)),
-            ),
-            LogOrder::Date => Box::new(events()?.into_iter().map(Ok)),
+            LogOrder::Record => {
+                Box::new(events()?.filter(move |row| row.as_ref().map_or(true, in_range)))
+            }
+            LogOrder::Date => Box::new(sorted()?.into_iter().map(Ok)),
         })
     };
     let out = || std::io::BufWriter::new(std::io::stdout().lock());

@@ -1,12 +1,15 @@
 //! `pledge export`: every event of the ledger, in record order, with what it did to its pledge's
-//! committed and fulfilled figures, as an hledger/ledger journal, CSV or JSON. Written as it
-//! goes: the rows are never all in memory.
+//! committed and fulfilled figures, as an hledger/ledger journal, CSV, JSON, IATI XML or
+//! Parquet. Written as it goes: the rows are never all in memory, and the pledges are held
+//! once, by the walk that folds the records again to learn what each changed (the final fold
+//! lends only its names, from the sidecar's head when one matches).
 
-use std::io::Write;
+use std::io::{Read, Seek, Write};
 
+use ledger_core::checkpoint::VerifierKey;
 use ledger_core::entry::{Entry, Record, Seq};
 use ledger_core::scan::{Item, Scanner};
-use ledger_core::state::NameKind;
+use ledger_core::state::{NameKind, PledgeState};
 use ledger_core::{Amount, CommodityId};
 use serde::Serialize;
 
@@ -88,10 +91,19 @@ struct ExportJson<E: Serialize> {
 
 pub fn run(context: &Context, format: ExportFormat) -> Result<()> {
     let path = context.path()?;
-    let ledger = ledger_file::read(path, ledger_file::View::ALL, &context.keys)?;
-    let now = &ledger.state;
+    // IATI writes an activity per pledge from the final fold; the others need only names.
+    let walk = if format == ExportFormat::Iati {
+        let ledger = ledger_file::read(path, ledger_file::View::ALL, &context.keys)?;
+        Walk {
+            bytes: ledger.bytes,
+            now: ledger.state,
+        }
+    } else {
+        Walk::read(path, &context.keys)?
+    };
+    let now = &walk.now;
     let origin = now.origin().map(|o| o.to_string()).unwrap_or_default();
-    let events = Events::new(&ledger.bytes, now)?;
+    let events = Events::new(&walk.bytes, now)?;
     let out = || std::io::BufWriter::new(std::io::stdout().lock());
     match format {
         ExportFormat::Json => {
@@ -142,13 +154,54 @@ pub fn run(context: &Context, format: ExportFormat) -> Result<()> {
     }
 }
 
-/// The ledger's records in order, each folded into `walk` to learn what it changed; names come
-/// from `now`, the ledger's final state (after every rename).
+/// A ledger read to be walked event by event: its bytes, and its names as they are now.
+pub(super) struct Walk {
+    pub(super) bytes: Vec<u8>,
+    /// The final fold's names, goals, commodities and renames; its pledges only when a
+    /// command needs their final states.
+    pub(super) now: State,
+}
+
+impl Walk {
+    /// Reads `path` for a walk that needs only names from the final fold, so that the pledges
+    /// are held once, by the walk. With a matching sidecar the names come from its head and
+    /// the ledger is not folded before the walk; without one the whole ledger is read (and a
+    /// sidecar written), and its fold is dropped but for its parts.
+    pub(super) fn read(path: &std::path::Path, keys: &[VerifierKey]) -> Result<Walk> {
+        if let Some(mut cached) = ledger_file::read_cached(path, keys, &[])? {
+            let mut bytes = Vec::new();
+            cached
+                .file
+                .rewind()
+                .and_then(|()| cached.file.read_to_end(&mut bytes))
+                .map_err(|e| CliError::failure(format!("{}: cannot read: {e}", path.display())))?;
+            return Ok(Walk {
+                bytes,
+                now: cached.sidecar.take_state(),
+            });
+        }
+        let ledger = ledger_file::read_and_cache(path, ledger_file::View::ALL, keys)?;
+        let now = State::from_parts(&ledger.state.parts())
+            .map_err(|e| CliError::failure(format!("{}: {e:?}", path.display())))?;
+        Ok(Walk {
+            bytes: ledger.bytes,
+            now,
+        })
+    }
+}
+
+/// The ledger's records in order, each folded into `walk` to learn what it changed and which
+/// pledge it is about; names come from `now`, the ledger's final state (after every rename).
 pub(super) struct Events<'a> {
     scanner: Scanner<'a>,
     walk: State,
     now: &'a State,
+    /// Keeps only events about a pledge this keeps.
+    about: Option<Box<PledgeFilter<'a>>>,
 }
+
+/// Whether a pledge is one whose events are wanted.
+type PledgeFilter<'a> = dyn Fn(&PledgeState) -> bool + 'a;
 
 impl<'a> Events<'a> {
     /// The events of `bytes`, named as `now` (the fold of those same bytes) names them.
@@ -157,7 +210,15 @@ impl<'a> Events<'a> {
             scanner: Scanner::new(bytes).map_err(CliError::failure)?,
             walk: State::new(None),
             now,
+            about: None,
         })
+    }
+
+    /// Only the events about a pledge `keep` keeps (judged on the pledge's names, which never
+    /// change, as the walk holds it).
+    pub(super) fn about(mut self, keep: impl Fn(&PledgeState) -> bool + 'a) -> Self {
+        self.about = Some(Box::new(keep));
+        self
     }
 }
 
@@ -178,6 +239,12 @@ impl Iterator for Events<'_> {
                 ))));
             }
             let after = self.counted(touched);
+            let kept = |keep: &PledgeFilter<'_>| {
+                touched.and_then(|p| self.walk.pledge(p)).is_some_and(keep)
+            };
+            if !self.about.as_deref().is_none_or(kept) {
+                continue;
+            }
             if let Some(row) = self.row(&record, touched, before, after) {
                 return Some(Ok(row));
             }
@@ -229,7 +296,8 @@ impl Events<'_> {
             Entry::Reschedule(r) => (None, Some(r.reason.to_string())),
             Entry::Revise(r) => (Some(r.target), Some(r.reason.to_string())),
         };
-        let pledge = touched.and_then(|p| self.now.pledge(p));
+        // Its names and commodity never change: the walk's pledge has them as the final one.
+        let pledge = touched.and_then(|p| self.walk.pledge(p));
         let name = |kind, id: Option<u32>| {
             id.and_then(|id| self.now.current_name(kind, id))
                 .map(|n| n.to_string())
