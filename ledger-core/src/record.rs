@@ -58,18 +58,28 @@ mod preamble {
 }
 
 /// CRC-32C (Castagnoli), as iSCSI, ext4 and SSE 4.2 use it: a 1 KiB table by default,
-/// slice-by-16 tables with the `fast-crc` feature (desktops), none with `small-crc` (a device
-/// short of flash). The checksums are the same.
-#[cfg(not(any(feature = "fast-crc", feature = "small-crc")))]
+/// slice-by-16 tables with the `fast-crc` feature, none with `small-crc` (a device short of
+/// flash), the CPU's instructions with `hw-crc` (desktops). The checksums are the same.
+#[cfg(not(any(feature = "hw-crc", feature = "fast-crc", feature = "small-crc")))]
 const CRC32C: Crc<u32> = Crc::<u32>::new(&CRC_32_ISCSI);
-#[cfg(feature = "fast-crc")]
+#[cfg(all(feature = "fast-crc", not(feature = "hw-crc")))]
 const CRC32C: Crc<u32, crc::Table<16>> = Crc::<u32, crc::Table<16>>::new(&CRC_32_ISCSI);
-#[cfg(all(feature = "small-crc", not(feature = "fast-crc")))]
+#[cfg(all(
+    feature = "small-crc",
+    not(any(feature = "fast-crc", feature = "hw-crc"))
+))]
 const CRC32C: Crc<u32, crc::NoTable> = Crc::<u32, crc::NoTable>::new(&CRC_32_ISCSI);
 
 /// The CRC-32C of `bytes`.
+#[cfg(not(feature = "hw-crc"))]
 pub fn crc32c(bytes: &[u8]) -> u32 {
     CRC32C.checksum(bytes)
+}
+
+/// The CRC-32C of `bytes`.
+#[cfg(feature = "hw-crc")]
+pub fn crc32c(bytes: &[u8]) -> u32 {
+    crc32c::crc32c(bytes)
 }
 
 /// The preamble of a new ledger of the current version.
@@ -412,6 +422,22 @@ mod tests {
     fn crc32c_check_value() {
         assert_eq!(crc32c(b"123456789"), 0xE306_9283);
         assert_eq!(crc32c(&[0u8; 32]), 0x8A91_36AA);
+    }
+
+    /// Whichever implementation the build uses gives the bit-by-bit checksum at every length a
+    /// frame can have, and at every alignment.
+    #[test]
+    fn crc32c_is_the_reference_at_every_length() {
+        let reference = Crc::<u32, crc::NoTable>::new(&CRC_32_ISCSI);
+        let bytes: Vec<u8> = (0..MAX_FRAME as u32 + 8)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        for start in 0..8 {
+            for len in 0..MAX_FRAME {
+                let part = &bytes[start..start + len];
+                assert_eq!(crc32c(part), reference.checksum(part), "{start}+{len}");
+            }
+        }
     }
 
     fn open(origin: &str) -> Record {

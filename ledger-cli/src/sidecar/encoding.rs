@@ -8,10 +8,9 @@ use ledger_core::entry::{ExactRate, GoalId, Name, PartyId, ProjectId, RenameKind
 use ledger_core::report::{Row, Totals};
 use ledger_core::state::{Alias, Figures, GoalState, PledgeState, RateState};
 
-/// The CRC-32C of a slot or an index entry: the CPU's instruction where it has one (SSE 4.2,
-/// ARMv8), found at run time; the core's table-driven one is for devices and is 5x slower.
+/// The CRC-32C of a slot or an index entry: the core's, with the CPU's instructions.
 fn checksum(bytes: &[u8]) -> u32 {
-    crc32c::crc32c(bytes)
+    ledger_core::record::crc32c(bytes)
 }
 
 /// Bytes per pledge slot: the fields, padding, and a CRC-32C of the rest.
