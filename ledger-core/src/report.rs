@@ -271,13 +271,9 @@ pub fn breakdown_add<T: Tables, S: Slots<Row>>(
     rows: &mut S,
     pledge: &PledgeState,
 ) -> Result<(), LedgerError> {
-    if pledge.voided || !state.counts(pledge.date) {
+    let Some((key, found)) = place(state, by, rows.as_slice(), pledge) else {
         return Ok(());
-    }
-    let key = key_of(state, pledge, by);
-    let found = rows
-        .as_slice()
-        .binary_search_by(|row| (row.key, row.commodity).cmp(&(key, pledge.commodity)));
+    };
     let index = match found {
         Ok(index) => index,
         Err(index) => {
@@ -308,15 +304,11 @@ pub fn breakdown_remove<T: Tables, S: Slots<Row>>(
     rows: &mut S,
     pledge: &PledgeState,
 ) -> Result<(), LedgerError> {
-    if pledge.voided || !state.counts(pledge.date) {
+    let Some((_, found)) = place(state, by, rows.as_slice(), pledge) else {
         return Ok(());
-    }
-    let key = key_of(state, pledge, by);
+    };
     // A pledge never added has no row: the rows are not what they must be.
-    let index = rows
-        .as_slice()
-        .binary_search_by(|row| (row.key, row.commodity).cmp(&(key, pledge.commodity)))
-        .map_err(|_| LedgerError::UnknownPledge(pledge.seq))?;
+    let index = found.map_err(|_| LedgerError::UnknownPledge(pledge.seq))?;
     let row = rows
         .as_mut_slice()
         .get_mut(index)
@@ -326,6 +318,25 @@ pub fn breakdown_remove<T: Tables, S: Slots<Row>>(
         rows.remove(index);
     }
     Ok(())
+}
+
+/// Where `pledge` belongs in rows kept in order of key and commodity: `None` if it does not
+/// count (void, or made after the as-of date); else its key, and its row's index or where that
+/// row would go.
+type Place = (Option<u32>, Result<usize, usize>);
+
+fn place<T: Tables>(
+    state: &State<T>,
+    by: Key,
+    rows: &[Row],
+    pledge: &PledgeState,
+) -> Option<Place> {
+    if pledge.voided || !state.counts(pledge.date) {
+        return None;
+    }
+    let key = key_of(state, pledge, by);
+    let found = rows.binary_search_by(|row| (row.key, row.commodity).cmp(&(key, pledge.commodity)));
+    Some((key, found))
 }
 
 /// Puts the rows [`breakdown_add`] built in the order [`breakdown`] gives.

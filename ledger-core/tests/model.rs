@@ -495,6 +495,40 @@ fn setup() -> Vec<Entry> {
     ]
 }
 
+/// A state with the [`setup`] entries appended, and a model that knows their goals.
+fn set_up() -> (State<Tables>, Model) {
+    let mut state: State<Tables> = State::default();
+    let mut model = Model::default();
+    let mut sink = |_: &[u8]| -> Result<(), Infallible> { Ok(()) };
+    for entry in setup() {
+        state.append(entry.clone(), &mut sink).unwrap();
+        if let Entry::Goal(g) = &entry {
+            model.targets.push(g.target);
+        }
+    }
+    (state, model)
+}
+
+/// [`set_up`], then one plain pledge: the state and the pledge's state.
+fn set_up_with_a_pledge() -> (State<Tables>, ledger_core::state::PledgeState) {
+    let (mut state, _) = set_up();
+    let mut sink = |_: &[u8]| -> Result<(), Infallible> { Ok(()) };
+    let op = Op::Pledge {
+        commodity: 0,
+        goal: None,
+        units: 5,
+        day: 3,
+        due: None,
+        tags: Vec::new(),
+        memo: None,
+    };
+    let seq = state
+        .append(entry_for(&op, &Model::default()), &mut sink)
+        .unwrap();
+    let pledge = state.pledge(seq).unwrap().clone();
+    (state, pledge)
+}
+
 fn entry_for(op: &Op, model: &Model) -> Entry {
     let pick = |i: usize| {
         model
@@ -1093,15 +1127,8 @@ proptest! {
     /// states (events are not restored), so they go to the full fold only.
     #[test]
     fn a_restored_window_judges_every_entry_as_the_whole_fold(ops in proptest::collection::vec(op(), 0..80)) {
-        let mut state: State<Tables> = State::default();
-        let mut model = Model::default();
+        let (mut state, mut model) = set_up();
         let mut sink = |_: &[u8]| -> Result<(), Infallible> { Ok(()) };
-        for entry in setup() {
-            state.append(entry.clone(), &mut sink).unwrap();
-            if let Entry::Goal(g) = &entry {
-                model.targets.push(g.target);
-            }
-        }
         let mut windows = 0;
         for op in &ops {
             if model.pledges.len() >= 64 { break; }
@@ -1148,15 +1175,8 @@ proptest! {
     #[test]
     fn breakdowns_kept_up_to_date_are_the_whole_folds(ops in proptest::collection::vec(op(), 0..80)) {
         type Rows = heapless::Vec<Row, 128>;
-        let mut state: State<Tables> = State::default();
-        let mut model = Model::default();
+        let (mut state, mut model) = set_up();
         let mut sink = |_: &[u8]| -> Result<(), Infallible> { Ok(()) };
-        for entry in setup() {
-            state.append(entry.clone(), &mut sink).unwrap();
-            if let Entry::Goal(g) = &entry {
-                model.targets.push(g.target);
-            }
-        }
         let mut kept: Vec<Rows> = Key::ALL.iter().map(|_| Rows::new()).collect();
         for op in &ops {
             if model.pledges.len() >= 64 { break; }
@@ -1203,24 +1223,7 @@ proptest! {
 
 #[test]
 fn a_pledge_never_added_cannot_be_taken_out() {
-    let mut state: State<Tables> = State::default();
-    let mut sink = |_: &[u8]| -> Result<(), Infallible> { Ok(()) };
-    for entry in setup() {
-        state.append(entry, &mut sink).unwrap();
-    }
-    let op = Op::Pledge {
-        commodity: 0,
-        goal: None,
-        units: 5,
-        day: 3,
-        due: None,
-        tags: Vec::new(),
-        memo: None,
-    };
-    let seq = state
-        .append(entry_for(&op, &Model::default()), &mut sink)
-        .unwrap();
-    let pledge = state.pledge(seq).unwrap().clone();
+    let (state, pledge) = set_up_with_a_pledge();
     let mut rows: heapless::Vec<Row, 8> = heapless::Vec::new();
     assert!(report::breakdown_remove(&state, Key::Sector, &mut rows, &pledge).is_err());
     report::breakdown_add(&state, Key::Sector, &mut rows, &pledge).unwrap();
@@ -1230,25 +1233,7 @@ fn a_pledge_never_added_cannot_be_taken_out() {
 
 #[test]
 fn restoring_refuses_what_no_fold_could_hold() {
-    let mut state: State<Tables> = State::default();
-    let mut sink = |_: &[u8]| -> Result<(), Infallible> { Ok(()) };
-    for entry in setup() {
-        state.append(entry, &mut sink).unwrap();
-    }
-    let pledge = entry_for(
-        &Op::Pledge {
-            commodity: 0,
-            goal: None,
-            units: 5,
-            day: 3,
-            due: None,
-            tags: Vec::new(),
-            memo: None,
-        },
-        &Model::default(),
-    );
-    let seq = state.append(pledge, &mut sink).unwrap();
-    let saved = state.pledge(seq).unwrap().clone();
+    let (state, saved) = set_up_with_a_pledge();
     let parts = state.parts();
     // A bound missing for a commodity.
     let short = ledger_core::state::Parts {
