@@ -3,9 +3,10 @@
 //!
 //! Three files in the user's cache directory, named after the ledger's canonical path:
 //! `NAME.head` (the fold's names, goals, rates, renames and bounds, the Merkle compact range,
-//! and what binds it all to one state of the ledger), `NAME.index` (each record's offset in the
-//! ledger, its pledge's slot and the links of its history) and `NAME.slots` (each pledge's state in a fixed slot with its
-//! own checksum). docs/SIDECAR.md describes them.
+//! the report's totals by every key, and what binds it all to one state of the ledger),
+//! `NAME.index` (each record's offset in the ledger, its pledge's slot and the links of its
+//! history) and `NAME.slots` (each pledge's state in a fixed slot with its own checksum).
+//! docs/SIDECAR.md describes them.
 //!
 //! Correctness never depends on it. The head is used only if the ledger is the same file
 //! (device and inode), of the same size, with the same modification and change times, the same
