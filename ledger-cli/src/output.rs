@@ -72,25 +72,35 @@ pub const WARNING: anstyle::Style = anstyle::Style::new()
 /// One cell: how people read it, and how a program reads it.
 #[derive(Debug, Clone)]
 pub struct Cell {
-    human: String,
     machine: String,
+    human: Human,
+}
+
+/// How people read a cell, made only when a table asks: CSV and JSON of a million rows never
+/// need it, and it would be a second string a cell.
+#[derive(Debug, Clone)]
+enum Human {
+    /// As programs read it.
+    Same,
+    Text(String),
+    /// An amount with its thousands grouped, and its commodity.
+    Money(Decimal, String),
 }
 
 impl Cell {
     /// The same text for people and programs.
     pub fn text(text: impl Into<String>) -> Cell {
-        let text = text.into();
         Cell {
-            human: text.clone(),
-            machine: text,
+            machine: text.into(),
+            human: Human::Same,
         }
     }
 
     /// Different text for people and for programs.
     pub fn pair(human: impl Into<String>, machine: impl Into<String>) -> Cell {
         Cell {
-            human: human.into(),
             machine: machine.into(),
+            human: Human::Text(human.into()),
         }
     }
 
@@ -99,11 +109,20 @@ impl Cell {
         text.map_or_else(|| Cell::text(""), Cell::text)
     }
 
+    /// How people read it.
+    fn human(&self) -> std::borrow::Cow<'_, str> {
+        match &self.human {
+            Human::Same => self.machine.as_str().into(),
+            Human::Text(text) => text.as_str().into(),
+            Human::Money(decimal, commodity) => format!("{decimal} {commodity}").into(),
+        }
+    }
+
     /// An amount: `1,000.00 USD` for people, `1000.00` for programs.
     pub fn money(money: &Money) -> Cell {
         Cell {
-            human: money.human(),
             machine: money.plain.clone(),
+            human: Human::Money(money.decimal, money.commodity.clone()),
         }
     }
 }
@@ -271,8 +290,9 @@ impl Widths {
         self.rows += 1;
         let slots = self.widths.iter_mut().zip(self.filled.iter_mut());
         for (((width, filled), column), cell) in slots.zip(columns).zip(row) {
-            if column.show == Show::Both && !cell.human.is_empty() {
-                *width = (*width).max(escape(&cell.human).width());
+            let human = cell.human();
+            if column.show == Show::Both && !human.is_empty() {
+                *width = (*width).max(escape(&human).width());
                 *filled = true;
             }
         }
@@ -394,7 +414,7 @@ impl<'c, W: Write> TableWriter<'c, W> {
             .zip(self.columns.iter().zip(&self.widths.widths))
             .enumerate()
             .map(|(i, (cell, (column, &width)))| {
-                let text = escape(&cell.human).into_owned();
+                let text = escape(&cell.human()).into_owned();
                 if !self.widths.shows(self.columns, i) {
                     Vec::new()
                 } else if column.right || column.fixed || text.width() <= width {
@@ -667,9 +687,10 @@ pub struct Money {
     pub plain: String,
     /// The commodity code.
     pub commodity: String,
-    /// Exact decimal with thousands grouped: `490,000,000,000.00`.
+    /// The amount, for [`Money::human`]'s grouped form (written only when asked for: an export
+    /// of a million events never prints it).
     #[serde(skip)]
-    grouped: String,
+    decimal: Decimal,
 }
 
 impl Money {
@@ -688,12 +709,12 @@ impl Money {
         Money {
             plain: format!("{decimal:#}"),
             commodity: code.to_string(),
-            grouped: decimal.to_string(),
+            decimal,
         }
     }
 
-    /// `1,000.00 USD`.
+    /// `1,000.00 USD`: thousands grouped.
     pub fn human(&self) -> String {
-        format!("{} {}", self.grouped, self.commodity)
+        format!("{} {}", self.decimal, self.commodity)
     }
 }
