@@ -114,7 +114,7 @@ impl Cell {
         match &self.human {
             Human::Same => self.machine.as_str().into(),
             Human::Text(text) => text.as_str().into(),
-            Human::Money(decimal, commodity) => format!("{decimal} {commodity}").into(),
+            Human::Money(decimal, commodity) => grouped(*decimal, commodity).into(),
         }
     }
 
@@ -715,6 +715,11 @@ impl Money {
 
     /// `1,000.00 USD`: thousands grouped.
     pub fn human(&self) -> String {
-        format!("{} {}", self.decimal, self.commodity)
+        grouped(self.decimal, &self.commodity)
     }
+}
+
+/// An amount as people read it, thousands grouped: `1,000.00 USD`.
+fn grouped(decimal: Decimal, commodity: &str) -> String {
+    format!("{decimal} {commodity}")
 }

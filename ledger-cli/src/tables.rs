@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use ledger_core::slots::{Keyed, KeyedSlots, Slots, Tables};
 
 /// A `Vec` that the core's fold can grow.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Grow<T>(Vec<T>);
 
 impl<T> Default for Grow<T> {

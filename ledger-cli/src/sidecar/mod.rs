@@ -272,17 +272,12 @@ impl Sidecar {
     /// The breakdown of every pledge by `key`, as [`report::breakdown`] of the whole fold
     /// gives it: kept in the head, so its cost follows the number of rows, not of pledges.
     pub fn breakdown(&self, key: Key) -> Grow<Row> {
-        let mut rows = Grow::default();
-        if let Some(kept) = Key::ALL
+        let mut rows = Key::ALL
             .iter()
             .position(|k| *k == key)
             .and_then(|i| self.totals.get(i))
-        {
-            for row in kept.as_slice() {
-                // Grow never refuses an item.
-                let _ = rows.push(*row);
-            }
-        }
+            .cloned()
+            .unwrap_or_default();
         report::breakdown_sort(&self.state, key, &mut rows);
         rows
     }
@@ -440,8 +435,16 @@ impl Sidecar {
         slots
             .write_all_at(&new_slots.0, self.pledges.checked_mul(SLOT as u64)?)
             .ok()?;
-        for (seq, _, old) in &self.restored {
+        // Each pledge the entry changed: its slot rewritten, its old figures out of the totals
+        // and its new ones in.
+        for (seq, slot, old) in &self.restored {
             let new = state.pledge(*seq)?;
+            slots
+                .write_all_at(
+                    &encoding::slot(new)?,
+                    u64::from(*slot).checked_mul(SLOT as u64)?,
+                )
+                .ok()?;
             for (key, rows) in Key::ALL.into_iter().zip(&mut self.totals) {
                 report::breakdown_remove(state, key, rows, old).ok()?;
                 report::breakdown_add(state, key, rows, new).ok()?;
@@ -451,12 +454,6 @@ impl Sidecar {
             if let Some(new) = state.pledge(seq) {
                 add_to_totals(&mut self.totals, state, new)?;
             }
-        }
-        for (seq, slot, _) in &self.restored {
-            let bytes = encoding::slot(state.pledge(*seq)?)?;
-            slots
-                .write_all_at(&bytes, u64::from(*slot).checked_mul(SLOT as u64)?)
-                .ok()?;
         }
         index.sync_data().ok()?;
         slots.sync_data().ok()?;
