@@ -37,7 +37,8 @@ pub fn escape_lines(text: &str) -> Cow<'_, str> {
 /// JSON text with every bidirectional override written as a JSON `\uXXXX` escape (serde_json
 /// escapes control characters already; these it leaves raw). The JSON means the same.
 pub fn escape_json(json: &str) -> Cow<'_, str> {
-    if !json.chars().any(is_bidi_control) {
+    // Every override is three bytes of UTF-8: ASCII text, most of what is written, has none.
+    if json.is_ascii() || !json.chars().any(is_bidi_control) {
         return Cow::Borrowed(json);
     }
     let mut out = String::with_capacity(json.len() + 16);
@@ -49,6 +50,59 @@ pub fn escape_json(json: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// serde_json's pretty layout, with every string's text passed through [`escape_json`] as it is
+/// written: the text arrives whole, between the escapes serde_json writes itself, so no
+/// character is ever split and nothing else needs looking at.
+#[derive(Debug, Default)]
+pub struct SafeJson(serde_json::ser::PrettyFormatter<'static>);
+
+impl serde_json::ser::Formatter for SafeJson {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        writer.write_all(escape_json(fragment).as_bytes())
+    }
+
+    // The layout is the pretty formatter's.
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
 }
 
 fn escape_where(text: &str, unsafe_char: impl Fn(char) -> bool) -> Cow<'_, str> {
@@ -94,5 +148,32 @@ mod tests {
         assert_eq!(escape_json("\"a\u{202e}b\""), "\"a\\u202eb\"");
         let parsed: String = serde_json::from_str(&escape_json("\"a\u{202e}b\"")).unwrap();
         assert_eq!(parsed, "a\u{202e}b", "the JSON still means the same");
+    }
+
+    #[test]
+    fn json_strings_are_written_with_overrides_escaped_and_the_pretty_layout() {
+        use serde::Serialize;
+        let value = serde_json::json!({
+            "k\u{2066}ey": ["a\u{202e}b", "quote \" and \u{1b}", 12],
+            "plain": "ASCII only",
+        });
+        let mut text = Vec::new();
+        let mut serializer = serde_json::Serializer::with_formatter(&mut text, SafeJson::default());
+        value.serialize(&mut serializer).unwrap();
+        let text = String::from_utf8(text).unwrap();
+        assert!(
+            !text.chars().any(is_bidi_control),
+            "no override reaches the output: {text}"
+        );
+        assert!(text.contains("\"k\\u2066ey\": ["), "{text}");
+        assert!(text.contains("\"a\\u202eb\""), "{text}");
+        assert_eq!(
+            text.replace("\\u2066", "\u{2066}")
+                .replace("\\u202e", "\u{202e}"),
+            serde_json::to_string_pretty(&value).unwrap(),
+            "the layout is serde_json's pretty one"
+        );
+        let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed, value, "the JSON still means the same");
     }
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use crate::error::{CliError, Result};
-use crate::escape::{escape, escape_json, escape_lines};
+use crate::escape::{SafeJson, escape, escape_lines};
 use crate::tables::State;
 
 /// When output is coloured: `--color auto|always|never`.
@@ -611,46 +611,36 @@ impl<I: Iterator<Item = T>, T: Serialize> Serialize for Streamed<I> {
 /// Writes a value as pretty JSON to stdout as it is serialized (bidirectional overrides as
 /// `\uXXXX` escapes), for outputs too large to build first.
 pub fn print_json_streamed<T: Serialize>(value: &T) -> Result<()> {
-    let stdout = std::io::stdout().lock();
-    let mut out = JsonEscaper(std::io::BufWriter::new(stdout));
-    serde_json::to_writer_pretty(&mut out, value).map_err(|e| match e.io_error_kind() {
-        Some(kind) => CliError::from(std::io::Error::from(kind)),
-        None => CliError::failure(format!("writing JSON: {e}")),
-    })?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    write_json(&mut out, value)?;
     out.write_all(b"\n")?;
     out.flush()?;
     Ok(())
 }
 
-/// Passes JSON text through [`escape_json`]; serde_json hands it whole string fragments, so a
-/// character is never split between two writes.
-struct JsonEscaper<W: Write>(W);
-
-impl<W: Write> Write for JsonEscaper<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match std::str::from_utf8(buf) {
-            Ok(text) => self.0.write_all(escape_json(text).as_bytes())?,
-            Err(_) => self.0.write_all(buf)?,
-        }
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.0.flush()
-    }
+/// `value` as pretty JSON with every string's bidirectional overrides escaped.
+fn write_json<T: Serialize>(out: &mut impl Write, value: &T) -> Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(out, SafeJson::default());
+    value
+        .serialize(&mut serializer)
+        .map_err(|e| match e.io_error_kind() {
+            Some(kind) => CliError::from(std::io::Error::from(kind)),
+            None => CliError::failure(format!("writing JSON: {e}")),
+        })
 }
 
 /// Writes text to stdout, with any control character but the line break and any bidirectional
 /// override escaped; a closed pipe ends the program quietly.
 pub fn print(text: &str) -> Result<()> {
-    write_out(&finish_marks(&escape_lines(text)))
+    write_out(finish_marks(&escape_lines(text)).as_bytes())
 }
 
 /// Writes a value as pretty JSON to stdout (bidirectional overrides as `\uXXXX` escapes).
 pub fn print_json<T: Serialize>(value: &T) -> Result<()> {
-    let mut text = serde_json::to_string_pretty(value)
-        .map_err(|e| CliError::failure(format!("writing JSON: {e}")))?;
-    text.push('\n');
-    write_out(&escape_json(&text))
+    let mut text = Vec::new();
+    write_json(&mut text, value)?;
+    text.push(b'\n');
+    write_out(&text)
 }
 
 /// Writes text that pledge generated itself, with nothing read from a file or an argument in it
@@ -672,9 +662,9 @@ pub fn warn(message: &str) {
     );
 }
 
-fn write_out(text: &str) -> Result<()> {
+fn write_out(text: &[u8]) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
+    out.write_all(text)?;
     out.flush()?;
     Ok(())
 }
