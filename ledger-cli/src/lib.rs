@@ -16,7 +16,7 @@ mod output;
 mod sidecar;
 mod suggest;
 pub mod tables;
-mod tree_check;
+pub mod tree_check;
 
 use std::process::ExitCode;
 

@@ -3,12 +3,17 @@
 //! tree, so that both finish together: chunks are 2^16 leaves aligned on 2^16, so their ranges
 //! join the second core's exactly (`CompactRange::extend`). Checkpoints met in those chunks are
 //! checked after the join, against the tree of every record before them.
+//!
+//! The auditor, which reads records one by one, hands their payloads over in batches instead
+//! ([`hashing_elsewhere`]): the second core hashes while the first decodes and folds.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
+use ledger_core::audit::Leaves;
 use ledger_core::checkpoint::VerifierKey;
 use ledger_core::scan::Scanner;
-use ledger_core::tree::CompactRange;
+use ledger_core::tree::{CompactRange, TreeError, leaf_hash};
 use ledger_core::verify::{
     Contradiction, Found, Verified, check_checkpoint, hash_records, verify_checkpoints_while,
 };
@@ -169,6 +174,120 @@ fn join(
         })?;
     }
     Ok(())
+}
+
+/// Payloads handed to the hashing core at a time, and the batches in flight: bounded memory.
+const BATCH_LEAVES: usize = 8192;
+const BATCHES_IN_FLIGHT: usize = 4;
+
+/// Runs `work` with [`Leaves`] that another core hashes; returns what `work` returns.
+pub fn hashing_elsewhere<R>(work: impl FnOnce(&mut HashedElsewhere) -> R) -> R {
+    let (to_hasher, batches) = sync_channel(BATCHES_IN_FLIGHT);
+    let (reply, replies) = sync_channel(1);
+    std::thread::scope(|scope| {
+        let hasher = scope.spawn(move || hash_batches(&batches, &reply));
+        let mut leaves = HashedElsewhere {
+            size: 0,
+            batch: Batch::default(),
+            to_hasher,
+            replies,
+            synced: CompactRange::new(),
+        };
+        let result = work(&mut leaves);
+        drop(leaves);
+        if let Err(panic) = hasher.join() {
+            std::panic::resume_unwind(panic);
+        }
+        result
+    })
+}
+
+/// Leaves whose hashing is done on another core, in order; [`Leaves::range`] waits for it.
+#[derive(Debug)]
+pub struct HashedElsewhere {
+    size: u64,
+    batch: Batch,
+    to_hasher: SyncSender<ToHasher>,
+    replies: Receiver<CompactRange>,
+    /// The range the hasher last sent back.
+    synced: CompactRange,
+}
+
+#[derive(Debug, Default)]
+struct Batch {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+#[derive(Debug)]
+enum ToHasher {
+    Leaves(Batch),
+    /// Send back the range of every leaf so far.
+    Sync,
+}
+
+impl HashedElsewhere {
+    fn send(&mut self, message: ToHasher) {
+        // A hasher gone has panicked; `hashing_elsewhere` passes its panic on at the join.
+        let _ = self.to_hasher.send(message);
+    }
+
+    fn send_batch(&mut self) {
+        if !self.batch.ends.is_empty() {
+            let batch = std::mem::take(&mut self.batch);
+            self.send(ToHasher::Leaves(batch));
+        }
+    }
+}
+
+impl Leaves for HashedElsewhere {
+    fn size(&self) -> u64 {
+        self.size
+    }
+
+    fn push(&mut self, payload: &[u8]) -> Result<(), TreeError> {
+        // CompactRange's own limit (2^64 - 1 leaves), judged here so the error comes in order.
+        self.size = self.size.checked_add(1).ok_or(TreeError::Full)?;
+        self.batch.bytes.extend_from_slice(payload);
+        self.batch.ends.push(self.batch.bytes.len());
+        if self.batch.ends.len() >= BATCH_LEAVES {
+            self.send_batch();
+        }
+        Ok(())
+    }
+
+    fn range(&mut self) -> &CompactRange {
+        if self.synced.size() != self.size {
+            self.send_batch();
+            self.send(ToHasher::Sync);
+            if let Ok(range) = self.replies.recv() {
+                self.synced = range;
+            }
+        }
+        &self.synced
+    }
+}
+
+fn hash_batches(batches: &Receiver<ToHasher>, reply: &SyncSender<CompactRange>) {
+    let mut range = CompactRange::new();
+    for message in batches {
+        match message {
+            ToHasher::Leaves(batch) => {
+                let mut start = 0;
+                for &end in &batch.ends {
+                    let payload = batch.bytes.get(start..end).unwrap_or_default();
+                    // Never full: the sender counts leaves against the same limit first.
+                    let _ = range.push(leaf_hash(payload));
+                    start = end;
+                }
+            }
+            ToHasher::Sync => {
+                if reply.send(range.clone()).is_err() {
+                    return;
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use crate::checkpoint::{NoteError, VerifierKey};
 use crate::date::Date;
-use crate::entry::{Entry, Record, Seq};
+use crate::entry::{Entry, Seq};
 use crate::error::{FormatError, LedgerError};
 use crate::record::is_canonical_frame;
 use crate::scan::{Item, Scanner};
@@ -123,11 +123,46 @@ impl<T: Tables> core::fmt::Debug for Summary<T> {
     }
 }
 
+/// Where an audit's leaves go. A [`CompactRange`] hashes each one at once; a desktop may hash
+/// them on another core instead, as long as [`Leaves::range`] gives the tree of every leaf
+/// pushed so far whenever it is asked (at checkpoints, published sizes and the end).
+pub trait Leaves {
+    /// The leaves pushed so far.
+    fn size(&self) -> u64;
+    /// Adds the leaf of an intact record's payload, or returns [`TreeError::Full`].
+    fn push(&mut self, payload: &[u8]) -> Result<(), TreeError>;
+    /// The tree of every leaf pushed so far.
+    fn range(&mut self) -> &CompactRange;
+}
+
+impl Leaves for CompactRange {
+    fn size(&self) -> u64 {
+        CompactRange::size(self)
+    }
+    fn push(&mut self, payload: &[u8]) -> Result<(), TreeError> {
+        CompactRange::push(self, leaf_hash(payload))
+    }
+    fn range(&mut self) -> &CompactRange {
+        self
+    }
+}
+
 /// Audits `bytes` (preamble already checked by `Scanner::new`), handing each finding to
 /// `report` in ledger order.
 pub fn audit<T: Tables>(
+    scanner: Scanner<'_>,
+    expect: &Expectations<'_>,
+    report: impl FnMut(Finding),
+) -> Summary<T> {
+    audit_with(scanner, expect, &mut CompactRange::new(), report)
+}
+
+/// [`audit`], with the tree built by `leaves` (which must start empty): the same findings in
+/// the same order, whoever hashes.
+pub fn audit_with<T: Tables>(
     mut scanner: Scanner<'_>,
     expect: &Expectations<'_>,
+    leaves: &mut impl Leaves,
     mut report: impl FnMut(Finding),
 ) -> Summary<T> {
     let mut state = State::new(None);
@@ -178,7 +213,14 @@ pub fn audit<T: Tables>(
                     // than this reader, say): the bytes are as written, so the frame is a leaf
                     // and takes its place in the numbering; its entry is not folded.
                     let _ = summary.state.skip();
-                    push_leaf(&mut summary, &mut found, scanner.payload(), seq, offset);
+                    push_leaf(
+                        &mut summary,
+                        &mut found,
+                        leaves,
+                        scanner.payload(),
+                        seq,
+                        offset,
+                    );
                 } else {
                     damaged_before = damaged_before.saturating_add(1);
                 }
@@ -197,7 +239,7 @@ pub fn audit<T: Tables>(
             }
             Item::ErasedTail { .. } => continue,
         };
-        check_published(&mut summary, &mut found, expect, offset, false);
+        check_published(&mut summary, &mut found, leaves, expect, offset, false);
         let finding = |kind| Finding {
             seq: Some(record.seq),
             offset,
@@ -237,6 +279,7 @@ pub fn audit<T: Tables>(
             push_leaf(
                 &mut summary,
                 &mut found,
+                leaves,
                 scanner.payload(),
                 expected,
                 offset,
@@ -262,12 +305,18 @@ pub fn audit<T: Tables>(
         for _ in 0..jump {
             let _ = summary.state.skip();
         }
-        record = Record {
-            seq: summary.state.next_seq(),
-            entry: record.entry,
-        };
+        // Renumbered in place: a record is nearly 400 bytes, not worth moving.
+        record.seq = summary.state.next_seq();
         if let Entry::Checkpoint(c) = &record.entry {
-            check_checkpoint(&mut summary, &mut found, expect, c, offset, record.seq);
+            check_checkpoint(
+                &mut summary,
+                &mut found,
+                leaves,
+                expect,
+                c,
+                offset,
+                record.seq,
+            );
         }
         if let Err(error) = summary.state.apply(&record) {
             found(
@@ -283,12 +332,14 @@ pub fn audit<T: Tables>(
         push_leaf(
             &mut summary,
             &mut found,
+            leaves,
             scanner.payload(),
             record.seq,
             offset,
         );
     }
-    check_published(&mut summary, &mut found, expect, end, true);
+    check_published(&mut summary, &mut found, leaves, expect, end, true);
+    summary.range = leaves.range().clone();
     if summary.state.origin().is_none() {
         found(
             &mut summary,
@@ -325,13 +376,14 @@ fn next_continues(scanner: &Scanner<'_>, expected: Seq) -> bool {
 fn check_published<T: Tables>(
     summary: &mut Summary<T>,
     found: &mut impl FnMut(&mut Summary<T>, Finding),
+    leaves: &mut impl Leaves,
     expect: &Expectations<'_>,
     offset: usize,
     at_end: bool,
 ) {
-    let records = summary.range.size();
+    let records = leaves.size();
     for &(size, root) in &expect.roots {
-        let kind = if size == records && summary.range.root() != root {
+        let kind = if size == records && leaves.range().root() != root {
             FindingKind::ExpectedRoot { size }
         } else if at_end && size > records {
             FindingKind::Shorter { size, records }
@@ -353,11 +405,12 @@ fn check_published<T: Tables>(
 fn push_leaf<T: Tables>(
     summary: &mut Summary<T>,
     found: &mut impl FnMut(&mut Summary<T>, Finding),
+    leaves: &mut impl Leaves,
     payload: &[u8],
     seq: Seq,
     offset: usize,
 ) {
-    if let Err(error) = summary.range.push(leaf_hash(payload)) {
+    if let Err(error) = leaves.push(payload) {
         found(
             summary,
             Finding {
@@ -372,6 +425,7 @@ fn push_leaf<T: Tables>(
 fn check_checkpoint<T: Tables>(
     summary: &mut Summary<T>,
     found: &mut impl FnMut(&mut Summary<T>, Finding),
+    leaves: &mut impl Leaves,
     expect: &Expectations<'_>,
     c: &crate::entry::Checkpoint,
     offset: usize,
@@ -386,7 +440,7 @@ fn check_checkpoint<T: Tables>(
     let keys = expect.trust.map_or(&[][..], core::slice::from_ref);
     let origin = summary.state.origin().map_or("", |o| o.as_str());
     // The rule every reader holds checkpoints to; the auditor reports instead of refusing.
-    match crate::verify::check_checkpoint(c, &summary.range, origin, keys) {
+    match crate::verify::check_checkpoint(c, leaves.range(), origin, keys) {
         Ok(true) => summary.trusted_checkpoints = summary.trusted_checkpoints.saturating_add(1),
         Ok(false) => {}
         Err(CheckpointProblem::Root { .. }) => found(

@@ -798,6 +798,95 @@ mod mutations {
     }
 }
 
+/// `pledge audit` hashes the tree on a second core while the first folds: it must find exactly
+/// what the one-core audit finds, in the same order, whatever the damage, with checkpoints
+/// and roots published along the way (where the first core waits for the second).
+mod two_cores {
+    use std::sync::OnceLock;
+
+    use ledger_cli::tables::Desktop;
+    use ledger_cli::tree_check::hashing_elsewhere;
+    use ledger_core::audit::{Expectations, Finding, audit, audit_with};
+    use ledger_core::scan::Scanner;
+    use ledger_core::tree::{range_of_first, range_of_records};
+    use proptest::prelude::*;
+    use proptest::sample::Index;
+
+    use super::pledge;
+
+    /// A generated ledger of more leaves than one batch the first core hands over, with
+    /// checkpoints after the first part and after a note at the end.
+    fn ledger() -> &'static [u8] {
+        static LEDGER: OnceLock<Vec<u8>> = OnceLock::new();
+        LEDGER.get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("l.pledge");
+            std::fs::write(&path, pledge_tests::generate::with_corrections(7_000, 9).0).unwrap();
+            for args in [&["checkpoint"][..], &["note", "late news"], &["checkpoint"]] {
+                let status = pledge()
+                    .arg("--file")
+                    .arg(&path)
+                    .args(args)
+                    .output()
+                    .unwrap();
+                assert!(status.status.success(), "{args:?}: {status:?}");
+            }
+            std::fs::read(&path).unwrap()
+        })
+    }
+
+    fn both(bytes: &[u8], expect: &Expectations<'_>) -> [(Vec<Finding>, String); 2] {
+        let scanner = Scanner::new(bytes).unwrap();
+        let summary = |s: &ledger_core::audit::Summary<Desktop>| format!("{s:?} {:?}", s.range);
+        let mut here = Vec::new();
+        let one = audit::<Desktop>(scanner.clone(), expect, |f| here.push(f));
+        let mut elsewhere = Vec::new();
+        let two = hashing_elsewhere(|leaves| {
+            audit_with::<Desktop>(scanner, expect, leaves, |f| elsewhere.push(f))
+        });
+        [(here, summary(&one)), (elsewhere, summary(&two))]
+    }
+
+    #[test]
+    fn a_clean_ledger_audits_the_same_on_two_cores() {
+        let bytes = ledger();
+        let [one, two] = both(bytes, &Expectations::default());
+        assert_eq!(one, two);
+        assert!(one.1.contains("checkpoints: 2"), "{}", one.1);
+        assert_eq!(one.0, vec![], "the generated ledger is clean");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        #[test]
+        fn damaged_ledgers_audit_the_same_on_two_cores(
+            flips in prop::collection::vec((any::<Index>(), 1u8..=255), 0..4),
+            published in prop::collection::vec((any::<Index>(), any::<bool>()), 0..4),
+        ) {
+            let clean = ledger();
+            let records = range_of_records(Scanner::new(clean).unwrap()).unwrap().size();
+            let mut expect = Expectations::default();
+            for (at, wrong) in &published {
+                let size = at.index(records as usize + 2) as u64;
+                let mut root = range_of_first(Scanner::new(clean).unwrap(), size)
+                    .map_or([7; 32], |r| r.root());
+                if *wrong {
+                    root[0] ^= 1;
+                }
+                let _ = expect.roots.push((size, root));
+            }
+            let mut bytes = clean.to_vec();
+            for (at, mask) in &flips {
+                let i = ledger_core::record::PREAMBLE_LEN
+                    + at.index(bytes.len() - ledger_core::record::PREAMBLE_LEN);
+                bytes[i] ^= mask;
+            }
+            let [one, two] = both(&bytes, &expect);
+            prop_assert_eq!(one, two);
+        }
+    }
+}
+
 /// Regression: `audit` said OK (exit 0) for a file holding only the preamble, which every
 /// other command refuses; now it is a finding, in the same words.
 #[test]

@@ -174,8 +174,11 @@ fn audit_file(
         let _ = expect.roots.push((p.size, p.root));
     }
     let mut findings = Vec::new();
-    let summary = audit::audit::<Desktop>(scanner.clone(), &expect, |finding| {
-        findings.push(finding_json(&finding))
+    // The tree is hashed on a second core while this one decodes and folds.
+    let summary = crate::tree_check::hashing_elsewhere(|leaves| {
+        audit::audit_with::<Desktop>(scanner.clone(), &expect, leaves, |finding| {
+            findings.push(finding_json(&finding))
+        })
     });
     let origin = summary
         .state
