@@ -354,13 +354,22 @@ fn voids(ledger: &LedgerFile) -> HashMap<Seq, Seq> {
 }
 
 /// The history of a pledge or goal: its own record, every record about it that counts in the
-/// view, and the voids of those.
-fn history(ledger: &LedgerFile, seq: Seq, extra: impl Fn(&Record) -> bool) -> Vec<EventJson> {
+/// view, and the voids of those; with its own record. One pass over the ledger's records.
+fn history(
+    ledger: &LedgerFile,
+    seq: Seq,
+    extra: impl Fn(&Record) -> bool,
+) -> (Option<Record>, Vec<EventJson>) {
     let state = &ledger.state;
-    let voids = voids(ledger);
+    let mut voids = HashMap::new();
     let mut seen = std::collections::HashSet::new();
+    let mut own = None;
     let mut rows = Vec::new();
     for record in records(ledger) {
+        if let Entry::Void(v) = &record.entry {
+            // The latest void of a record (a void may be voided, and the record voided again).
+            voids.insert(v.record, record.seq);
+        }
         let counts = record.entry.date().is_none_or(|d| state.counts(d));
         let about = record.seq == seq
             || refers_to(&record.entry, seq)
@@ -368,17 +377,20 @@ fn history(ledger: &LedgerFile, seq: Seq, extra: impl Fn(&Record) -> bool) -> Ve
             || extra(&record);
         if about && counts {
             seen.insert(record.seq);
-            let mut row = event_of(state, &record);
-            row.voided_by = voids.get(&record.seq).copied();
-            rows.push(row);
+            rows.push(event_of(state, &record));
+        }
+        if record.seq == seq {
+            own = Some(record);
         }
     }
-    rows
+    for row in &mut rows {
+        row.voided_by = voids.get(&row.id).copied();
+    }
+    (own, rows)
 }
 
 fn show_pledge(ledger: &LedgerFile, seq: Seq, on: Date, format: Format) -> Result<()> {
-    let record = records(ledger).find(|r| r.seq == seq);
-    let history = history(ledger, seq, |_| false);
+    let (record, history) = history(ledger, seq, |_| false);
     print_pledge(&ledger.state, seq, record, history, on, format)
 }
 
@@ -508,10 +520,6 @@ fn show_goal(ledger: &LedgerFile, seq: Seq, on: Date, format: Format) -> Result<
     let Some((index, goal)) = state.goals().iter().enumerate().find(|(_, g)| g.seq == seq) else {
         return Ok(());
     };
-    let memo = records(ledger).find_map(|r| match r.entry {
-        Entry::Goal(g) if r.seq == seq => g.memo.map(|m| m.to_string()),
-        _ => None,
-    });
     let id = GoalId(u32::try_from(index).unwrap_or(u32::MAX));
     // Pledges toward it, and toward goals merged into it.
     let pledges = state
@@ -521,12 +529,16 @@ fn show_goal(ledger: &LedgerFile, seq: Seq, on: Date, format: Format) -> Result<
         .filter(|p| state.counts(p.date))
         .map(|p| pledge_json(state, p, on))
         .collect();
-    let history = history(ledger, seq, |r| match &r.entry {
+    let (own, history) = history(ledger, seq, |r| match &r.entry {
         Entry::Rename(rn) => {
             rn.kind == ledger_core::entry::RenameKind::Goal && (rn.from == id.0 || rn.to == id.0)
         }
         Entry::Rate(rate) => rate.goal == Some(id),
         _ => false,
+    });
+    let memo = own.and_then(|r| match r.entry {
+        Entry::Goal(g) => g.memo.map(|m| m.to_string()),
+        _ => None,
     });
     let json = ShowGoalJson {
         id: seq,
