@@ -556,11 +556,6 @@ impl<W: Write> CsvWriter<W> {
         Ok(CsvWriter { writer })
     }
 
-    /// Writes one row: what its cells give programs.
-    pub fn row(&mut self, row: &[Cell]) -> Result<()> {
-        self.fields(row.iter().map(|cell| cell.machine.as_str()))
-    }
-
     /// Writes one row of plain fields (what [`Cell`]s give programs), each escaped, without
     /// copying them.
     pub fn fields<'a>(&mut self, fields: impl IntoIterator<Item = &'a str>) -> Result<()> {

@@ -6,7 +6,7 @@ use ledger_core::Date;
 use serde::Serialize;
 
 use super::Context;
-use super::export::{EventRow, Events, Walk};
+use super::export::{CSV_GROUPS, CsvNumbers, EventRow, Events, Walk, csv_fields};
 use super::list::Filter;
 use crate::cli::{Format, LogArgs, LogOrder};
 use crate::error::Result;
@@ -94,9 +94,19 @@ pub fn run(context: &Context, args: &LogArgs) -> Result<()> {
             failed.into_inner().map_or(Ok(()), Err)
         }
         Format::Csv => {
+            // The export's fields, without the goal, project and sector: nothing copied.
             let mut csv = CsvWriter::new(out(), COLUMNS)?;
             for row in streamed()? {
-                csv.row(&cells(&row?))?;
+                let row = row?;
+                let numbers = CsvNumbers::of(&row);
+                let fields = csv_fields(&row, &numbers);
+                csv.fields(
+                    fields
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| !CSV_GROUPS.contains(i))
+                        .map(|(_, field)| *field),
+                )?;
             }
             csv.finish()
         }
@@ -147,8 +157,8 @@ fn cells(row: &EventRow) -> Vec<Cell> {
             || Cell::text(""),
             |p| Cell::pair(format!("#{p}"), p.to_string()),
         ),
-        Cell::maybe(row.from.as_deref()),
-        Cell::maybe(row.to.as_deref()),
+        Cell::maybe(row.from),
+        Cell::maybe(row.to),
         money(&row.amount),
         Cell::maybe(commodity),
         change(&row.committed_change),

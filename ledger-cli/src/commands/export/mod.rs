@@ -19,7 +19,7 @@ mod iati;
 mod parquet;
 use crate::error::{CliError, Result};
 use crate::ledger_file;
-use crate::output::{Cell, Column, CsvWriter, Money, Streamed, print_json_streamed};
+use crate::output::{Column, CsvWriter, Money, Streamed, print_json_streamed};
 use crate::tables::State;
 
 /// The formats `export` writes.
@@ -39,19 +39,19 @@ pub enum ExportFormat {
     Parquet,
 }
 
-/// One event, with its pledge's names as they are now.
+/// One event, with its pledge's names as they are now (borrowed from the final fold).
 #[derive(Debug, Serialize)]
-pub(super) struct EventRow {
+pub(super) struct EventRow<'a> {
     pub(super) id: Seq,
     pub(super) date: Option<String>,
     pub(super) kind: &'static str,
     /// The pledge whose figures it changed (a pledge's own record, an event on one, a void).
     pub(super) pledge: Option<Seq>,
-    pub(super) from: Option<String>,
-    pub(super) to: Option<String>,
-    pub(super) goal: Option<String>,
-    pub(super) project: Option<String>,
-    pub(super) sector: Option<String>,
+    pub(super) from: Option<&'a str>,
+    pub(super) to: Option<&'a str>,
+    pub(super) goal: Option<&'a str>,
+    pub(super) project: Option<&'a str>,
+    pub(super) sector: Option<&'a str>,
     /// The amount the record states, if it states one.
     pub(super) amount: Option<Money>,
     /// What it changed: committed and fulfilled, in the pledge's commodity.
@@ -120,7 +120,7 @@ pub fn run(context: &Context, format: ExportFormat) -> Result<()> {
         ExportFormat::Csv => {
             let mut csv = CsvWriter::new(out(), COLUMNS)?;
             for row in events {
-                csv.row(&cells(&row?))?;
+                write_csv_row(&mut csv, &row?)?;
             }
             csv.finish()
         }
@@ -222,10 +222,10 @@ impl<'a> Events<'a> {
     }
 }
 
-impl Iterator for Events<'_> {
-    type Item = Result<EventRow>;
+impl<'a> Iterator for Events<'a> {
+    type Item = Result<EventRow<'a>>;
 
-    fn next(&mut self) -> Option<Result<EventRow>> {
+    fn next(&mut self) -> Option<Result<EventRow<'a>>> {
         loop {
             let Item::Record { record, .. } = self.scanner.next()? else {
                 continue;
@@ -252,7 +252,7 @@ impl Iterator for Events<'_> {
     }
 }
 
-impl Events<'_> {
+impl<'a> Events<'a> {
     fn counted(&self, pledge: Option<Seq>) -> (i64, i64) {
         pledge
             .and_then(|p| self.walk.pledge(p))
@@ -266,7 +266,7 @@ impl Events<'_> {
         touched: Option<Seq>,
         before: (i64, i64),
         after: (i64, i64),
-    ) -> Option<EventRow> {
+    ) -> Option<EventRow<'a>> {
         let (amount, text): (Option<Amount>, Option<String>) = match &record.entry {
             Entry::Open(_)
             | Entry::Commodity(_)
@@ -298,9 +298,10 @@ impl Events<'_> {
         };
         // Its names and commodity never change: the walk's pledge has them as the final one.
         let pledge = touched.and_then(|p| self.walk.pledge(p));
+        let now: &'a State = self.now;
         let name = |kind, id: Option<u32>| {
-            id.and_then(|id| self.now.current_name(kind, id))
-                .map(|n| n.to_string())
+            id.and_then(|id| now.current_name(kind, id))
+                .map(|n| n.as_str())
         };
         let change = |units: i64| pledge.map(|p| Money::new(self.now, units, p.commodity));
         Some(EventRow {
@@ -312,8 +313,8 @@ impl Events<'_> {
             to: pledge.and_then(|p| name(NameKind::Party, Some(p.to.0))),
             goal: pledge
                 .and_then(|p| p.goal)
-                .and_then(|g| self.now.goal(self.now.current_goal(g)))
-                .map(|g| g.name.to_string()),
+                .and_then(|g| now.goal(now.current_goal(g)))
+                .map(|g| g.name.as_str()),
             project: pledge.and_then(|p| name(NameKind::Project, p.project.map(|x| x.0))),
             sector: pledge.and_then(|p| name(NameKind::Sector, p.sector.map(|x| x.0))),
             amount: amount.map(|a| Money::new(self.now, a.units, a.commodity)),
@@ -332,28 +333,50 @@ impl Events<'_> {
     }
 }
 
-fn cells(row: &EventRow) -> Vec<Cell> {
-    let money = |m: &Option<Money>| Cell::maybe(m.as_ref().map(|m| m.plain.clone()));
+/// One CSV row of the export, written from the row's own text: nothing copied.
+fn write_csv_row<W: Write>(csv: &mut CsvWriter<W>, row: &EventRow<'_>) -> Result<()> {
+    let numbers = CsvNumbers::of(row);
+    csv.fields(csv_fields(row, &numbers))
+}
+
+/// A row's id and pledge written out, for [`csv_fields`].
+pub(super) struct CsvNumbers(String, String);
+
+impl CsvNumbers {
+    pub(super) fn of(row: &EventRow<'_>) -> CsvNumbers {
+        let pledge = row.pledge.map(|p| p.to_string()).unwrap_or_default();
+        CsvNumbers(row.id.to_string(), pledge)
+    }
+}
+
+/// Where the goal, project and sector stand in [`csv_fields`] (`log` leaves them out).
+pub(super) const CSV_GROUPS: std::ops::Range<usize> = 6..9;
+
+/// A row's CSV fields in the export's column order (`COLUMNS`): amounts plain, borrowed.
+pub(super) fn csv_fields<'r>(row: &'r EventRow<'_>, numbers: &'r CsvNumbers) -> [&'r str; 14] {
+    fn plain(m: &Option<Money>) -> &str {
+        m.as_ref().map_or("", |m| m.plain.as_str())
+    }
     let commodity = row
         .amount
         .as_ref()
         .or(row.committed_change.as_ref())
-        .map(|m| m.commodity.clone());
-    vec![
-        Cell::text(row.id.to_string()),
-        Cell::maybe(row.date.as_deref()),
-        Cell::text(row.kind),
-        Cell::maybe(row.pledge.map(|p| p.to_string())),
-        Cell::maybe(row.from.as_deref()),
-        Cell::maybe(row.to.as_deref()),
-        Cell::maybe(row.goal.as_deref()),
-        Cell::maybe(row.project.as_deref()),
-        Cell::maybe(row.sector.as_deref()),
-        money(&row.amount),
-        Cell::maybe(commodity),
-        money(&row.committed_change),
-        money(&row.fulfilled_change),
-        Cell::maybe(row.text.as_deref()),
+        .map_or("", |m| m.commodity.as_str());
+    [
+        &numbers.0,
+        row.date.as_deref().unwrap_or(""),
+        row.kind,
+        &numbers.1,
+        row.from.unwrap_or(""),
+        row.to.unwrap_or(""),
+        row.goal.unwrap_or(""),
+        row.project.unwrap_or(""),
+        row.sector.unwrap_or(""),
+        plain(&row.amount),
+        commodity,
+        plain(&row.committed_change),
+        plain(&row.fulfilled_change),
+        row.text.as_deref().unwrap_or(""),
     ]
 }
 

@@ -82,11 +82,11 @@ impl Columns {
         );
         self.kind.append_value(row.kind);
         self.pledge.append_option(row.pledge);
-        self.from.append_option(row.from.as_deref());
-        self.to.append_option(row.to.as_deref());
-        self.goal.append_option(row.goal.as_deref());
-        self.project.append_option(row.project.as_deref());
-        self.sector.append_option(row.sector.as_deref());
+        self.from.append_option(row.from);
+        self.to.append_option(row.to);
+        self.goal.append_option(row.goal);
+        self.project.append_option(row.project);
+        self.sector.append_option(row.sector);
         self.amount.append_option(row.units.map(|a| a.units));
         self.amount_commodity
             .append_option(row.units.and_then(|a| code(a.commodity)));
