@@ -48,8 +48,8 @@ pub fn run(context: &Context, args: &LogArgs) -> Result<()> {
         || args.filter.project.is_some()
         || args.filter.sector.is_some();
     let in_range = |row: &EventRow| {
-        let day = row.date.as_deref().and_then(|d| Date::parse(d).ok());
-        day.is_some_and(|d| since.is_none_or(|s| d >= s) && until.is_none_or(|u| d <= u))
+        row.day
+            .is_some_and(|d| since.is_none_or(|s| d >= s) && until.is_none_or(|u| d <= u))
     };
     // With a name filter, events about a pledge it keeps; without, every event.
     let events = || -> Result<Box<dyn Iterator<Item = Result<EventRow>> + '_>> {

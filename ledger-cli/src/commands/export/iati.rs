@@ -6,7 +6,6 @@
 //! that is not an ISO 4217 currency (trees) cannot be IATI values: the activity says what
 //! they were in its description instead.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 
 use ledger_core::Date;
@@ -16,42 +15,51 @@ use ledger_core::state::{NameKind, Status};
 use super::{EventRow, Events};
 use crate::error::Result;
 use crate::output::Money;
-use crate::tables::State;
 
-/// One transaction: its type, date, value and what the record said.
+/// One transaction of a pledge: its type, date, value in minor units of the pledge's
+/// commodity, and the record it comes from. Kept small: a ledger has millions.
 struct Transaction {
+    pledge: Seq,
     code: u8,
-    date: String,
-    value: Money,
-    text: String,
+    date: Date,
+    units: i64,
+    id: Seq,
+    kind: &'static str,
 }
 
+/// Writes the activities: each pledge's transactions are gathered while the events are walked,
+/// and the pledges are then written from the walk's final fold.
 pub(super) fn write(
     out: &mut impl Write,
-    now: &State,
     origin: &str,
-    events: Events<'_>,
+    mut events: Events<'_>,
     today: Date,
 ) -> Result<()> {
     // Transactions are grouped by pledge: an activity holds all of its own.
-    let mut transactions: BTreeMap<Seq, Vec<Transaction>> = BTreeMap::new();
-    for row in events {
+    let mut transactions = Vec::new();
+    for row in events.by_ref() {
         let row: EventRow = row?;
-        let (Some(pledge), Some(date)) = (row.pledge, row.date.clone()) else {
+        let (Some(pledge), Some(date), Some((_, committed, fulfilled))) =
+            (row.pledge, row.day, row.change)
+        else {
             continue;
         };
-        let text = format!("#{} {}", row.id, row.kind);
-        for (code, change) in [(12, &row.committed_change), (3, &row.fulfilled_change)] {
-            if let Some(value) = change.as_ref().filter(|m| !super::is_zero(&m.plain)) {
-                transactions.entry(pledge).or_default().push(Transaction {
+        for (code, units) in [(12, committed), (3, fulfilled)] {
+            if units != 0 {
+                transactions.push(Transaction {
+                    pledge,
                     code,
-                    date: date.clone(),
-                    value: value.clone(),
-                    text: text.clone(),
+                    date,
+                    units,
+                    id: row.id,
+                    kind: row.kind,
                 });
             }
         }
     }
+    // In pledge order; a stable sort keeps each pledge's in record order.
+    transactions.sort_by_key(|t| t.pledge);
+    let now = &events.into_state();
     let reporter = format!("XM-PLEDGE-{}", identifier(origin));
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
@@ -140,24 +148,31 @@ pub(super) fn write(
             writeln!(out, "      <narrative>{}</narrative>", xml(&sector))?;
             writeln!(out, "    </sector>")?;
         }
-        for t in transactions
-            .get(&pledge.seq)
-            .into_iter()
-            .flatten()
-            .filter(|_| currency)
-        {
+        let first = transactions.partition_point(|t| t.pledge < pledge.seq);
+        let own = transactions
+            .get(first..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|t| t.pledge == pledge.seq);
+        for t in own.filter(|_| currency) {
+            let value = Money::new(now, t.units, pledge.commodity);
             writeln!(out, "    <transaction>")?;
             writeln!(out, r#"      <transaction-type code="{}"/>"#, t.code)?;
             writeln!(out, r#"      <transaction-date iso-date="{}"/>"#, t.date)?;
             writeln!(
                 out,
                 r#"      <value currency="{}" value-date="{}">{}</value>"#,
-                xml(&t.value.commodity),
+                xml(&value.commodity),
                 t.date,
-                t.value.plain
+                value.plain
             )?;
             writeln!(out, "      <description>")?;
-            writeln!(out, "        <narrative>{}</narrative>", xml(&t.text))?;
+            writeln!(
+                out,
+                "        <narrative>#{} {}</narrative>",
+                t.id,
+                xml(t.kind)
+            )?;
             writeln!(out, "      </description>")?;
             writeln!(out, "      <provider-org>")?;
             writeln!(out, "        <narrative>{}</narrative>", xml(&from))?;

@@ -44,6 +44,9 @@ pub enum ExportFormat {
 pub(super) struct EventRow<'a> {
     pub(super) id: Seq,
     pub(super) date: Option<String>,
+    /// The same date, for computing with.
+    #[serde(skip)]
+    pub(super) day: Option<ledger_core::Date>,
     pub(super) kind: &'static str,
     /// The pledge whose figures it changed (a pledge's own record, an event on one, a void).
     pub(super) pledge: Option<Seq>,
@@ -90,17 +93,7 @@ struct ExportJson<E: Serialize> {
 }
 
 pub fn run(context: &Context, format: ExportFormat) -> Result<()> {
-    let path = context.path()?;
-    // IATI writes an activity per pledge from the final fold; the others need only names.
-    let walk = if format == ExportFormat::Iati {
-        let ledger = ledger_file::read(path, ledger_file::View::ALL, &context.keys)?;
-        Walk {
-            bytes: ledger.bytes,
-            now: ledger.state,
-        }
-    } else {
-        Walk::read(path, &context.keys)?
-    };
+    let walk = Walk::read(context.path()?, &context.keys)?;
     let now = &walk.now;
     let origin = now.origin().map(|o| o.to_string()).unwrap_or_default();
     let events = Events::new(&walk.bytes, now)?;
@@ -124,7 +117,7 @@ pub fn run(context: &Context, format: ExportFormat) -> Result<()> {
             }
             csv.finish()
         }
-        ExportFormat::Iati => iati::write(&mut out(), now, &origin, events, context.today),
+        ExportFormat::Iati => iati::write(&mut out(), &origin, events, context.today),
         ExportFormat::Parquet => {
             use std::io::IsTerminal;
             if std::io::stdout().is_terminal() {
@@ -157,8 +150,8 @@ pub fn run(context: &Context, format: ExportFormat) -> Result<()> {
 /// A ledger read to be walked event by event: its bytes, and its names as they are now.
 pub(super) struct Walk {
     pub(super) bytes: Vec<u8>,
-    /// The final fold's names, goals, commodities and renames; its pledges only when a
-    /// command needs their final states.
+    /// The final fold's names, goals, commodities and renames, without its pledges (the walk
+    /// folds those again; [`Events::into_state`] hands its fold over at the end).
     pub(super) now: State,
 }
 
@@ -212,6 +205,11 @@ impl<'a> Events<'a> {
             now,
             about: None,
         })
+    }
+
+    /// The fold of every record walked: the final one once the walk is done.
+    pub(super) fn into_state(self) -> State {
+        self.walk
     }
 
     /// Only the events about a pledge `keep` keeps (judged on the pledge's names, which never
@@ -307,6 +305,7 @@ impl<'a> Events<'a> {
         Some(EventRow {
             id: record.seq,
             date: record.entry.date().map(|d| d.to_string()),
+            day: record.entry.date(),
             kind: record.entry.kind(),
             pledge: touched,
             from: pledge.and_then(|p| name(NameKind::Party, Some(p.from.0))),
