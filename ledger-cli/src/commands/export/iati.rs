@@ -202,18 +202,47 @@ fn identifier(origin: &str) -> String {
         .collect()
 }
 
-/// Text as XML character data or an attribute value.
-fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
+/// Text as XML character data or an attribute value, escaped as it is written (a million
+/// activities would otherwise build a string for every field).
+fn xml(text: &str) -> Xml<'_> {
+    Xml(text)
+}
+
+struct Xml<'a>(&'a str);
+
+impl std::fmt::Display for Xml<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut rest = self.0;
+        while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
+            // The special characters are ASCII: one byte, so `at + 1` is a boundary.
+            let (plain, special) = rest.split_at(at);
+            f.write_str(plain)?;
+            let (c, after) = special.split_at(1);
+            f.write_str(match c {
+                "&" => "&amp;",
+                "<" => "&lt;",
+                ">" => "&gt;",
+                "\"" => "&quot;",
+                _ => "&apos;",
+            })?;
+            rest = after;
         }
+        f.write_str(rest)
     }
-    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::xml;
+
+    #[test]
+    fn xml_escapes_the_five_special_characters_and_nothing_else() {
+        assert_eq!(
+            xml("a&b<c>d\"e'f").to_string(),
+            "a&amp;b&lt;c&gt;d&quot;e&apos;f"
+        );
+        assert_eq!(xml("<<&&>>").to_string(), "&lt;&lt;&amp;&amp;&gt;&gt;");
+        assert_eq!(xml("Électricité 日本 ü").to_string(), "Électricité 日本 ü");
+        assert_eq!(xml("").to_string(), "");
+    }
 }
