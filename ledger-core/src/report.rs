@@ -320,11 +320,11 @@ pub fn breakdown_remove<T: Tables, S: Slots<Row>>(
     Ok(())
 }
 
-/// Where `pledge` belongs in rows kept in order of key and commodity: `None` if it does not
-/// count (void, or made after the as-of date); else its key, and its row's index or where that
-/// row would go.
+/// A pledge's key, and its row's index or where that row would go.
 type Place = (Option<u32>, Result<usize, usize>);
 
+/// Where `pledge` belongs in rows kept in order of key and commodity: `None` if it does not
+/// count (void, or made after the as-of date).
 fn place<T: Tables>(
     state: &State<T>,
     by: Key,

@@ -159,7 +159,7 @@ fn timelines(
         if ledger.known_at.is_some_and(|n| row.id > n) {
             break;
         }
-        let Some(date) = row.date.as_deref().and_then(|d| Date::parse(d).ok()) else {
+        let Some(date) = row.date else {
             continue;
         };
         let Some((commodity, committed, fulfilled)) = row.change else {

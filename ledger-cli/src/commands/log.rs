@@ -48,7 +48,7 @@ pub fn run(context: &Context, args: &LogArgs) -> Result<()> {
         || args.filter.project.is_some()
         || args.filter.sector.is_some();
     let in_range = |row: &EventRow| {
-        row.day
+        row.date
             .is_some_and(|d| since.is_none_or(|s| d >= s) && until.is_none_or(|u| d <= u))
     };
     // With a name filter, events about a pledge it keeps; without, every event.
@@ -151,7 +151,7 @@ fn cells(row: &EventRow) -> Vec<Cell> {
     };
     vec![
         Cell::text(row.id.to_string()),
-        Cell::maybe(row.date.as_deref()),
+        Cell::maybe(row.date.map(|d| d.to_string())),
         Cell::text(row.kind),
         row.pledge.map_or_else(
             || Cell::text(""),

@@ -40,7 +40,7 @@ pub(super) fn write(
     for row in events.by_ref() {
         let row: EventRow = row?;
         let (Some(pledge), Some(date), Some((_, committed, fulfilled))) =
-            (row.pledge, row.day, row.change)
+            (row.pledge, row.date, row.change)
         else {
             continue;
         };

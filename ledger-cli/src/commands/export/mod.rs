@@ -43,10 +43,8 @@ pub enum ExportFormat {
 #[derive(Debug, Serialize)]
 pub(super) struct EventRow<'a> {
     pub(super) id: Seq,
-    pub(super) date: Option<String>,
-    /// The same date, for computing with.
-    #[serde(skip)]
-    pub(super) day: Option<ledger_core::Date>,
+    #[serde(serialize_with = "date_as_text")]
+    pub(super) date: Option<ledger_core::Date>,
     pub(super) kind: &'static str,
     /// The pledge whose figures it changed (a pledge's own record, an event on one, a void).
     pub(super) pledge: Option<Seq>,
@@ -304,8 +302,7 @@ impl<'a> Events<'a> {
         let change = |units: i64| pledge.map(|p| Money::new(self.now, units, p.commodity));
         Some(EventRow {
             id: record.seq,
-            date: record.entry.date().map(|d| d.to_string()),
-            day: record.entry.date(),
+            date: record.entry.date(),
             kind: record.entry.kind(),
             pledge: touched,
             from: pledge.and_then(|p| name(NameKind::Party, Some(p.from.0))),
@@ -338,13 +335,25 @@ fn write_csv_row<W: Write>(csv: &mut CsvWriter<W>, row: &EventRow<'_>) -> Result
     csv.fields(csv_fields(row, &numbers))
 }
 
-/// A row's id and pledge written out, for [`csv_fields`].
-pub(super) struct CsvNumbers(String, String);
+/// A row's id, date and pledge written out, for [`csv_fields`].
+pub(super) struct CsvNumbers(String, String, String);
 
 impl CsvNumbers {
     pub(super) fn of(row: &EventRow<'_>) -> CsvNumbers {
+        let date = row.date.map(|d| d.to_string()).unwrap_or_default();
         let pledge = row.pledge.map(|p| p.to_string()).unwrap_or_default();
-        CsvNumbers(row.id.to_string(), pledge)
+        CsvNumbers(row.id.to_string(), date, pledge)
+    }
+}
+
+/// A date as JSON text (`"2025-10-28"`), or null.
+fn date_as_text<S: serde::Serializer>(
+    date: &Option<ledger_core::Date>,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match date {
+        Some(date) => serializer.collect_str(date),
+        None => serializer.serialize_none(),
     }
 }
 
@@ -363,9 +372,9 @@ pub(super) fn csv_fields<'r>(row: &'r EventRow<'_>, numbers: &'r CsvNumbers) -> 
         .map_or("", |m| m.commodity.as_str());
     [
         &numbers.0,
-        row.date.as_deref().unwrap_or(""),
-        row.kind,
         &numbers.1,
+        row.kind,
+        &numbers.2,
         row.from.unwrap_or(""),
         row.to.unwrap_or(""),
         row.goal.unwrap_or(""),
@@ -392,7 +401,7 @@ fn write_transaction(out: &mut impl Write, row: &EventRow) -> Result<()> {
         return Ok(());
     }
     let (Some(date), Some(from), Some(to), Some(pledge)) =
-        (&row.date, &row.from, &row.to, row.pledge)
+        (row.date, &row.from, &row.to, row.pledge)
     else {
         return Ok(());
     };

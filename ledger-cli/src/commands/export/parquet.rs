@@ -13,7 +13,7 @@ use arrow_array::builder::{
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
-use ledger_core::{CommodityId, Date};
+use ledger_core::CommodityId;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
@@ -74,12 +74,7 @@ impl Columns {
     fn push(&mut self, state: &State, row: &EventRow) {
         let code = |c: CommodityId| state.commodity(c).map(|c| c.code.to_string());
         self.id.append_value(row.id);
-        self.date.append_option(
-            row.date
-                .as_deref()
-                .and_then(|d| Date::parse(d).ok())
-                .map(|d| d.0),
-        );
+        self.date.append_option(row.date.map(|d| d.0));
         self.kind.append_value(row.kind);
         self.pledge.append_option(row.pledge);
         self.from.append_option(row.from);
