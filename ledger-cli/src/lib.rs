@@ -13,6 +13,7 @@ mod files;
 mod journal;
 mod ledger_file;
 mod output;
+mod paged;
 mod sidecar;
 mod suggest;
 pub mod tables;
@@ -29,6 +30,9 @@ pub fn main() -> ExitCode {
         std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
     );
     let cli = cli::parse();
+    if let Err(error) = tables::configure_from_env() {
+        return error.report();
+    }
     output::set_color(cli.color);
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,8 +1,11 @@
-//! The fold's tables on a desktop: growable vectors, so a ledger of any size fits in memory.
+//! The fold's tables on a desktop: growable vectors, and pledges in pages of which only a few
+//! stay in memory, so that a ledger of any size is read in bounded memory.
 
 use std::collections::HashMap;
 
 use ledger_core::slots::{Keyed, KeyedSlots, Slots, Tables};
+
+pub use crate::paged::{Paged, configure_from_env};
 
 /// A `Vec` that the core's fold can grow.
 #[derive(Debug, Clone)]
@@ -112,7 +115,7 @@ impl Tables for Desktop {
     type TagNames = Indexed<ledger_core::entry::Name>;
     type Commodities = Indexed<ledger_core::Commodity>;
     type Goals = Indexed<ledger_core::state::GoalState>;
-    type Pledges = Grow<ledger_core::state::PledgeState>;
+    type Pledges = Paged;
     type Bounds = Grow<i64>;
     type Events = Grow<ledger_core::state::EventState>;
     type Rates = Grow<ledger_core::state::RateState>;

@@ -187,7 +187,7 @@ pub fn goal_totals<T: Tables, S: Slots<Totals>>(
             .get_mut(index)
             .ok_or(LedgerError::UnknownGoal)?;
         if in_goal_commodity {
-            row.add(pledge)?;
+            row.add(&pledge)?;
         }
     }
     Ok(())
@@ -255,7 +255,7 @@ pub fn breakdown<T: Tables, S: Slots<Row>>(
 ) -> Result<(), LedgerError> {
     *rows = S::default();
     for pledge in state.pledges() {
-        breakdown_add(state, by, rows, pledge)?;
+        breakdown_add(state, by, rows, &pledge)?;
     }
     breakdown_sort(state, by, rows);
     Ok(())

@@ -522,7 +522,7 @@ mod tests {
             Err(LedgerError::DuplicateGoal)
         );
         add(&mut state, bad).unwrap();
-        assert_eq!(state.pledges()[0].goal, Some(GoalId(0)));
+        assert_eq!(state.pledges().next().unwrap().goal, Some(GoalId(0)));
     }
 
     #[test]
@@ -577,7 +577,7 @@ mod tests {
             add(&mut state, pledge(1)),
             Err(LedgerError::CapacityExceeded(Table::Pledges))
         );
-        assert_eq!(state.pledges().len(), 4);
+        assert_eq!(state.pledge_count(), 4);
         add(&mut state, Entry::Party(name("Korea").unwrap())).unwrap();
         add(&mut state, Entry::Party(name("India").unwrap())).unwrap();
         assert_eq!(

@@ -2,8 +2,10 @@
 //! capacity fixed at compile time; a desktop program can implement [`Slots`] over its own
 //! growable vector. The ledger logic is the same for both.
 
+use core::ops::Deref;
+
 use crate::amount::Commodity;
-use crate::entry::Name;
+use crate::entry::{Name, Seq};
 use crate::state::{Alias, EventState, GoalState, PledgeState, RateState};
 
 /// A sequence that can grow up to some capacity. A full container hands the item back.
@@ -39,6 +41,93 @@ impl<T, const N: usize> Slots<T> for heapless::Vec<T, N> {
     }
     fn as_mut_slice(&mut self) -> &mut [T] {
         self
+    }
+}
+
+/// Where the fold keeps its pledges, in order of their sequence numbers. Unlike [`Slots`], it
+/// lends one pledge at a time rather than a slice, so that a desktop can keep most of them
+/// somewhere other than memory (a reader of ten million pledges spills them to a file) while a
+/// device lends references into its [`heapless::Vec`].
+pub trait PledgeSlots: Default {
+    /// A pledge lent for reading: a reference, or a copy of one read back from elsewhere.
+    type Ref<'a>: Deref<Target = PledgeState>
+    where
+        Self: 'a;
+    /// Every pledge in order.
+    type Iter<'a>: Iterator<Item = Self::Ref<'a>>
+    where
+        Self: 'a;
+    /// How many pledges there are.
+    fn len(&self) -> usize;
+    /// Whether there are none.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The pledge at `index`.
+    fn get(&self, index: usize) -> Option<Self::Ref<'_>>;
+    /// The pledge at `index`, to change in place.
+    fn get_mut(&mut self, index: usize) -> Option<&mut PledgeState>;
+    /// Appends `pledge` (its sequence number after every other's), or returns it if there is
+    /// no room.
+    #[allow(
+        clippy::result_large_err,
+        reason = "handed back as Slots::push does, never boxed"
+    )]
+    fn push(&mut self, pledge: PledgeState) -> Result<(), PledgeState>;
+    /// Every pledge, in order.
+    fn iter(&self) -> Self::Iter<'_>;
+    /// The index of the pledge created by record `seq` ([`gallop`] over [`PledgeSlots::get`]).
+    fn position(&self, seq: Seq) -> Option<usize> {
+        gallop(self.len(), seq, |index| self.get(index).map(|p| p.seq))
+    }
+}
+
+/// Where `seq` is among `len` sequence numbers in increasing order, `seq_at` giving each.
+/// Events mostly follow soon after their pledge, so this gallops back from the end (steps of 1,
+/// 2, 4, ...) and binary-searches only the window it lands in: O(log distance), on items that
+/// are already at hand.
+pub fn gallop(len: usize, seq: Seq, seq_at: impl Fn(usize) -> Option<Seq>) -> Option<usize> {
+    let mut hi = len;
+    let mut step = 1usize;
+    let mut lo = loop {
+        let lo = hi.saturating_sub(step);
+        match seq_at(lo) {
+            Some(at) if at > seq && lo > 0 => {
+                hi = lo;
+                step = step.saturating_mul(2);
+            }
+            _ => break lo,
+        }
+    };
+    // The first index in lo..hi whose number is not below `seq`.
+    while lo < hi {
+        let mid = lo.saturating_add(hi.saturating_sub(lo) / 2);
+        if seq_at(mid)? < seq {
+            lo = mid.saturating_add(1);
+        } else {
+            hi = mid;
+        }
+    }
+    (seq_at(lo)? == seq).then_some(lo)
+}
+
+impl<const N: usize> PledgeSlots for heapless::Vec<PledgeState, N> {
+    type Ref<'a> = &'a PledgeState;
+    type Iter<'a> = core::slice::Iter<'a, PledgeState>;
+    fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+    fn get(&self, index: usize) -> Option<&PledgeState> {
+        self.as_slice().get(index)
+    }
+    fn get_mut(&mut self, index: usize) -> Option<&mut PledgeState> {
+        self.as_mut_slice().get_mut(index)
+    }
+    fn push(&mut self, pledge: PledgeState) -> Result<(), PledgeState> {
+        heapless::Vec::push(self, pledge)
+    }
+    fn iter(&self) -> core::slice::Iter<'_, PledgeState> {
+        self.as_slice().iter()
     }
 }
 
@@ -100,7 +189,7 @@ pub trait Tables {
     /// Goals.
     type Goals: KeyedSlots<GoalState>;
     /// Pledges.
-    type Pledges: Slots<PledgeState>;
+    type Pledges: PledgeSlots;
     /// Each commodity's 64-bit bound: the sum of its pledges' peak amounts (one per commodity).
     type Bounds: Slots<i64>;
     /// Events on pledges, for voiding them later. When it is full, events are still folded,

@@ -13,7 +13,7 @@ use crate::entry::{
 };
 use crate::error::{FormatError, LedgerError, Table};
 use crate::record::{MAX_FRAME, encode_frame};
-use crate::slots::{KeyedSlots, Slots, Tables};
+use crate::slots::{KeyedSlots, PledgeSlots, Slots, Tables};
 
 /// A goal as the fold keeps it: its terms after the revisions that count on the as-of date.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -552,14 +552,24 @@ impl<T: Tables> State<T> {
     }
 
     /// All pledges, in order of their sequence numbers, void ones included.
-    pub fn pledges(&self) -> &[PledgeState] {
-        self.pledges.as_slice()
+    pub fn pledges(&self) -> <T::Pledges as PledgeSlots>::Iter<'_> {
+        self.pledges.iter()
+    }
+
+    /// How many pledges there are, void ones included.
+    pub fn pledge_count(&self) -> usize {
+        self.pledges.len()
+    }
+
+    /// The table the pledges are kept in.
+    pub fn pledge_slots(&self) -> &T::Pledges {
+        &self.pledges
     }
 
     /// The pledge created by record `seq`.
-    pub fn pledge(&self, seq: Seq) -> Option<&PledgeState> {
+    pub fn pledge(&self, seq: Seq) -> Option<<T::Pledges as PledgeSlots>::Ref<'_>> {
         let index = self.pledge_index(seq)?;
-        self.pledges().get(index)
+        self.pledges.get(index)
     }
 
     /// Events held (fulfilments, returns, amendments, cancellations, reschedules, notes), in
@@ -608,10 +618,8 @@ impl<T: Tables> State<T> {
     }
 
     /// The pledges that count on the as-of date (all but void ones without one).
-    pub fn visible_pledges(&self) -> impl Iterator<Item = &PledgeState> {
-        self.pledges()
-            .iter()
-            .filter(|p| !p.voided && self.counts(p.date))
+    pub fn visible_pledges(&self) -> impl Iterator<Item = <T::Pledges as PledgeSlots>::Ref<'_>> {
+        self.pledges().filter(|p| !p.voided && self.counts(p.date))
     }
 
     /// Checks a record and, if it keeps the rules, folds it into the state.
@@ -661,7 +669,9 @@ impl<T: Tables> State<T> {
                     as_of: figures,
                 };
                 self.add_to_bound(p.amount.commodity, p.amount.units)?;
-                push(&mut self.pledges, pledge, Table::Pledges)?;
+                self.pledges
+                    .push(pledge)
+                    .map_err(|_| LedgerError::CapacityExceeded(Table::Pledges))?;
             }
             Entry::Fulfil(f) => self.fold_event(
                 seq,
@@ -797,8 +807,10 @@ impl<T: Tables> State<T> {
     /// each before the next record, and only on a state without an as-of date.
     pub fn restore_pledge(&mut self, pledge: PledgeState) -> Result<(), RestoreError> {
         let after_last = self
-            .pledges()
-            .last()
+            .pledges
+            .len()
+            .checked_sub(1)
+            .and_then(|last| self.pledges.get(last))
             .is_none_or(|last| last.seq < pledge.seq);
         let commodity = usize::try_from(pledge.commodity.0).unwrap_or(usize::MAX);
         if !after_last
@@ -860,26 +872,9 @@ impl<T: Tables> State<T> {
         Ok(id)
     }
 
-    /// Index of pledge `seq`. Events mostly follow soon after their pledge, so this gallops back
-    /// from the end (steps of 1, 2, 4, ...) and binary-searches only the window it lands in:
-    /// O(log distance), on cache lines that are already hot.
+    /// Index of pledge `seq` ([`PledgeSlots::position`]).
     pub(crate) fn pledge_index(&self, seq: Seq) -> Option<usize> {
-        let pledges = self.pledges();
-        let mut hi = pledges.len();
-        let mut step = 1usize;
-        let lo = loop {
-            let lo = hi.saturating_sub(step);
-            match pledges.get(lo) {
-                Some(pledge) if pledge.seq > seq && lo > 0 => {
-                    hi = lo;
-                    step = step.saturating_mul(2);
-                }
-                _ => break lo,
-            }
-        };
-        let window = pledges.get(lo..hi)?;
-        let found = window.binary_search_by_key(&seq, |p| p.seq).ok()?;
-        lo.checked_add(found)
+        self.pledges.position(seq)
     }
 
     /// The room left under a commodity's 64-bit bound for `more` minor units, taken.
@@ -919,7 +914,6 @@ impl<T: Tables> State<T> {
             .ok_or(LedgerError::UnknownPledge(subject))?;
         let pledge = self
             .pledges
-            .as_mut_slice()
             .get_mut(index)
             .ok_or(LedgerError::UnknownPledge(subject))?;
         pledge.current.apply(subject, effect, date)?;
@@ -943,7 +937,7 @@ impl<T: Tables> State<T> {
             voided: false,
         };
         if self.events.push(event).is_err()
-            && let Some(pledge) = self.pledges.as_mut_slice().get_mut(index)
+            && let Some(pledge) = self.pledges.get_mut(index)
         {
             pledge.events_held = false;
         }
@@ -954,7 +948,7 @@ impl<T: Tables> State<T> {
     /// Folds a void of record `target` (checked already).
     fn void(&mut self, target: Seq) -> Result<(), LedgerError> {
         if let Some(index) = self.pledge_index(target) {
-            let (commodity, peak) = match self.pledges.as_mut_slice().get_mut(index) {
+            let (commodity, peak) = match self.pledges.get_mut(index) {
                 Some(pledge) => {
                     pledge.voided = true;
                     (pledge.commodity, pledge.peak)
@@ -983,7 +977,7 @@ impl<T: Tables> State<T> {
         if let Some(pledge) = subject {
             let (current, as_of) = self.refold(pledge, None)?;
             if let Some(index) = self.pledge_index(pledge)
-                && let Some(state) = self.pledges.as_mut_slice().get_mut(index)
+                && let Some(state) = self.pledges.get_mut(index)
             {
                 state.current = current;
                 state.as_of = as_of;

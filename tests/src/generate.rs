@@ -11,6 +11,7 @@ use ledger_core::entry::{
     TagId, Tags,
 };
 use ledger_core::record::preamble;
+use ledger_core::slots::PledgeSlots;
 use ledger_core::state::NameKind;
 use ledger_core::{Amount, Date};
 
@@ -278,7 +279,7 @@ fn setup_corrections(state: &mut State, bytes: &mut Vec<u8>, start: Date, summar
 /// record the rules refuse, which is then not written) when it does not apply.
 fn correction(state: &State, rng: &mut fastrand::Rng, date: Date, roll: u32) -> Option<Entry> {
     use ledger_core::entry::{Reschedule, Return, Revise, Void};
-    let pledges = state.pledges();
+    let pledges = state.pledge_slots();
     let recent = pledges.get(rng.usize(pledges.len().saturating_sub(50)..pledges.len()))?;
     let amount = |units| Amount {
         units,
@@ -419,7 +420,7 @@ fn recent_live_pledge(
     state: &State,
     rng: &mut fastrand::Rng,
 ) -> Option<(u32, CommodityId, i64, i64)> {
-    let pledges = state.pledges();
+    let pledges = state.pledge_slots();
     let start = pledges.len().saturating_sub(50);
     let pick = pledges.get(rng.usize(start..pledges.len()))?;
     let outstanding = pick.current.amount - pick.current.fulfilled;

@@ -749,8 +749,8 @@ mod mutations {
     /// finding: nothing after it can show otherwise. It changes no genuine figure.)
     fn assert_same(what: &str, got: &State, want: &State) {
         let genuine = want.next_seq();
-        let got_pledges: Vec<_> = got.pledges().iter().filter(|p| p.seq < genuine).collect();
-        let want_pledges: Vec<_> = want.pledges().iter().collect();
+        let got_pledges: Vec<_> = got.pledges().filter(|p| p.seq < genuine).collect();
+        let want_pledges: Vec<_> = want.pledges().collect();
         assert!(got_pledges == want_pledges, "{what}: pledges differ");
         assert!(got.goals() == want.goals(), "{what}: goals differ");
     }
@@ -792,7 +792,6 @@ mod mutations {
         assert!(
             model(&records, None)
                 .pledges()
-                .iter()
                 .any(|p| p.current.fulfilled > 0)
         );
     }

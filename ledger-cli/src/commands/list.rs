@@ -86,7 +86,7 @@ pub fn run(context: &Context, args: &ListArgs) -> Result<()> {
     }
     let ledger = ledger_file::read_and_cache(path, view, &context.keys)?;
     let state = &ledger.state;
-    list(state, args, as_of, on, || state.pledges().iter())
+    list(state, args, as_of, on, || state.pledges())
 }
 
 /// Lists the pledges `pledges` gives (each call, all of them, in record order) that the

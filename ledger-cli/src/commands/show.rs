@@ -459,7 +459,7 @@ fn print_pledge(
         _ => (Vec::new(), None),
     };
     let mut json = ShowPledgeJson {
-        pledge: pledge_json(state, pledge, on),
+        pledge: pledge_json(state, &pledge, on),
         tags,
         memo,
         history,
@@ -524,10 +524,9 @@ fn show_goal(ledger: &LedgerFile, seq: Seq, on: Date, format: Format) -> Result<
     // Pledges toward it, and toward goals merged into it.
     let pledges = state
         .pledges()
-        .iter()
         .filter(|p| !p.voided && p.goal.is_some_and(|g| state.current_goal(g) == id))
         .filter(|p| state.counts(p.date))
-        .map(|p| pledge_json(state, p, on))
+        .map(|p| pledge_json(state, &p, on))
         .collect();
     let (own, history) = history(ledger, seq, |r| match &r.entry {
         Entry::Rename(rn) => {

@@ -333,6 +333,76 @@ pub fn slot(p: &PledgeState) -> Option<[u8; SLOT]> {
     if p.as_of != p.current {
         return None;
     }
+    let mut out = Out(Vec::with_capacity(SLOT));
+    write_pledge(&mut out, p);
+    seal(out)
+}
+
+/// The state in a slot, if its checksum holds.
+pub fn read_slot(bytes: &[u8]) -> Option<PledgeState> {
+    let mut input = In(unsealed::<SLOT>(bytes)?);
+    read_pledge(&mut input)
+}
+
+/// Bytes per pledge spilled to a file by a fold too large for memory: a slot's fields, the
+/// as-of figures (any state has a spill), padding, and a CRC-32C of the rest.
+pub const SPILL: usize = 128;
+
+/// A pledge's whole state, as-of figures included, for the fold's spill file.
+#[cfg(test)]
+pub fn spill(p: &PledgeState) -> Option<[u8; SPILL]> {
+    let mut out = Out(Vec::with_capacity(SPILL));
+    spill_into(&mut out, p);
+    out.0.try_into().ok()
+}
+
+/// [`spill`], appended to `out` (a page of them is written at once).
+pub fn spill_into(out: &mut Out, p: &PledgeState) {
+    let start = out.0.len();
+    write_pledge(out, p);
+    let f = &p.as_of;
+    let bit = |on: bool, flag: u8| if on { flag } else { 0 };
+    out.u8(bit(f.cancelled.is_some(), 1) | bit(f.due.is_some(), 2));
+    write_figures(out, f);
+    out.0.resize(start + SPILL - 4, 0);
+    let crc = checksum(out.0.get(start..).unwrap_or_default());
+    out.u32(crc);
+}
+
+/// The state in a spill record, if its checksum holds.
+pub fn read_spill(bytes: &[u8]) -> Option<PledgeState> {
+    let mut input = In(unsealed::<SPILL>(bytes)?);
+    let mut pledge = read_pledge(&mut input)?;
+    let flags = input.u8()?;
+    if flags & !3 != 0 {
+        return None;
+    }
+    pledge.as_of = read_figures(&mut input, flags & 1 != 0, flags & 2 != 0)?;
+    Some(pledge)
+}
+
+/// `out` padded to `N - 4` bytes and its CRC-32C appended.
+fn seal<const N: usize>(mut out: Out) -> Option<[u8; N]> {
+    if out.0.len() > N - 4 {
+        return None;
+    }
+    out.0.resize(N - 4, 0);
+    let crc = checksum(&out.0);
+    out.u32(crc);
+    out.0.try_into().ok()
+}
+
+/// The body of an `N`-byte sealed record, if its checksum holds.
+fn unsealed<const N: usize>(bytes: &[u8]) -> Option<&[u8]> {
+    if bytes.len() != N {
+        return None;
+    }
+    let (body, crc) = bytes.split_at_checked(N - 4)?;
+    (checksum(body).to_le_bytes() == crc).then_some(body)
+}
+
+/// A pledge's fields and current figures (86 bytes).
+fn write_pledge(out: &mut Out, p: &PledgeState) {
     let f = &p.current;
     let bit = |on: bool, flag: u16| if on { flag } else { 0 };
     let flags = bit(p.planned, PLANNED)
@@ -344,7 +414,6 @@ pub fn slot(p: &PledgeState) -> Option<[u8; SLOT]> {
         | bit(p.original_due.is_some(), HAS_ORIGINAL_DUE)
         | bit(f.cancelled.is_some(), HAS_CANCELLED)
         | bit(f.due.is_some(), HAS_DUE);
-    let mut out = Out(Vec::with_capacity(SLOT));
     out.u32(p.seq);
     out.i32(p.date.0);
     out.u32(p.from.0);
@@ -357,24 +426,33 @@ pub fn slot(p: &PledgeState) -> Option<[u8; SLOT]> {
     out.i32(p.original_due.map_or(0, |d| d.0));
     out.i64(p.peak);
     out.bytes(&flags.to_le_bytes());
+    write_figures(out, f);
+}
+
+fn write_figures(out: &mut Out, f: &Figures) {
     out.i64(f.amount);
     out.i64(f.fulfilled);
     out.i64(f.returned);
     out.i32(f.cancelled.map_or(0, |d| d.0));
     out.i32(f.due.map_or(0, |d| d.0));
-    out.0.resize(SLOT - 4, 0);
-    let crc = checksum(&out.0);
-    out.u32(crc);
-    out.0.try_into().ok()
 }
 
-/// The state in a slot, if its checksum holds.
-pub fn read_slot(bytes: &[u8]) -> Option<PledgeState> {
-    let (body, crc) = bytes.split_at_checked(SLOT - 4)?;
-    if checksum(body).to_le_bytes() != crc {
-        return None;
-    }
-    let mut input = In(body);
+fn read_figures(input: &mut In<'_>, cancelled: bool, due: bool) -> Option<Figures> {
+    let amount = input.i64()?;
+    let fulfilled = input.i64()?;
+    let returned = input.i64()?;
+    let (when_cancelled, when_due) = (input.i32()?, input.i32()?);
+    Some(Figures {
+        amount,
+        fulfilled,
+        returned,
+        cancelled: cancelled.then_some(Date(when_cancelled)),
+        due: due.then_some(Date(when_due)),
+    })
+}
+
+/// What [`write_pledge`] wrote, the as-of figures set to the current ones.
+fn read_pledge(input: &mut In<'_>) -> Option<PledgeState> {
     let seq = input.u32()?;
     let date = Date(input.i32()?);
     let from = PartyId(input.u32()?);
@@ -389,19 +467,7 @@ pub fn read_slot(bytes: &[u8]) -> Option<PledgeState> {
         return None;
     }
     let on = |flag: u16| flags & flag != 0;
-    let when = |flag: u16, v: i32| on(flag).then_some(Date(v));
-    let amount = input.i64()?;
-    let fulfilled = input.i64()?;
-    let returned = input.i64()?;
-    let cancelled = input.i32()?;
-    let due = input.i32()?;
-    let figures = Figures {
-        amount,
-        fulfilled,
-        returned,
-        cancelled: when(HAS_CANCELLED, cancelled),
-        due: when(HAS_DUE, due),
-    };
+    let figures = read_figures(input, on(HAS_CANCELLED), on(HAS_DUE))?;
     Some(PledgeState {
         seq,
         date,
@@ -412,7 +478,7 @@ pub fn read_slot(bytes: &[u8]) -> Option<PledgeState> {
         sector: on(HAS_SECTOR).then_some(SectorId(sector)),
         commodity,
         original,
-        original_due: when(HAS_ORIGINAL_DUE, original_due),
+        original_due: on(HAS_ORIGINAL_DUE).then_some(Date(original_due)),
         peak,
         planned: on(PLANNED),
         voided: on(VOIDED),
@@ -488,6 +554,33 @@ mod tests {
             bad[bit / 8] ^= 1 << (bit % 8);
             assert_eq!(IndexEntry::read(&bad), None, "bit {bit}");
         }
+    }
+
+    /// A spill keeps both sets of figures, and refuses any flipped bit.
+    #[test]
+    fn a_spill_gives_back_the_whole_state() {
+        let mut p = pledge();
+        p.as_of = Figures {
+            amount: -3,
+            fulfilled: 0,
+            returned: i64::MIN,
+            cancelled: None,
+            due: Some(Date(i32::MIN)),
+        };
+        let bytes = spill(&p).unwrap();
+        assert_eq!(read_spill(&bytes), Some(p.clone()));
+        assert_eq!(read_spill(&bytes[..SPILL - 1]), None);
+        for bit in 0..SPILL * 8 {
+            let mut bad = bytes;
+            bad[bit / 8] ^= 1 << (bit % 8);
+            assert_eq!(read_spill(&bad), None, "bit {bit}");
+        }
+        // Without an as-of date the spill and the slot hold the same state.
+        p.as_of = p.current;
+        assert_eq!(
+            read_spill(&spill(&p).unwrap()),
+            read_slot(&slot(&p).unwrap())
+        );
     }
 
     #[test]

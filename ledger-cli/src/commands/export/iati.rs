@@ -66,7 +66,7 @@ pub(super) fn write(
         out,
         r#"<iati-activities version="2.03" generated-datetime="{today}T00:00:00Z">"#
     )?;
-    for pledge in now.pledges().iter().filter(|p| !p.voided) {
+    for pledge in now.pledges().filter(|p| !p.voided) {
         let name = |kind, id: u32| {
             now.current_name(kind, id)
                 .map_or_else(String::new, |n| n.to_string())

@@ -236,7 +236,9 @@ impl<'a> Iterator for Events<'a> {
             }
             let after = self.counted(touched);
             let kept = |keep: &PledgeFilter<'_>| {
-                touched.and_then(|p| self.walk.pledge(p)).is_some_and(keep)
+                touched
+                    .and_then(|p| self.walk.pledge(p))
+                    .is_some_and(|p| keep(&p))
             };
             if !self.about.as_deref().is_none_or(kept) {
                 continue;
@@ -294,6 +296,7 @@ impl<'a> Events<'a> {
         };
         // Its names and commodity never change: the walk's pledge has them as the final one.
         let pledge = touched.and_then(|p| self.walk.pledge(p));
+        let pledge = pledge.as_deref();
         let now: &'a State = self.now;
         let name = |kind, id: Option<u32>| {
             id.and_then(|id| now.current_name(kind, id))

@@ -1,0 +1,503 @@
+//! The fold's pledges on a desktop, in pages of [`PAGE`] pledges of which at most a budget stay
+//! in memory (`PLEDGE_FOLD_PAGES`, [`DEFAULT_PAGES`] unless set); the others are spilled to an
+//! unnamed temporary file in their 128-byte spill records (`sidecar::encoding::spill`), each
+//! with a CRC-32C. So a whole read of ten million pledges folds in a few MiB, not 1.5 GB.
+//!
+//! The fold changes pledges through `get_mut`, which brings a page back (the least recently
+//! used one goes out, written first if it changed); reading one pledge of a spilled page reads
+//! just that record, and iterating reads each spilled page once. Events are mostly about recent
+//! pledges, which are in memory. If the temporary file cannot be made or written, the pages
+//! stay in memory (the read still answers, in more memory); if it cannot be read back, nothing
+//! can be answered truly, and the command stops with that error.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use ledger_core::entry::Seq;
+use ledger_core::slots::{PledgeSlots, gallop};
+use ledger_core::state::PledgeState;
+
+use crate::error::CliError;
+use crate::sidecar::encoding::{Out, SPILL, read_spill, spill_into};
+
+/// Pledges per page: 76 KiB in memory, 64 KiB spilled.
+pub const PAGE: usize = 512;
+
+/// Pages kept in memory unless `PLEDGE_FOLD_PAGES` says otherwise: about 9.5 MiB of pledges.
+pub const DEFAULT_PAGES: usize = 128;
+
+/// The page budget of every fold made from now on.
+static BUDGET: AtomicUsize = AtomicUsize::new(DEFAULT_PAGES);
+
+/// Sets the page budget from `PLEDGE_FOLD_PAGES`, if set: a whole number from 1.
+pub fn configure_from_env() -> Result<(), CliError> {
+    let Some(value) = std::env::var_os("PLEDGE_FOLD_PAGES") else {
+        return Ok(());
+    };
+    let pages = value
+        .to_str()
+        .and_then(|text| text.parse::<usize>().ok())
+        .filter(|&pages| pages >= 1)
+        .ok_or_else(|| {
+            CliError::input(format!(
+                "PLEDGE_FOLD_PAGES={:?} is not a number of pages: give a whole number from 1 \
+                 (pages of {PAGE} pledges, about 76 KiB each, kept in memory; default \
+                 {DEFAULT_PAGES})",
+                value.to_string_lossy()
+            ))
+        })?;
+    BUDGET.store(pages, Ordering::Relaxed);
+    Ok(())
+}
+
+/// Where a page is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// In memory, in this frame.
+    Memory(usize),
+    /// Only in the spill file.
+    Spilled,
+}
+
+/// A page in memory.
+#[derive(Debug)]
+struct Frame {
+    page: usize,
+    items: Vec<PledgeState>,
+    /// Changed since it was last written to the spill file (or never written).
+    dirty: bool,
+    /// When it was last used, for choosing which page goes out.
+    used: u64,
+}
+
+/// The pledges of a desktop fold (see the module's documentation).
+#[derive(Debug)]
+pub struct Paged {
+    len: usize,
+    /// Where each page is.
+    places: Vec<Place>,
+    /// The sequence number of each page's first pledge, to find a pledge without reading pages.
+    firsts: Vec<Seq>,
+    frames: Vec<Frame>,
+    budget: usize,
+    clock: u64,
+    spill: Option<File>,
+    /// False once the spill file could not be made or written: pages then stay in memory.
+    spilling: bool,
+    /// The spilled page read last, as it is in the spill file.
+    last_read: RefCell<Option<(usize, Vec<u8>)>>,
+}
+
+impl Default for Paged {
+    fn default() -> Self {
+        Paged::with_budget(BUDGET.load(Ordering::Relaxed))
+    }
+}
+
+impl Paged {
+    /// An empty table keeping at most `pages` pages (at least one) in memory.
+    pub fn with_budget(pages: usize) -> Self {
+        Paged {
+            len: 0,
+            places: Vec::new(),
+            firsts: Vec::new(),
+            frames: Vec::new(),
+            budget: pages.max(1),
+            clock: 0,
+            spill: None,
+            spilling: true,
+            last_read: RefCell::new(None),
+        }
+    }
+
+    /// How many pages are in the spill file only.
+    pub fn spilled_pages(&self) -> usize {
+        self.places.iter().filter(|p| **p == Place::Spilled).count()
+    }
+
+    /// The number of pledges in `page`.
+    fn count(&self, page: usize) -> usize {
+        self.len.saturating_sub(page * PAGE).min(PAGE)
+    }
+
+    /// Where page `page` starts in the spill file.
+    fn offset(page: usize, at: usize) -> u64 {
+        ((page * PAGE + at) * SPILL) as u64
+    }
+
+    /// The spill records of `page`.
+    fn read(&self, page: usize) -> Vec<u8> {
+        let mut bytes = vec![0; self.count(page) * SPILL];
+        let read = match &self.spill {
+            Some(file) => file.read_exact_at(&mut bytes, Self::offset(page, 0)),
+            None => Err(std::io::ErrorKind::NotFound.into()),
+        };
+        if let Err(error) = read {
+            lost(&error);
+        }
+        bytes
+    }
+
+    /// `f` of the spill records of `page`, read once for the lookups, reads and change that an
+    /// event on an old pledge makes one after the other.
+    fn with_spilled<R>(&self, page: usize, f: impl FnOnce(&[u8]) -> R) -> R {
+        let mut last = self.last_read.borrow_mut();
+        match &*last {
+            Some((held, bytes)) if *held == page => f(bytes),
+            _ => {
+                let bytes = self.read(page);
+                let result = f(&bytes);
+                *last = Some((page, bytes));
+                result
+            }
+        }
+    }
+
+    /// Writes a frame's page to the spill file; false if it cannot.
+    fn write(&mut self, frame: usize) -> bool {
+        if self.spill.is_none() {
+            self.spill = tempfile::tempfile().ok();
+        }
+        let (Some(file), Some(frame)) = (&self.spill, self.frames.get(frame)) else {
+            return false;
+        };
+        // Its old records may be held as read last: not any more.
+        let last_read = self.last_read.get_mut();
+        if last_read
+            .as_ref()
+            .is_some_and(|(held, _)| *held == frame.page)
+        {
+            *last_read = None;
+        }
+        let mut bytes = Out(Vec::with_capacity(frame.items.len() * SPILL));
+        for pledge in &frame.items {
+            spill_into(&mut bytes, pledge);
+        }
+        file.write_all_at(&bytes.0, Self::offset(frame.page, 0))
+            .is_ok()
+    }
+
+    /// A frame to put a page in: a new one while under budget, else the least recently used
+    /// one, its page written out first if it changed (and a new one if that fails).
+    fn free_frame(&mut self) -> usize {
+        let full = self.frames.len() >= self.budget && self.spilling;
+        let oldest = self
+            .frames
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, frame)| frame.used)
+            .map(|(k, _)| k);
+        if let (true, Some(k)) = (full, oldest) {
+            let dirty = self.frames.get(k).is_some_and(|f| f.dirty);
+            if !dirty || self.write(k) {
+                if let Some(frame) = self.frames.get_mut(k) {
+                    if let Some(place) = self.places.get_mut(frame.page) {
+                        *place = Place::Spilled;
+                    }
+                    frame.items.clear();
+                    frame.dirty = false;
+                }
+                return k;
+            }
+            self.spilling = false;
+        }
+        self.frames.push(Frame {
+            page: 0,
+            items: Vec::with_capacity(PAGE),
+            dirty: false,
+            used: 0,
+        });
+        self.frames.len() - 1
+    }
+
+    /// The frame holding `page`, brought back from the spill file if need be.
+    fn resident(&mut self, page: usize) -> Option<usize> {
+        self.clock += 1;
+        let k = match *self.places.get(page)? {
+            Place::Memory(k) => k,
+            Place::Spilled => {
+                let k = self.free_frame();
+                let mut items = std::mem::take(&mut self.frames.get_mut(k)?.items);
+                self.with_spilled(page, |bytes| {
+                    for record in bytes.chunks_exact(SPILL) {
+                        items.push(read_spill(record).unwrap_or_else(|| lost(&CHECK)));
+                    }
+                });
+                let frame = self.frames.get_mut(k)?;
+                frame.page = page;
+                frame.items = items;
+                *self.places.get_mut(page)? = Place::Memory(k);
+                k
+            }
+        };
+        let frame = self.frames.get_mut(k)?;
+        frame.used = self.clock;
+        Some(k)
+    }
+}
+
+/// Why a record read back is refused.
+const CHECK: &str = "a record fails its check";
+
+/// The spill file we wrote cannot be read back: no answer can be trusted, so stop here, before
+/// anything is printed or written.
+fn lost(why: &dyn std::fmt::Display) -> ! {
+    let _ = CliError::failure(format!(
+        "the pledges this read spilled to a temporary file could not be read back ({why}); \
+         free space or set PLEDGE_FOLD_PAGES higher to keep more of them in memory"
+    ))
+    .report();
+    std::process::exit(i32::from(crate::error::FAILURE))
+}
+
+impl PledgeSlots for Paged {
+    type Ref<'a> = Cow<'a, PledgeState>;
+    type Iter<'a> = Pages<'a>;
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn get(&self, index: usize) -> Option<Cow<'_, PledgeState>> {
+        if index >= self.len {
+            return None;
+        }
+        let (page, at) = (index / PAGE, index % PAGE);
+        match *self.places.get(page)? {
+            Place::Memory(k) => self.frames.get(k)?.items.get(at).map(Cow::Borrowed),
+            Place::Spilled => self.with_spilled(page, |bytes| {
+                let record = bytes.get(at * SPILL..(at + 1) * SPILL)?;
+                Some(Cow::Owned(
+                    read_spill(record).unwrap_or_else(|| lost(&CHECK)),
+                ))
+            }),
+        }
+    }
+
+    fn get_mut(&mut self, index: usize) -> Option<&mut PledgeState> {
+        if index >= self.len {
+            return None;
+        }
+        let k = self.resident(index / PAGE)?;
+        let frame = self.frames.get_mut(k)?;
+        frame.dirty = true;
+        frame.items.get_mut(index % PAGE)
+    }
+
+    fn push(&mut self, pledge: PledgeState) -> Result<(), PledgeState> {
+        let page = self.len / PAGE;
+        let k = if self.len.is_multiple_of(PAGE) {
+            let k = self.free_frame();
+            self.places.push(Place::Memory(k));
+            self.firsts.push(pledge.seq);
+            self.clock += 1;
+            match self.frames.get_mut(k) {
+                Some(frame) => {
+                    frame.page = page;
+                    frame.used = self.clock;
+                }
+                None => return Err(pledge),
+            }
+            k
+        } else {
+            match self.resident(page) {
+                Some(k) => k,
+                None => return Err(pledge),
+            }
+        };
+        let Some(frame) = self.frames.get_mut(k) else {
+            return Err(pledge);
+        };
+        frame.items.push(pledge);
+        frame.dirty = true;
+        self.len += 1;
+        Ok(())
+    }
+
+    fn iter(&self) -> Pages<'_> {
+        Pages {
+            table: self,
+            next: 0,
+            page: None,
+            buffer: Vec::new(),
+        }
+    }
+
+    fn position(&self, seq: Seq) -> Option<usize> {
+        // Most lookups are of recent pledges: try the last page before searching the others.
+        let last = self.firsts.len().checked_sub(1)?;
+        let page = if self.firsts.get(last).is_some_and(|&first| first <= seq) {
+            last
+        } else {
+            self.firsts
+                .partition_point(|&first| first <= seq)
+                .checked_sub(1)?
+        };
+        let found = match *self.places.get(page)? {
+            Place::Memory(k) => {
+                let items = &self.frames.get(k)?.items;
+                gallop(items.len(), seq, |i| items.get(i).map(|p| p.seq))?
+            }
+            Place::Spilled => {
+                // A record's sequence number is its first four bytes; `get` checks the whole
+                // record of the one found.
+                self.with_spilled(page, |bytes| {
+                    let seq_at = |i: usize| {
+                        let start = i * SPILL;
+                        bytes
+                            .get(start..start + 4)
+                            .and_then(|b| b.try_into().ok())
+                            .map(u32::from_le_bytes)
+                    };
+                    gallop(bytes.len() / SPILL, seq, seq_at)
+                })?
+            }
+        };
+        Some(page * PAGE + found)
+    }
+}
+
+/// Every pledge of a [`Paged`] table in order: borrowed from memory, or read a page at a time
+/// from the spill file.
+#[derive(Debug)]
+pub struct Pages<'a> {
+    table: &'a Paged,
+    next: usize,
+    /// The spilled page whose records are in `buffer`.
+    page: Option<usize>,
+    buffer: Vec<u8>,
+}
+
+impl<'a> Iterator for Pages<'a> {
+    type Item = Cow<'a, PledgeState>;
+
+    fn next(&mut self) -> Option<Cow<'a, PledgeState>> {
+        let index = self.next;
+        if index >= self.table.len {
+            return None;
+        }
+        self.next += 1;
+        let (page, at) = (index / PAGE, index % PAGE);
+        match *self.table.places.get(page)? {
+            Place::Memory(k) => self.table.frames.get(k)?.items.get(at).map(Cow::Borrowed),
+            Place::Spilled => {
+                if self.page != Some(page) {
+                    self.buffer = self.table.read(page);
+                    self.page = Some(page);
+                }
+                let record = self.buffer.get(at * SPILL..(at + 1) * SPILL)?;
+                let pledge = read_spill(record).unwrap_or_else(|| lost(&CHECK));
+                Some(Cow::Owned(pledge))
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.table.len.saturating_sub(self.next);
+        (left, Some(left))
+    }
+}
+
+impl ExactSizeIterator for Pages<'_> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ledger_core::Date;
+    use ledger_core::amount::CommodityId;
+    use ledger_core::entry::PartyId;
+    use ledger_core::state::Figures;
+
+    fn pledge(seq: Seq) -> PledgeState {
+        let figures = Figures {
+            amount: i64::from(seq) * 100,
+            fulfilled: 0,
+            returned: 0,
+            cancelled: None,
+            due: None,
+        };
+        PledgeState {
+            seq,
+            date: Date(20_000),
+            from: PartyId(seq % 7),
+            to: PartyId(1),
+            goal: None,
+            project: None,
+            sector: None,
+            commodity: CommodityId(0),
+            original: i64::from(seq) * 100,
+            original_due: None,
+            peak: i64::from(seq) * 100,
+            planned: false,
+            voided: false,
+            events_held: true,
+            current: figures,
+            as_of: figures,
+        }
+    }
+
+    /// A table of 2 pages in memory holding 5,000 pledges (10 pages) keeps the same pledges,
+    /// changes and lookups as a vector, read one at a time, by iterating and by sequence number.
+    #[test]
+    fn a_spilled_table_is_a_vector() {
+        let mut paged = Paged::with_budget(2);
+        let mut vector = Vec::new();
+        let mut seq = 3;
+        for i in 0..5_000usize {
+            paged.push(pledge(seq)).unwrap();
+            vector.push(pledge(seq));
+            seq += 1 + (i % 3) as u32;
+            // Change an old pledge now and then, as a late fulfilment does.
+            if i % 97 == 0 {
+                let old = (i * 7919) % vector.len();
+                // Read first, as a rule's check does, then changed: the page read for the one is
+                // the page brought back for the other, and written out again later.
+                assert_eq!(paged.get(old).as_deref(), Some(&vector[old]));
+                paged.get_mut(old).unwrap().current.fulfilled += 1;
+                vector[old].current.fulfilled += 1;
+            }
+        }
+        assert!(paged.frames.len() <= 2);
+        assert!(
+            paged.spilled_pages() >= 8,
+            "{} spilled",
+            paged.spilled_pages()
+        );
+        assert_eq!(paged.len(), vector.len());
+        assert!(
+            paged
+                .iter()
+                .map(|p| p.into_owned())
+                .eq(vector.iter().cloned())
+        );
+        for (i, p) in vector.iter().enumerate().step_by(13) {
+            assert_eq!(paged.get(i).as_deref(), Some(p));
+            assert_eq!(paged.position(p.seq), Some(i));
+            assert_eq!(
+                paged.position(p.seq + 1),
+                vector.iter().position(|q| q.seq == p.seq + 1)
+            );
+        }
+        assert_eq!(paged.position(0), None);
+        assert_eq!(paged.position(u32::MAX), None);
+        assert_eq!(paged.get(vector.len()), None);
+    }
+
+    /// With a spill file that cannot be written, every page stays in memory and nothing is
+    /// lost.
+    #[test]
+    fn pages_stay_in_memory_when_they_cannot_be_spilled() {
+        let mut paged = Paged::with_budget(1);
+        paged.spill = Some(File::open(std::env::current_exe().unwrap()).unwrap());
+        for seq in 0..2_000 {
+            paged.push(pledge(seq)).unwrap();
+        }
+        assert!(!paged.spilling);
+        assert_eq!(paged.spilled_pages(), 0);
+        assert_eq!(paged.frames.len(), 4);
+        assert!(paged.iter().map(|p| p.seq).eq(0..2_000));
+    }
+}
