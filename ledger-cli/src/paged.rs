@@ -1,7 +1,8 @@
 //! The fold's pledges on a desktop, in pages of [`PAGE`] pledges of which at most a budget stay
 //! in memory (`PLEDGE_FOLD_PAGES`, [`DEFAULT_PAGES`] unless set); the others are spilled to an
-//! unnamed temporary file in their 128-byte spill records (`sidecar::encoding::spill`), each
-//! with a CRC-32C. So a whole read of ten million pledges folds in a few MiB, not 1.5 GB.
+//! unnamed temporary file in 120-byte spill records (`sidecar::encoding::spill`), a page
+//! checked by its CRC-32C when it is read back. So a whole read of ten million pledges keeps
+//! about 10 MiB of them in memory, not 1.5 GB.
 //!
 //! The fold changes pledges through `get_mut`, which brings a page back (the least recently
 //! used one goes out, written first if it changed); reading one pledge of a spilled page reads
@@ -22,8 +23,9 @@ use ledger_core::state::PledgeState;
 
 use crate::error::CliError;
 use crate::sidecar::encoding::{Out, SPILL, read_spill, spill_into};
+use ledger_core::record::crc32c;
 
-/// Pledges per page: 76 KiB in memory, 64 KiB spilled.
+/// Pledges per page: 76 KiB in memory, 60 KiB spilled.
 pub const PAGE: usize = 512;
 
 /// Pages kept in memory unless `PLEDGE_FOLD_PAGES` says otherwise: about 9.5 MiB of pledges.
@@ -81,6 +83,8 @@ pub struct Paged {
     places: Vec<Place>,
     /// The sequence number of each page's first pledge, to find a pledge without reading pages.
     firsts: Vec<Seq>,
+    /// The CRC-32C of each page as last written to the spill file: a page read back must match.
+    checks: Vec<u32>,
     frames: Vec<Frame>,
     budget: usize,
     clock: u64,
@@ -104,6 +108,7 @@ impl Paged {
             len: 0,
             places: Vec::new(),
             firsts: Vec::new(),
+            checks: Vec::new(),
             frames: Vec::new(),
             budget: pages.max(1),
             clock: 0,
@@ -124,21 +129,24 @@ impl Paged {
     }
 
     /// Where page `page` starts in the spill file.
-    fn offset(page: usize, at: usize) -> u64 {
-        ((page * PAGE + at) * SPILL) as u64
+    fn offset(page: usize) -> u64 {
+        (page * PAGE * SPILL) as u64
     }
 
-    /// The spill records of `page`.
-    fn read(&self, page: usize) -> Vec<u8> {
+    /// The spill records of `page`, if they read back as they were written.
+    fn read(&self, page: usize) -> std::io::Result<Vec<u8>> {
         let mut bytes = vec![0; self.count(page) * SPILL];
-        let read = match &self.spill {
-            Some(file) => file.read_exact_at(&mut bytes, Self::offset(page, 0)),
-            None => Err(std::io::ErrorKind::NotFound.into()),
-        };
-        if let Err(error) = read {
-            lost(&error);
+        let file = self.spill.as_ref().ok_or(std::io::ErrorKind::NotFound)?;
+        file.read_exact_at(&mut bytes, Self::offset(page))?;
+        if self.checks.get(page) != Some(&crc32c(&bytes)) {
+            return Err(std::io::Error::other(CHECK));
         }
-        bytes
+        Ok(bytes)
+    }
+
+    /// [`Paged::read`], or stop.
+    fn read_or_stop(&self, page: usize) -> Vec<u8> {
+        self.read(page).unwrap_or_else(|error| lost(&error))
     }
 
     /// `f` of the spill records of `page`, read once for the lookups, reads and change that an
@@ -148,7 +156,7 @@ impl Paged {
         match &*last {
             Some((held, bytes)) if *held == page => f(bytes),
             _ => {
-                let bytes = self.read(page);
+                let bytes = self.read_or_stop(page);
                 let result = f(&bytes);
                 *last = Some((page, bytes));
                 result
@@ -176,8 +184,15 @@ impl Paged {
         for pledge in &frame.items {
             spill_into(&mut bytes, pledge);
         }
-        file.write_all_at(&bytes.0, Self::offset(frame.page, 0))
-            .is_ok()
+        let page = frame.page;
+        if file.write_all_at(&bytes.0, Self::offset(page)).is_err() {
+            return false;
+        }
+        match self.checks.get_mut(page) {
+            Some(check) => *check = crc32c(&bytes.0),
+            None => return false,
+        }
+        true
     }
 
     /// A frame to put a page in: a new one while under budget, else the least recently used
@@ -223,7 +238,7 @@ impl Paged {
                 let mut items = std::mem::take(&mut self.frames.get_mut(k)?.items);
                 self.with_spilled(page, |bytes| {
                     for record in bytes.chunks_exact(SPILL) {
-                        items.push(read_spill(record).unwrap_or_else(|| lost(&CHECK)));
+                        items.push(read_spill(record).unwrap_or_else(|| lost(&RECORD)));
                     }
                 });
                 let frame = self.frames.get_mut(k)?;
@@ -239,8 +254,11 @@ impl Paged {
     }
 }
 
-/// Why a record read back is refused.
-const CHECK: &str = "a record fails its check";
+/// Why a page read back is refused.
+const CHECK: &str = "a page fails its check";
+
+/// Why a record of a page that passed its check is refused (never, but for a bug).
+const RECORD: &str = "a record does not decode";
 
 /// The spill file we wrote cannot be read back: no answer can be trusted, so stop here, before
 /// anything is printed or written.
@@ -271,7 +289,7 @@ impl PledgeSlots for Paged {
             Place::Spilled => self.with_spilled(page, |bytes| {
                 let record = bytes.get(at * SPILL..(at + 1) * SPILL)?;
                 Some(Cow::Owned(
-                    read_spill(record).unwrap_or_else(|| lost(&CHECK)),
+                    read_spill(record).unwrap_or_else(|| lost(&RECORD)),
                 ))
             }),
         }
@@ -293,6 +311,7 @@ impl PledgeSlots for Paged {
             let k = self.free_frame();
             self.places.push(Place::Memory(k));
             self.firsts.push(pledge.seq);
+            self.checks.push(0);
             self.clock += 1;
             match self.frames.get_mut(k) {
                 Some(frame) => {
@@ -385,11 +404,11 @@ impl<'a> Iterator for Pages<'a> {
             Place::Memory(k) => self.table.frames.get(k)?.items.get(at).map(Cow::Borrowed),
             Place::Spilled => {
                 if self.page != Some(page) {
-                    self.buffer = self.table.read(page);
+                    self.buffer = self.table.read_or_stop(page);
                     self.page = Some(page);
                 }
                 let record = self.buffer.get(at * SPILL..(at + 1) * SPILL)?;
-                let pledge = read_spill(record).unwrap_or_else(|| lost(&CHECK));
+                let pledge = read_spill(record).unwrap_or_else(|| lost(&RECORD));
                 Some(Cow::Owned(pledge))
             }
         }
@@ -484,6 +503,27 @@ mod tests {
         assert_eq!(paged.position(0), None);
         assert_eq!(paged.position(u32::MAX), None);
         assert_eq!(paged.get(vector.len()), None);
+    }
+
+    /// A page changed in the spill file behind the table's back does not read back.
+    #[test]
+    fn a_page_changed_in_the_spill_file_is_refused() {
+        let mut paged = Paged::with_budget(1);
+        for seq in 0..1_500 {
+            paged.push(pledge(seq)).unwrap();
+        }
+        assert_eq!(paged.places[0], Place::Spilled);
+        let good = paged.read(0).unwrap();
+        assert_eq!(good.len(), PAGE * SPILL);
+        let file = paged.spill.as_ref().unwrap();
+        for byte in [0, 77, good.len() - 1] {
+            let mut bad = good.clone();
+            bad[byte] ^= 0x10;
+            file.write_all_at(&bad, 0).unwrap();
+            assert!(paged.read(0).is_err(), "byte {byte}");
+        }
+        file.write_all_at(&good, 0).unwrap();
+        assert_eq!(paged.read(0).unwrap(), good);
     }
 
     /// With a spill file that cannot be written, every page stays in memory and nothing is
