@@ -1,15 +1,16 @@
-//! The fold's pledges on a desktop, in pages of [`PAGE`] pledges of which at most a budget stay
-//! in memory (`PLEDGE_FOLD_PAGES`, [`DEFAULT_PAGES`] unless set); the others are spilled to an
-//! unnamed temporary file in 120-byte spill records (`sidecar::encoding::spill`), a page
-//! checked by its CRC-32C when it is read back. So a whole read of ten million pledges keeps
-//! about 10 MiB of them in memory, not 1.5 GB.
+//! The fold's pledges and events on a desktop, in pages of [`PAGE`] items of which at most a
+//! budget stay in memory (`PLEDGE_FOLD_PAGES`, [`DEFAULT_PAGES`] unless set, for each table);
+//! the others are spilled to an unnamed temporary file in fixed-size records ([`Spill`]: 120
+//! bytes a pledge, 24 an event), a page checked by its CRC-32C when it is read back. So a whole
+//! read of ten million pledges keeps about 12 MiB of them in memory, not 1.8 GB.
 //!
-//! The fold changes pledges through `get_mut`, which brings a page back (the least recently
-//! used one goes out, written first if it changed); reading one pledge of a spilled page reads
-//! just that record, and iterating reads each spilled page once. Events are mostly about recent
-//! pledges, which are in memory. If the temporary file cannot be made or written, the pages
-//! stay in memory (the read still answers, in more memory); if it cannot be read back, nothing
-//! can be answered truly, and the command stops with that error.
+//! The fold changes items through `get_mut`, which brings a page back (the least recently used
+//! one goes out, written first if it changed). Reading an item of a spilled page reads the
+//! page, which is kept until another is read (the check, lookup and change of an event on an
+//! old pledge follow each other); iterating reads each spilled page once. Events are mostly
+//! about recent pledges, which are in memory. If the temporary file cannot be made or written,
+//! the pages stay in memory (the read still answers, in more memory); if it cannot be read
+//! back, nothing can be answered truly, and the command stops with that error.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -18,17 +19,19 @@ use std::os::unix::fs::FileExt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ledger_core::entry::Seq;
-use ledger_core::slots::{PledgeSlots, gallop};
-use ledger_core::state::PledgeState;
+use ledger_core::record::crc32c;
+use ledger_core::slots::{LentSlots, Sequenced, gallop};
+use ledger_core::state::{EventState, PledgeState};
 
 use crate::error::CliError;
-use crate::sidecar::encoding::{Out, SPILL, read_spill, spill_into};
-use ledger_core::record::crc32c;
+use crate::sidecar::encoding::{self, Out};
 
-/// Pledges per page: 76 KiB in memory, 60 KiB spilled.
+/// Items per page: a page of pledges is 76 KiB in memory and 60 KiB spilled, of events 16 and
+/// 12 KiB.
 pub const PAGE: usize = 512;
 
-/// Pages kept in memory unless `PLEDGE_FOLD_PAGES` says otherwise: about 9.5 MiB of pledges.
+/// Pages of each table kept in memory unless `PLEDGE_FOLD_PAGES` says otherwise: about 9.5 MiB
+/// of pledges and 2 MiB of events.
 pub const DEFAULT_PAGES: usize = 128;
 
 /// The page budget of every fold made from now on.
@@ -46,8 +49,8 @@ pub fn configure_from_env() -> Result<(), CliError> {
         .ok_or_else(|| {
             CliError::input(format!(
                 "PLEDGE_FOLD_PAGES={:?} is not a number of pages: give a whole number from 1 \
-                 (pages of {PAGE} pledges, about 76 KiB each, kept in memory; default \
-                 {DEFAULT_PAGES})",
+                 (pages of {PAGE} pledges and of {PAGE} events kept in memory, about 76 and \
+                 16 KiB each; default {DEFAULT_PAGES})",
                 value.to_string_lossy()
             ))
         })?;
@@ -66,9 +69,9 @@ enum Place {
 
 /// A page in memory.
 #[derive(Debug)]
-struct Frame {
+struct Frame<T> {
     page: usize,
-    items: Vec<PledgeState>,
+    items: Vec<T>,
     /// Changed since it was last written to the spill file (or never written).
     dirty: bool,
     /// When it was last used, for choosing which page goes out.
@@ -77,7 +80,7 @@ struct Frame {
 
 /// The pledges of a desktop fold (see the module's documentation).
 #[derive(Debug)]
-pub struct Paged {
+pub struct Paged<T> {
     len: usize,
     /// Where each page is.
     places: Vec<Place>,
@@ -85,7 +88,7 @@ pub struct Paged {
     firsts: Vec<Seq>,
     /// The CRC-32C of each page as last written to the spill file: a page read back must match.
     checks: Vec<u32>,
-    frames: Vec<Frame>,
+    frames: Vec<Frame<T>>,
     budget: usize,
     clock: u64,
     spill: Option<File>,
@@ -95,13 +98,13 @@ pub struct Paged {
     last_read: RefCell<Option<(usize, Vec<u8>)>>,
 }
 
-impl Default for Paged {
+impl<T: Spill> Default for Paged<T> {
     fn default() -> Self {
         Paged::with_budget(BUDGET.load(Ordering::Relaxed))
     }
 }
 
-impl Paged {
+impl<T: Spill> Paged<T> {
     /// An empty table keeping at most `pages` pages (at least one) in memory.
     pub fn with_budget(pages: usize) -> Self {
         Paged {
@@ -130,12 +133,12 @@ impl Paged {
 
     /// Where page `page` starts in the spill file.
     fn offset(page: usize) -> u64 {
-        (page * PAGE * SPILL) as u64
+        (page * PAGE * T::SIZE) as u64
     }
 
     /// The spill records of `page`, if they read back as they were written.
     fn read(&self, page: usize) -> std::io::Result<Vec<u8>> {
-        let mut bytes = vec![0; self.count(page) * SPILL];
+        let mut bytes = vec![0; self.count(page) * T::SIZE];
         let file = self.spill.as_ref().ok_or(std::io::ErrorKind::NotFound)?;
         file.read_exact_at(&mut bytes, Self::offset(page))?;
         if self.checks.get(page) != Some(&crc32c(&bytes)) {
@@ -180,9 +183,9 @@ impl Paged {
         {
             *last_read = None;
         }
-        let mut bytes = Out(Vec::with_capacity(frame.items.len() * SPILL));
-        for pledge in &frame.items {
-            spill_into(&mut bytes, pledge);
+        let mut bytes = Out(Vec::with_capacity(frame.items.len() * T::SIZE));
+        for item in &frame.items {
+            item.spill_into(&mut bytes);
         }
         let page = frame.page;
         if file.write_all_at(&bytes.0, Self::offset(page)).is_err() {
@@ -237,8 +240,8 @@ impl Paged {
                 let k = self.free_frame();
                 let mut items = std::mem::take(&mut self.frames.get_mut(k)?.items);
                 self.with_spilled(page, |bytes| {
-                    for record in bytes.chunks_exact(SPILL) {
-                        items.push(read_spill(record).unwrap_or_else(|| lost(&RECORD)));
+                    for record in bytes.chunks_exact(T::SIZE) {
+                        items.push(T::read_spill(record).unwrap_or_else(|| lost(&RECORD)));
                     }
                 });
                 let frame = self.frames.get_mut(k)?;
@@ -271,15 +274,21 @@ fn lost(why: &dyn std::fmt::Display) -> ! {
     std::process::exit(i32::from(crate::error::FAILURE))
 }
 
-impl PledgeSlots for Paged {
-    type Ref<'a> = Cow<'a, PledgeState>;
-    type Iter<'a> = Pages<'a>;
+impl<T: Spill> LentSlots<T> for Paged<T> {
+    type Ref<'a>
+        = Cow<'a, T>
+    where
+        T: 'a;
+    type Iter<'a>
+        = Pages<'a, T>
+    where
+        T: 'a;
 
     fn len(&self) -> usize {
         self.len
     }
 
-    fn get(&self, index: usize) -> Option<Cow<'_, PledgeState>> {
+    fn get(&self, index: usize) -> Option<Cow<'_, T>> {
         if index >= self.len {
             return None;
         }
@@ -287,15 +296,15 @@ impl PledgeSlots for Paged {
         match *self.places.get(page)? {
             Place::Memory(k) => self.frames.get(k)?.items.get(at).map(Cow::Borrowed),
             Place::Spilled => self.with_spilled(page, |bytes| {
-                let record = bytes.get(at * SPILL..(at + 1) * SPILL)?;
+                let record = bytes.get(at * T::SIZE..(at + 1) * T::SIZE)?;
                 Some(Cow::Owned(
-                    read_spill(record).unwrap_or_else(|| lost(&RECORD)),
+                    T::read_spill(record).unwrap_or_else(|| lost(&RECORD)),
                 ))
             }),
         }
     }
 
-    fn get_mut(&mut self, index: usize) -> Option<&mut PledgeState> {
+    fn get_mut(&mut self, index: usize) -> Option<&mut T> {
         if index >= self.len {
             return None;
         }
@@ -305,12 +314,12 @@ impl PledgeSlots for Paged {
         frame.items.get_mut(index % PAGE)
     }
 
-    fn push(&mut self, pledge: PledgeState) -> Result<(), PledgeState> {
+    fn push(&mut self, item: T) -> Result<(), T> {
         let page = self.len / PAGE;
         let k = if self.len.is_multiple_of(PAGE) {
             let k = self.free_frame();
             self.places.push(Place::Memory(k));
-            self.firsts.push(pledge.seq);
+            self.firsts.push(item.seq());
             self.checks.push(0);
             self.clock += 1;
             match self.frames.get_mut(k) {
@@ -318,82 +327,88 @@ impl PledgeSlots for Paged {
                     frame.page = page;
                     frame.used = self.clock;
                 }
-                None => return Err(pledge),
+                None => return Err(item),
             }
             k
         } else {
             match self.resident(page) {
                 Some(k) => k,
-                None => return Err(pledge),
+                None => return Err(item),
             }
         };
         let Some(frame) = self.frames.get_mut(k) else {
-            return Err(pledge);
+            return Err(item);
         };
-        frame.items.push(pledge);
+        frame.items.push(item);
         frame.dirty = true;
         self.len += 1;
         Ok(())
     }
 
-    fn iter(&self) -> Pages<'_> {
+    fn iter_from(&self, start: usize) -> Pages<'_, T> {
         Pages {
             table: self,
-            next: 0,
+            next: start,
             page: None,
             buffer: Vec::new(),
         }
     }
 
-    fn position(&self, seq: Seq) -> Option<usize> {
-        // Most lookups are of recent pledges: try the last page before searching the others.
-        let last = self.firsts.len().checked_sub(1)?;
+    fn lower_bound(&self, seq: Seq) -> usize {
+        // Most lookups are of recent items: try the last page before searching the others.
+        let Some(last) = self.firsts.len().checked_sub(1) else {
+            return 0;
+        };
         let page = if self.firsts.get(last).is_some_and(|&first| first <= seq) {
             last
         } else {
-            self.firsts
+            match self
+                .firsts
                 .partition_point(|&first| first <= seq)
-                .checked_sub(1)?
-        };
-        let found = match *self.places.get(page)? {
-            Place::Memory(k) => {
-                let items = &self.frames.get(k)?.items;
-                gallop(items.len(), seq, |i| items.get(i).map(|p| p.seq))?
-            }
-            Place::Spilled => {
-                // A record's sequence number is its first four bytes; `get` checks the whole
-                // record of the one found.
-                self.with_spilled(page, |bytes| {
-                    let seq_at = |i: usize| {
-                        let start = i * SPILL;
-                        bytes
-                            .get(start..start + 4)
-                            .and_then(|b| b.try_into().ok())
-                            .map(u32::from_le_bytes)
-                    };
-                    gallop(bytes.len() / SPILL, seq, seq_at)
-                })?
+                .checked_sub(1)
+            {
+                Some(page) => page,
+                None => return 0,
             }
         };
-        Some(page * PAGE + found)
+        // Every page but the last is full, so the index after this page's last item is the
+        // next page's first.
+        let within = match self.places.get(page) {
+            Some(Place::Memory(k)) => self.frames.get(*k).map_or(0, |frame| {
+                let items = &frame.items;
+                gallop(items.len(), seq, |i| items.get(i).map(Sequenced::seq))
+            }),
+            // An item's sequence number is its first four bytes; `get` decodes the one found.
+            _ => self.with_spilled(page, |bytes| {
+                let seq_at = |i: usize| {
+                    let start = i * T::SIZE;
+                    bytes
+                        .get(start..start + 4)
+                        .and_then(|b| b.try_into().ok())
+                        .map(u32::from_le_bytes)
+                };
+                gallop(bytes.len() / T::SIZE, seq, seq_at)
+            }),
+        };
+        page * PAGE + within
     }
 }
 
-/// Every pledge of a [`Paged`] table in order: borrowed from memory, or read a page at a time
+/// The items of a [`Paged`] table in order: borrowed from memory, or read a page at a time
 /// from the spill file.
 #[derive(Debug)]
-pub struct Pages<'a> {
-    table: &'a Paged,
+pub struct Pages<'a, T> {
+    table: &'a Paged<T>,
     next: usize,
     /// The spilled page whose records are in `buffer`.
     page: Option<usize>,
     buffer: Vec<u8>,
 }
 
-impl<'a> Iterator for Pages<'a> {
-    type Item = Cow<'a, PledgeState>;
+impl<'a, T: Spill> Iterator for Pages<'a, T> {
+    type Item = Cow<'a, T>;
 
-    fn next(&mut self) -> Option<Cow<'a, PledgeState>> {
+    fn next(&mut self) -> Option<Cow<'a, T>> {
         let index = self.next;
         if index >= self.table.len {
             return None;
@@ -407,9 +422,9 @@ impl<'a> Iterator for Pages<'a> {
                     self.buffer = self.table.read_or_stop(page);
                     self.page = Some(page);
                 }
-                let record = self.buffer.get(at * SPILL..(at + 1) * SPILL)?;
-                let pledge = read_spill(record).unwrap_or_else(|| lost(&RECORD));
-                Some(Cow::Owned(pledge))
+                let record = self.buffer.get(at * T::SIZE..(at + 1) * T::SIZE)?;
+                let item = T::read_spill(record).unwrap_or_else(|| lost(&RECORD));
+                Some(Cow::Owned(item))
             }
         }
     }
@@ -420,7 +435,37 @@ impl<'a> Iterator for Pages<'a> {
     }
 }
 
-impl ExactSizeIterator for Pages<'_> {}
+impl<T: Spill> ExactSizeIterator for Pages<'_, T> {}
+
+/// How an item goes to the spill file and back.
+pub trait Spill: Sequenced + Clone {
+    /// Bytes per item in the spill file, its sequence number the first four (little-endian).
+    const SIZE: usize;
+    /// Appends the item's `SIZE` bytes to `out`.
+    fn spill_into(&self, out: &mut Out);
+    /// The item in `bytes`, if they are one.
+    fn read_spill(bytes: &[u8]) -> Option<Self>;
+}
+
+impl Spill for PledgeState {
+    const SIZE: usize = encoding::SPILL;
+    fn spill_into(&self, out: &mut Out) {
+        encoding::spill_into(out, self);
+    }
+    fn read_spill(bytes: &[u8]) -> Option<Self> {
+        encoding::read_spill(bytes)
+    }
+}
+
+impl Spill for EventState {
+    const SIZE: usize = encoding::EVENT_SPILL;
+    fn spill_into(&self, out: &mut Out) {
+        encoding::event_spill_into(out, self);
+    }
+    fn read_spill(bytes: &[u8]) -> Option<Self> {
+        encoding::read_event_spill(bytes)
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -462,7 +507,7 @@ mod tests {
     /// changes and lookups as a vector, read one at a time, by iterating and by sequence number.
     #[test]
     fn a_spilled_table_is_a_vector() {
-        let mut paged = Paged::with_budget(2);
+        let mut paged = Paged::<PledgeState>::with_budget(2);
         let mut vector = Vec::new();
         let mut seq = 3;
         for i in 0..5_000usize {
@@ -508,13 +553,13 @@ mod tests {
     /// A page changed in the spill file behind the table's back does not read back.
     #[test]
     fn a_page_changed_in_the_spill_file_is_refused() {
-        let mut paged = Paged::with_budget(1);
+        let mut paged = Paged::<PledgeState>::with_budget(1);
         for seq in 0..1_500 {
             paged.push(pledge(seq)).unwrap();
         }
         assert_eq!(paged.places[0], Place::Spilled);
         let good = paged.read(0).unwrap();
-        assert_eq!(good.len(), PAGE * SPILL);
+        assert_eq!(good.len(), PAGE * PledgeState::SIZE);
         let file = paged.spill.as_ref().unwrap();
         for byte in [0, 77, good.len() - 1] {
             let mut bad = good.clone();
@@ -530,7 +575,7 @@ mod tests {
     /// lost.
     #[test]
     fn pages_stay_in_memory_when_they_cannot_be_spilled() {
-        let mut paged = Paged::with_budget(1);
+        let mut paged = Paged::<PledgeState>::with_budget(1);
         paged.spill = Some(File::open(std::env::current_exe().unwrap()).unwrap());
         for seq in 0..2_000 {
             paged.push(pledge(seq)).unwrap();

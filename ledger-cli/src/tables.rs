@@ -115,9 +115,9 @@ impl Tables for Desktop {
     type TagNames = Indexed<ledger_core::entry::Name>;
     type Commodities = Indexed<ledger_core::Commodity>;
     type Goals = Indexed<ledger_core::state::GoalState>;
-    type Pledges = Paged;
+    type Pledges = Paged<ledger_core::state::PledgeState>;
     type Bounds = Grow<i64>;
-    type Events = Grow<ledger_core::state::EventState>;
+    type Events = Paged<ledger_core::state::EventState>;
     type Rates = Grow<ledger_core::state::RateState>;
     type Aliases = Grow<ledger_core::state::Alias>;
 }

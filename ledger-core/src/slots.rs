@@ -44,90 +44,126 @@ impl<T, const N: usize> Slots<T> for heapless::Vec<T, N> {
     }
 }
 
-/// Where the fold keeps its pledges, in order of their sequence numbers. Unlike [`Slots`], it
-/// lends one pledge at a time rather than a slice, so that a desktop can keep most of them
-/// somewhere other than memory (a reader of ten million pledges spills them to a file) while a
-/// device lends references into its [`heapless::Vec`].
-pub trait PledgeSlots: Default {
-    /// A pledge lent for reading: a reference, or a copy of one read back from elsewhere.
-    type Ref<'a>: Deref<Target = PledgeState>
+/// An item with a record's sequence number, kept in order of them.
+pub trait Sequenced {
+    /// Its record's sequence number.
+    fn seq(&self) -> Seq;
+}
+
+impl Sequenced for PledgeState {
+    fn seq(&self) -> Seq {
+        self.seq
+    }
+}
+
+impl Sequenced for EventState {
+    fn seq(&self) -> Seq {
+        self.seq
+    }
+}
+
+/// Where the fold keeps its pledges and its events, in order of their sequence numbers. Unlike
+/// [`Slots`], it lends one item at a time rather than a slice, so that a desktop can keep most
+/// of them somewhere other than memory (a reader of ten million pledges spills them to a file)
+/// while a device lends references into its [`heapless::Vec`].
+pub trait LentSlots<T: Sequenced>: Default {
+    /// An item lent for reading: a reference, or a copy of one read back from elsewhere.
+    type Ref<'a>: Deref<Target = T>
     where
         Self: 'a;
-    /// Every pledge in order.
+    /// The items in order, from some index on.
     type Iter<'a>: Iterator<Item = Self::Ref<'a>>
     where
         Self: 'a;
-    /// How many pledges there are.
+    /// How many items there are.
     fn len(&self) -> usize;
     /// Whether there are none.
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
-    /// The pledge at `index`.
+    /// The item at `index`.
     fn get(&self, index: usize) -> Option<Self::Ref<'_>>;
-    /// The pledge at `index`, to change in place.
-    fn get_mut(&mut self, index: usize) -> Option<&mut PledgeState>;
-    /// Appends `pledge` (its sequence number after every other's), or returns it if there is
-    /// no room.
+    /// The item at `index`, to change in place.
+    fn get_mut(&mut self, index: usize) -> Option<&mut T>;
+    /// Appends `item` (its sequence number after every other's), or returns it if there is no
+    /// room.
     #[allow(
         clippy::result_large_err,
         reason = "handed back as Slots::push does, never boxed"
     )]
-    fn push(&mut self, pledge: PledgeState) -> Result<(), PledgeState>;
-    /// Every pledge, in order.
-    fn iter(&self) -> Self::Iter<'_>;
-    /// The index of the pledge created by record `seq` ([`gallop`] over [`PledgeSlots::get`]).
+    fn push(&mut self, item: T) -> Result<(), T>;
+    /// The items from index `start` on (none past the end).
+    fn iter_from(&self, start: usize) -> Self::Iter<'_>;
+    /// Every item, in order.
+    fn iter(&self) -> Self::Iter<'_> {
+        self.iter_from(0)
+    }
+    /// The index of the first item whose sequence number is not below `seq` (the length if
+    /// there is none), by [`gallop`] over [`LentSlots::get`].
+    fn lower_bound(&self, seq: Seq) -> usize {
+        gallop(self.len(), seq, |index| {
+            self.get(index).map(|item| item.seq())
+        })
+    }
+    /// The index of the item of record `seq`.
     fn position(&self, seq: Seq) -> Option<usize> {
-        gallop(self.len(), seq, |index| self.get(index).map(|p| p.seq))
+        let index = self.lower_bound(seq);
+        self.get(index)
+            .is_some_and(|item| item.seq() == seq)
+            .then_some(index)
     }
 }
 
-/// Where `seq` is among `len` sequence numbers in increasing order, `seq_at` giving each.
-/// Events mostly follow soon after their pledge, so this gallops back from the end (steps of 1,
-/// 2, 4, ...) and binary-searches only the window it lands in: O(log distance), on items that
-/// are already at hand.
-pub fn gallop(len: usize, seq: Seq, seq_at: impl Fn(usize) -> Option<Seq>) -> Option<usize> {
+/// The first of `len` sequence numbers in increasing order, `seq_at` giving each, that is not
+/// below `seq` (`len` if none). Events mostly follow soon after their pledge, so this gallops
+/// back from the end (steps of 1, 2, 4, ...) and binary-searches only the window it lands in:
+/// O(log distance), on items that are already at hand.
+pub fn gallop(len: usize, seq: Seq, seq_at: impl Fn(usize) -> Option<Seq>) -> usize {
     let mut hi = len;
     let mut step = 1usize;
     let mut lo = loop {
         let lo = hi.saturating_sub(step);
         match seq_at(lo) {
-            Some(at) if at > seq && lo > 0 => {
+            Some(at) if at >= seq && lo > 0 => {
                 hi = lo;
                 step = step.saturating_mul(2);
             }
             _ => break lo,
         }
     };
-    // The first index in lo..hi whose number is not below `seq`.
     while lo < hi {
         let mid = lo.saturating_add(hi.saturating_sub(lo) / 2);
-        if seq_at(mid)? < seq {
-            lo = mid.saturating_add(1);
-        } else {
-            hi = mid;
+        match seq_at(mid) {
+            Some(at) if at < seq => lo = mid.saturating_add(1),
+            _ => hi = mid,
         }
     }
-    (seq_at(lo)? == seq).then_some(lo)
+    lo
 }
 
-impl<const N: usize> PledgeSlots for heapless::Vec<PledgeState, N> {
-    type Ref<'a> = &'a PledgeState;
-    type Iter<'a> = core::slice::Iter<'a, PledgeState>;
+impl<T: Sequenced, const N: usize> LentSlots<T> for heapless::Vec<T, N> {
+    type Ref<'a>
+        = &'a T
+    where
+        T: 'a;
+    type Iter<'a>
+        = core::slice::Iter<'a, T>
+    where
+        T: 'a;
     fn len(&self) -> usize {
         self.as_slice().len()
     }
-    fn get(&self, index: usize) -> Option<&PledgeState> {
+    fn get(&self, index: usize) -> Option<&T> {
         self.as_slice().get(index)
     }
-    fn get_mut(&mut self, index: usize) -> Option<&mut PledgeState> {
+    fn get_mut(&mut self, index: usize) -> Option<&mut T> {
         self.as_mut_slice().get_mut(index)
     }
-    fn push(&mut self, pledge: PledgeState) -> Result<(), PledgeState> {
-        heapless::Vec::push(self, pledge)
+    fn push(&mut self, item: T) -> Result<(), T> {
+        heapless::Vec::push(self, item)
     }
-    fn iter(&self) -> core::slice::Iter<'_, PledgeState> {
-        self.as_slice().iter()
+    fn iter_from(&self, start: usize) -> core::slice::Iter<'_, T> {
+        self.as_slice().get(start..).unwrap_or_default().iter()
     }
 }
 
@@ -189,12 +225,12 @@ pub trait Tables {
     /// Goals.
     type Goals: KeyedSlots<GoalState>;
     /// Pledges.
-    type Pledges: PledgeSlots;
+    type Pledges: LentSlots<PledgeState>;
     /// Each commodity's 64-bit bound: the sum of its pledges' peak amounts (one per commodity).
     type Bounds: Slots<i64>;
     /// Events on pledges, for voiding them later. When it is full, events are still folded,
     /// but the pledges they are about can no longer have an event voided.
-    type Events: Slots<EventState>;
+    type Events: LentSlots<EventState>;
     /// Exchange rates.
     type Rates: Slots<RateState>;
     /// Renames and merges.

@@ -13,7 +13,7 @@ use crate::entry::{
 };
 use crate::error::{FormatError, LedgerError, Table};
 use crate::record::{MAX_FRAME, encode_frame};
-use crate::slots::{KeyedSlots, PledgeSlots, Slots, Tables};
+use crate::slots::{KeyedSlots, LentSlots, Slots, Tables};
 
 /// A goal as the fold keeps it: its terms after the revisions that count on the as-of date.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -552,7 +552,7 @@ impl<T: Tables> State<T> {
     }
 
     /// All pledges, in order of their sequence numbers, void ones included.
-    pub fn pledges(&self) -> <T::Pledges as PledgeSlots>::Iter<'_> {
+    pub fn pledges(&self) -> <T::Pledges as LentSlots<PledgeState>>::Iter<'_> {
         self.pledges.iter()
     }
 
@@ -567,24 +567,25 @@ impl<T: Tables> State<T> {
     }
 
     /// The pledge created by record `seq`.
-    pub fn pledge(&self, seq: Seq) -> Option<<T::Pledges as PledgeSlots>::Ref<'_>> {
+    pub fn pledge(&self, seq: Seq) -> Option<<T::Pledges as LentSlots<PledgeState>>::Ref<'_>> {
         let index = self.pledge_index(seq)?;
         self.pledges.get(index)
     }
 
     /// Events held (fulfilments, returns, amendments, cancellations, reschedules, notes), in
     /// record order.
-    pub fn events(&self) -> &[EventState] {
-        self.events.as_slice()
+    pub fn events(&self) -> <T::Events as LentSlots<EventState>>::Iter<'_> {
+        self.events.iter()
+    }
+
+    /// The table the events are kept in.
+    pub fn event_slots(&self) -> &T::Events {
+        &self.events
     }
 
     /// The event recorded by `seq`, if it is held.
-    pub fn event(&self, seq: Seq) -> Option<&EventState> {
-        let events = self.events();
-        events
-            .binary_search_by_key(&seq, |e| e.seq)
-            .ok()
-            .and_then(|i| events.get(i))
+    pub fn event(&self, seq: Seq) -> Option<<T::Events as LentSlots<EventState>>::Ref<'_>> {
+        self.events.get(self.events.position(seq)?)
     }
 
     /// The pledge whose figures `record` changes, if it changes one: a pledge's own record, an
@@ -618,7 +619,9 @@ impl<T: Tables> State<T> {
     }
 
     /// The pledges that count on the as-of date (all but void ones without one).
-    pub fn visible_pledges(&self) -> impl Iterator<Item = <T::Pledges as PledgeSlots>::Ref<'_>> {
+    pub fn visible_pledges(
+        &self,
+    ) -> impl Iterator<Item = <T::Pledges as LentSlots<PledgeState>>::Ref<'_>> {
         self.pledges().filter(|p| !p.voided && self.counts(p.date))
     }
 
@@ -872,7 +875,7 @@ impl<T: Tables> State<T> {
         Ok(id)
     }
 
-    /// Index of pledge `seq` ([`PledgeSlots::position`]).
+    /// Index of pledge `seq` ([`LentSlots::position`]).
     pub(crate) fn pledge_index(&self, seq: Seq) -> Option<usize> {
         self.pledges.position(seq)
     }
@@ -964,10 +967,10 @@ impl<T: Tables> State<T> {
             return Ok(());
         }
         let index = self
-            .events()
-            .binary_search_by_key(&target, |e| e.seq)
-            .map_err(|_| LedgerError::NotVoidable(target))?;
-        let subject = match self.events.as_mut_slice().get_mut(index) {
+            .events
+            .position(target)
+            .ok_or(LedgerError::NotVoidable(target))?;
+        let subject = match self.events.get_mut(index) {
             Some(event) => {
                 event.voided = true;
                 (event.effect != Effect::Note).then_some(event.subject)
@@ -1001,9 +1004,7 @@ impl<T: Tables> State<T> {
         }
         let first = Figures::new(pledge.original, pledge.original_due);
         let (mut current, mut as_of) = (first, first);
-        let events = self.events();
-        let start = events.partition_point(|e| e.seq < seq);
-        for event in events.get(start..).unwrap_or_default() {
+        for event in self.events.iter_from(self.events.lower_bound(seq)) {
             if event.subject != seq
                 || event.voided
                 || event.effect == Effect::Note

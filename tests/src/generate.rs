@@ -11,7 +11,7 @@ use ledger_core::entry::{
     TagId, Tags,
 };
 use ledger_core::record::preamble;
-use ledger_core::slots::PledgeSlots;
+use ledger_core::slots::LentSlots;
 use ledger_core::state::NameKind;
 use ledger_core::{Amount, Date};
 
@@ -299,10 +299,12 @@ fn correction(state: &State, rng: &mut fastrand::Rng, date: Date, roll: u32) -> 
         }),
         39..=40 => {
             // The latest fulfilment, if it is recent and still counts.
-            let event =
-                state.events().iter().rev().take(20).find(|e| {
-                    matches!(e.effect, ledger_core::state::Effect::Fulfil(_)) && !e.voided
-                })?;
+            let events = state.event_slots();
+            let event = (0..events.len())
+                .rev()
+                .take(20)
+                .filter_map(|i| events.get(i))
+                .find(|e| matches!(e.effect, ledger_core::state::Effect::Fulfil(_)) && !e.voided)?;
             Entry::Void(Void {
                 date,
                 record: event.seq,

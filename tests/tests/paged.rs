@@ -1,8 +1,8 @@
-//! A whole read keeps only a few pages of pledges in memory and spills the rest to a temporary
-//! file (`ledger-cli/src/paged.rs`). Every answer must be the same as with every pledge in
-//! memory: here with one page of 512 in memory against all of them, on a generated ledger with
-//! every kind of correction, for each command that folds the whole ledger, and for appends that
-//! change pledges in spilled pages.
+//! A whole read keeps only a few pages of pledges and of events in memory and spills the rest
+//! to a temporary file (`ledger-cli/src/paged.rs`). Every answer must be the same as with all
+//! of them in memory: here with one page of 512 of each in memory against all of them, on a
+//! generated ledger with every kind of correction, for each command that folds the whole
+//! ledger, and for appends that change pledges and events in spilled pages.
 
 use std::path::Path;
 use std::process::Output;
@@ -49,6 +49,15 @@ fn spilled_pledges_answer_as_pledges_in_memory() {
     let open = ids(&open.stdout);
     assert!(open.len() > 100, "{} open pledges", open.len());
     let (oldest, middle) = (open[0].as_str(), open[open.len() / 2].as_str());
+    // The first fulfilment: its event is in the first spilled page of events.
+    let log = run(&ledger, "1", &["log", "--format", "csv"]);
+    let log = String::from_utf8(log.stdout).unwrap();
+    let first_fulfilment = log
+        .lines()
+        .find(|line| line.split(',').nth(2) == Some("fulfil"))
+        .and_then(|line| line.split(',').next())
+        .unwrap()
+        .to_string();
     let commands: Vec<Vec<&str>> = vec![
         vec!["report"],
         vec!["report", "--by", "sector"],
@@ -83,6 +92,12 @@ fn spilled_pledges_answer_as_pledges_in_memory() {
     let appends: Vec<Vec<&str>> = vec![
         vec!["fulfil", oldest],
         vec!["void", middle, "--reason", "entered twice"],
+        vec![
+            "void",
+            &first_fulfilment,
+            "--reason",
+            "belonged to another pledge",
+        ],
         vec!["add", "5", "USD", "--from", "Paged test", "--to", "Kenya"],
     ];
     for args in &appends {

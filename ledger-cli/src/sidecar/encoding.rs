@@ -6,7 +6,7 @@ use ledger_core::Date;
 use ledger_core::amount::{Amount, Code, Commodity, CommodityId};
 use ledger_core::entry::{ExactRate, GoalId, Name, PartyId, ProjectId, RenameKind, SectorId};
 use ledger_core::report::{Row, Totals};
-use ledger_core::state::{Alias, Figures, GoalState, PledgeState, RateState};
+use ledger_core::state::{Alias, Effect, EventState, Figures, GoalState, PledgeState, RateState};
 
 /// The CRC-32C of a slot or an index entry: the core's, with the CPU's instructions.
 fn checksum(bytes: &[u8]) -> u32 {
@@ -383,6 +383,58 @@ pub fn read_spill(bytes: &[u8]) -> Option<PledgeState> {
     Some(pledge)
 }
 
+/// Bytes per event spilled to a file: its record, subject and date, what it does (a kind and
+/// an amount or a date) and whether it is void, padded.
+pub const EVENT_SPILL: usize = 24;
+
+/// An event held for voiding, for the fold's spill file.
+pub fn event_spill_into(out: &mut Out, e: &EventState) {
+    let start = out.0.len();
+    let (kind, value) = match e.effect {
+        Effect::Fulfil(units) => (0, units),
+        Effect::Return(units) => (1, units),
+        Effect::Amend(units) => (2, units),
+        Effect::Cancel => (3, 0),
+        Effect::Reschedule(None) => (4, 0),
+        Effect::Reschedule(Some(due)) => (5, i64::from(due.0)),
+        Effect::Note => (6, 0),
+    };
+    out.u32(e.seq);
+    out.u32(e.subject);
+    out.i32(e.date.0);
+    out.u8(kind);
+    out.u8(u8::from(e.voided));
+    out.i64(value);
+    out.0.resize(start + EVENT_SPILL, 0);
+}
+
+/// The event in a spill record, if it is one.
+pub fn read_event_spill(bytes: &[u8]) -> Option<EventState> {
+    if bytes.len() != EVENT_SPILL {
+        return None;
+    }
+    let mut input = In(bytes);
+    let (seq, subject, date) = (input.u32()?, input.u32()?, Date(input.i32()?));
+    let (kind, voided, value) = (input.u8()?, boolean(input.u8()?)?, input.i64()?);
+    let effect = match kind {
+        0 => Effect::Fulfil(value),
+        1 => Effect::Return(value),
+        2 => Effect::Amend(value),
+        3 => Effect::Cancel,
+        4 => Effect::Reschedule(None),
+        5 => Effect::Reschedule(Some(Date(i32::try_from(value).ok()?))),
+        6 => Effect::Note,
+        _ => return None,
+    };
+    Some(EventState {
+        seq,
+        subject,
+        date,
+        effect,
+        voided,
+    })
+}
+
 /// `out` padded to `N - 4` bytes and its CRC-32C appended.
 fn seal<const N: usize>(mut out: Out) -> Option<[u8; N]> {
     if out.0.len() > N - 4 {
@@ -578,6 +630,34 @@ mod tests {
             read_spill(&spill(&p).unwrap()),
             read_slot(&slot(&p).unwrap())
         );
+    }
+
+    /// Every effect an event can have spills and reads back.
+    #[test]
+    fn an_event_spill_gives_back_the_event() {
+        let effects = [
+            Effect::Fulfil(i64::MAX),
+            Effect::Return(-1),
+            Effect::Amend(0),
+            Effect::Cancel,
+            Effect::Reschedule(None),
+            Effect::Reschedule(Some(Date(i32::MIN))),
+            Effect::Note,
+        ];
+        for (i, effect) in effects.into_iter().enumerate() {
+            let event = EventState {
+                seq: 7 + i as u32,
+                subject: 3,
+                date: Date(-40),
+                effect,
+                voided: i % 2 == 0,
+            };
+            let mut out = Out::default();
+            event_spill_into(&mut out, &event);
+            assert_eq!(out.0.len(), EVENT_SPILL);
+            assert_eq!(read_event_spill(&out.0), Some(event), "{effect:?}");
+            assert_eq!(read_event_spill(&out.0[1..]), None);
+        }
     }
 
     #[test]
