@@ -19,6 +19,7 @@ use crate::journal;
 use crate::sidecar::{self, Sidecar};
 use crate::tables::State;
 use crate::tree_check;
+use ledger_core::slots::LentSlots as _;
 
 /// A ledger file, read and folded, with its lock held until it is dropped.
 #[derive(Debug)]
@@ -47,7 +48,7 @@ pub struct LedgerFile {
     keys: Vec<VerifierKey>,
     /// For an append read in full: each record's offset and the record it is about, for a new
     /// sidecar.
-    located: Vec<sidecar::Located>,
+    located: sidecar::Locations,
 }
 
 /// Creates a new ledger holding only its `open` record. Refuses to overwrite anything.
@@ -198,7 +199,7 @@ pub fn read_and_cache(path: &Path, view: View, keys: &[VerifierKey]) -> Result<L
         };
         trace_build(sidecar::build(path, &ledger.file, keys, whole));
     }
-    ledger.located = Vec::new();
+    ledger.located = sidecar::Locations::default();
     Ok(ledger)
 }
 
@@ -248,7 +249,7 @@ pub fn append_window(
             known_at: None,
             window: Some(sidecar),
             keys: keys.to_vec(),
-            located: Vec::new(),
+            located: sidecar::Locations::default(),
         });
     }
     append_locked(path, file, keys, today)
@@ -537,7 +538,7 @@ fn load(
         Some(KnownAt::Record(n)) => Some(n),
         Some(KnownAt::LastCheckpoint) => Some(last_checkpoint(path, scanner.clone())?),
     };
-    let mut located = Vec::new();
+    let mut located = sidecar::Locations::default();
     let (folded, verified) = tree_check::while_folding(&scanner, keys, |starts| {
         let located = locate.then_some(&mut located);
         let folded = fold(path, scanner.clone(), view.as_of, known_at, starts, located);
@@ -601,7 +602,7 @@ fn fold(
     as_of: Option<Date>,
     known_at: Option<Seq>,
     starts: &mut tree_check::ChunkStarts,
-    mut located: Option<&mut Vec<sidecar::Located>>,
+    mut located: Option<&mut sidecar::Locations>,
 ) -> Result<(State, Option<Item>, u64)> {
     let mut state = State::new(as_of);
     let mut known = known_at.map(|_| State::new(as_of));
@@ -611,7 +612,9 @@ fn fold(
             Item::Record { offset, record, .. } => {
                 starts.note(u64::from(state.next_seq()), offset);
                 if let Some(located) = located.as_mut() {
-                    located.push(sidecar::Located::of(offset, &record));
+                    // Never refused (a paged table only grows); a count that came out short
+                    // would only keep the sidecar from being written.
+                    let _ = located.push(sidecar::Located::of(offset, &record));
                 }
                 state.apply(&record).map_err(|e| {
                     CliError::failure(format!(

@@ -140,3 +140,58 @@ fn a_bad_page_budget_is_one_line() {
         assert!(out.stdout.is_empty());
     }
 }
+
+/// The first command on a ledger writes its sidecar from where every record is, which a whole
+/// read keeps in spilled pages too: the sidecar is the same, byte for byte, from one page in
+/// memory as from all of them, and answers as the ledger does.
+#[test]
+fn a_sidecar_built_from_spilled_pages_is_the_same() {
+    let scratch = Scratch::empty();
+    let ledger = scratch.path("ledger.pledge");
+    std::fs::write(
+        &ledger,
+        pledge_tests::generate::with_corrections(3_000, 6).0,
+    )
+    .unwrap();
+    let build = |pages: &str, dir: &Path| {
+        let out = pledge()
+            .env("PLEDGE_CACHE_DIR", dir)
+            .env("PLEDGE_TODAY", "2031-12-31")
+            .env("PLEDGE_FOLD_PAGES", pages)
+            .arg("--file")
+            .arg(&ledger)
+            .arg("report")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| {
+                let path = entry.unwrap().path();
+                (
+                    path.file_name().unwrap().to_owned(),
+                    std::fs::read(&path).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let spilled = build("1", &scratch.path("spilled"));
+    assert_eq!(spilled.len(), 3, "head, index and slots");
+    assert!(spilled == build("100000", &scratch.path("in-memory")));
+    // Answered from that sidecar, an old pledge's history is the ledger's.
+    let show = |cache: &Path| {
+        pledge()
+            .env("PLEDGE_CACHE_DIR", cache)
+            .env("PLEDGE_TODAY", "2031-12-31")
+            .arg("--file")
+            .arg(&ledger)
+            .args(["show", "400", "--format", "json"])
+            .output()
+            .unwrap()
+    };
+    let from_sidecar = show(&scratch.path("spilled"));
+    assert!(from_sidecar.status.success(), "{from_sidecar:?}");
+    assert_eq!(from_sidecar.stdout, show(Path::new("off")).stdout);
+}

@@ -32,11 +32,12 @@ use ledger_core::checkpoint::VerifierKey;
 use ledger_core::entry::{Record, Seq};
 use ledger_core::record::{DELIMITER, MAX_FRAME, decode_frame, decode_payload};
 use ledger_core::report::{self, Key, Row};
-use ledger_core::slots::Slots as _;
+use ledger_core::slots::{LentSlots, Sequenced, Slots as _};
 use ledger_core::state::{Parts, PledgeState};
 use ledger_core::tree::{CompactRange, Hash, leaf_hash};
 use sha2::{Digest, Sha256};
 
+use crate::paged::{Paged, Spill};
 use crate::tables::{Grow, State};
 use encoding::{INDEX_ENTRY, In, IndexEntry, NONE, Out, SLOT};
 
@@ -534,6 +535,7 @@ impl Iterator for Slots<'_> {
 /// Where a record is in the ledger, and what record it is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Located {
+    seq: Seq,
     offset: u64,
     about: Seq,
 }
@@ -542,11 +544,41 @@ impl Located {
     /// Record `record`, read at `offset`.
     pub fn of(offset: usize, record: &Record) -> Located {
         Located {
+            seq: record.seq,
             offset: offset as u64,
             about: record.entry.subject().unwrap_or(NONE),
         }
     }
 }
+
+impl Sequenced for Located {
+    fn seq(&self) -> Seq {
+        self.seq
+    }
+}
+
+/// A whole read keeps where every record is (for the sidecar it then writes) in pages that
+/// spill like the fold's: 16 bytes a record.
+impl Spill for Located {
+    const SIZE: usize = 16;
+    fn spill_into(&self, out: &mut Out) {
+        out.u32(self.seq);
+        out.u64(self.offset);
+        out.u32(self.about);
+    }
+    fn read_spill(bytes: &[u8]) -> Option<Self> {
+        let mut input = In(bytes);
+        let located = Located {
+            seq: input.u32()?,
+            offset: input.u64()?,
+            about: input.u32()?,
+        };
+        input.0.is_empty().then_some(located)
+    }
+}
+
+/// Where each record of a ledger read in full is.
+pub type Locations = Paged<Located>;
 
 /// The records in `frames`, appended at `end` from sequence number `first`, with their leaves.
 fn appended(frames: &[u8], end: u64, first: Seq) -> Option<Vec<(Located, Hash)>> {
@@ -558,6 +590,7 @@ fn appended(frames: &[u8], end: u64, first: Seq) -> Option<Vec<(Located, Hash)>>
         let payload = decode_frame(frame, &mut scratch).ok()?;
         let record = decode_payload(payload, seq).ok()?;
         let located = Located {
+            seq,
             offset,
             about: record.entry.subject().unwrap_or(NONE),
         };
@@ -574,7 +607,7 @@ fn appended(frames: &[u8], end: u64, first: Seq) -> Option<Vec<(Located, Hash)>>
 #[derive(Debug, Clone, Copy)]
 pub struct Whole<'a> {
     /// Where each record was read.
-    pub located: &'a [Located],
+    pub located: &'a Locations,
     /// The fold of every record, the append's included.
     pub state: &'a State,
     /// The tree of the records before the append.
@@ -597,7 +630,13 @@ pub fn build(ledger: &Path, file: &File, keys: &[VerifierKey], whole: Whole<'_>)
         range.push(*leaf).ok()?;
     }
     // Where every record is, the append's included (not copied: a million records hold 21 MB).
-    let located = || whole.located.iter().chain(new.iter().map(|(l, _)| l));
+    let located = || {
+        whole
+            .located
+            .iter()
+            .map(|l| *l)
+            .chain(new.iter().map(|(l, _)| *l))
+    };
     let records = whole.located.len().checked_add(new.len())?;
     if u64::try_from(records).ok() != Some(range.size())
         || range.size() != u64::from(state.next_seq())
