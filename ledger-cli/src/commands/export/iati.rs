@@ -9,23 +9,12 @@
 use std::io::Write;
 
 use ledger_core::Date;
-use ledger_core::entry::Seq;
 use ledger_core::state::{NameKind, Status};
 
+use super::by_pledge::{ByPledge, Transaction};
 use super::{EventRow, Events};
-use crate::error::Result;
+use crate::error::{CliError, Result};
 use crate::output::Money;
-
-/// One transaction of a pledge: its type, date, value in minor units of the pledge's
-/// commodity, and the record it comes from. Kept small: a ledger has millions.
-struct Transaction {
-    pledge: Seq,
-    code: u8,
-    date: Date,
-    units: i64,
-    id: Seq,
-    kind: &'static str,
-}
 
 /// Writes the activities: each pledge's transactions are gathered while the events are walked,
 /// and the pledges are then written from the walk's final fold.
@@ -36,7 +25,12 @@ pub(super) fn write(
     today: Date,
 ) -> Result<()> {
     // Transactions are grouped by pledge: an activity holds all of its own.
-    let mut transactions = Vec::new();
+    let sorting = |e: std::io::Error| {
+        CliError::failure(format!(
+            "putting the transactions in pledge order in a temporary file: {e}"
+        ))
+    };
+    let mut transactions = ByPledge::default();
     for row in events.by_ref() {
         let row: EventRow = row?;
         let (Some(pledge), Some(date), Some((_, committed, fulfilled))) =
@@ -46,19 +40,21 @@ pub(super) fn write(
         };
         for (code, units) in [(12, committed), (3, fulfilled)] {
             if units != 0 {
-                transactions.push(Transaction {
-                    pledge,
-                    code,
-                    date,
-                    units,
-                    id: row.id,
-                    kind: row.kind,
-                });
+                transactions
+                    .push(Transaction {
+                        pledge,
+                        code,
+                        date,
+                        units,
+                        id: row.id,
+                        kind: row.kind,
+                    })
+                    .map_err(sorting)?;
             }
         }
     }
-    // In pledge order; a stable sort keeps each pledge's in record order.
-    transactions.sort_by_key(|t| t.pledge);
+    // In pledge order, each pledge's in record order.
+    let mut transactions = transactions.into_sorted().map_err(sorting)?.peekable();
     let now = &events.into_state();
     let reporter = format!("XM-PLEDGE-{}", identifier(origin));
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
@@ -148,13 +144,14 @@ pub(super) fn write(
             writeln!(out, "      <narrative>{}</narrative>", xml(&sector))?;
             writeln!(out, "    </sector>")?;
         }
-        let first = transactions.partition_point(|t| t.pledge < pledge.seq);
-        let own = transactions
-            .get(first..)
-            .unwrap_or_default()
-            .iter()
-            .take_while(|t| t.pledge == pledge.seq);
-        for t in own.filter(|_| currency) {
+        // This pledge's transactions; those of void pledges before it are passed over.
+        while let Some(t) =
+            transactions.next_if(|t| t.as_ref().map_or(true, |t| t.pledge <= pledge.seq))
+        {
+            let t = t.map_err(sorting)?;
+            if t.pledge < pledge.seq || !currency {
+                continue;
+            }
             let value = Money::new(now, t.units, pledge.commodity);
             writeln!(out, "    <transaction>")?;
             writeln!(out, r#"      <transaction-type code="{}"/>"#, t.code)?;

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use super::Context;
 
+mod by_pledge;
 mod iati;
 mod parquet;
 use crate::error::{CliError, Result};
