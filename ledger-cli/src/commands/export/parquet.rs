@@ -127,6 +127,9 @@ pub(super) fn write<W: Write + Send>(out: W, state: &State, events: Events<'_>) 
     let schema = Arc::new(schema());
     let properties = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
+        // A row group a batch: the writer holds a row group's encoded columns until it is
+        // full (a million rows by default: 101 MB for the export at 1M pledges, 73 MB so).
+        .set_max_row_group_row_count(Some(BATCH))
         .set_created_by(format!("pledge {}", env!("CARGO_PKG_VERSION")))
         .build();
     let mut writer = ArrowWriter::try_new(out, schema.clone(), Some(properties)).map_err(failed)?;
