@@ -1,8 +1,9 @@
 //! The fold's pledges and events on a desktop, in pages of [`PAGE`] items of which at most a
 //! budget stay in memory (`PLEDGE_FOLD_PAGES`, [`DEFAULT_PAGES`] unless set, for each table);
 //! the others are spilled to an unnamed temporary file in fixed-size records ([`Spill`]: 120
-//! bytes a pledge, 24 an event), a page checked by its CRC-32C when it is read back. So a whole
-//! read of ten million pledges keeps about 12 MiB of them in memory, not 1.8 GB.
+//! bytes a pledge, 24 an event; the sidecar's build keeps where each record is the same way,
+//! in 16), a page checked by its CRC-32C when it is read back. So a whole read of ten million
+//! pledges keeps about 12 MiB of them in memory, not 1.8 GB.
 //!
 //! The fold changes items through `get_mut`, which brings a page back (the least recently used
 //! one goes out, written first if it changed). Reading an item of a spilled page reads the
@@ -78,13 +79,13 @@ struct Frame<T> {
     used: u64,
 }
 
-/// The pledges of a desktop fold (see the module's documentation).
+/// The pledges, events or record locations of a desktop read (see the module's documentation).
 #[derive(Debug)]
 pub struct Paged<T> {
     len: usize,
     /// Where each page is.
     places: Vec<Place>,
-    /// The sequence number of each page's first pledge, to find a pledge without reading pages.
+    /// The sequence number of each page's first item, to find an item without reading pages.
     firsts: Vec<Seq>,
     /// The CRC-32C of each page as last written to the spill file: a page read back must match.
     checks: Vec<u32>,
@@ -126,7 +127,7 @@ impl<T: Spill> Paged<T> {
         self.places.iter().filter(|p| **p == Place::Spilled).count()
     }
 
-    /// The number of pledges in `page`.
+    /// The number of items in `page`.
     fn count(&self, page: usize) -> usize {
         self.len.saturating_sub(page * PAGE).min(PAGE)
     }
@@ -267,8 +268,8 @@ const RECORD: &str = "a record does not decode";
 /// anything is printed or written.
 fn lost(why: &dyn std::fmt::Display) -> ! {
     let _ = CliError::failure(format!(
-        "the pledges this read spilled to a temporary file could not be read back ({why}); \
-         free space or set PLEDGE_FOLD_PAGES higher to keep more of them in memory"
+        "what this read spilled to a temporary file could not be read back ({why}); a higher \
+         PLEDGE_FOLD_PAGES keeps more of it in memory"
     ))
     .report();
     std::process::exit(i32::from(crate::error::FAILURE))
