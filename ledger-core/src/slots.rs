@@ -304,3 +304,45 @@ pub type Fixed<
     const GOALS: usize,
     const PLEDGES: usize,
 > = FixedPerKind<NAMES, NAMES, NAMES, NAMES, COMMODITIES, GOALS, PLEDGES>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The gallop finds what a binary search from scratch finds, for every length and every
+    /// number below, between, equal to and past the items'.
+    #[test]
+    fn gallop_is_a_lower_bound() {
+        for len in 0..70u32 {
+            let seqs: heapless::Vec<Seq, 70> = (0..len).map(|i| 3 * i + 1).collect();
+            for seq in 0..3 * len + 3 {
+                let found = gallop(seqs.len(), seq, |i| seqs.get(i).copied());
+                assert_eq!(found, seqs.partition_point(|&s| s < seq), "{len} {seq}");
+            }
+        }
+    }
+
+    /// A device's table finds an item by its number, or says it has none.
+    #[test]
+    fn position_finds_only_what_is_there() {
+        let mut events: heapless::Vec<EventState, 8> = heapless::Vec::new();
+        for seq in [2, 3, 7, 20] {
+            let event = EventState {
+                seq,
+                subject: 1,
+                date: crate::Date(0),
+                effect: crate::state::Effect::Note,
+                voided: false,
+            };
+            LentSlots::push(&mut events, event).unwrap();
+        }
+        let position = |seq| LentSlots::position(&events, seq);
+        assert_eq!(
+            [position(2), position(7), position(20)],
+            [Some(0), Some(2), Some(3)]
+        );
+        assert_eq!([position(0), position(4), position(21)], [None, None, None]);
+        assert_eq!(events.iter_from(2).map(|e| e.seq).sum::<u32>(), 27);
+        assert_eq!(events.iter_from(9).count(), 0);
+    }
+}
