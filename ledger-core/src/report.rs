@@ -161,9 +161,9 @@ impl GoalProgress<'_> {
 }
 
 /// Progress toward every goal visible on the as-of date, in order of creation, in each goal's
-/// own commodity (pledges in other commodities are in [`goal_rows`]; pledges toward a goal
-/// merged into another count toward that one). `totals` receives one entry per goal (index =
-/// goal id); it is cleared first.
+/// own commodity (pledges in other commodities are in the [`breakdown`] by [`Key::Goal`];
+/// pledges toward a goal merged into another count toward that one). `totals` receives one
+/// entry per goal (index = goal id); it is cleared first.
 pub fn goal_totals<T: Tables, S: Slots<Totals>>(
     state: &State<T>,
     totals: &mut S,
