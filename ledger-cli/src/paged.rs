@@ -123,7 +123,8 @@ impl<T: Spill> Paged<T> {
     }
 
     /// How many pages are in the spill file only.
-    pub fn spilled_pages(&self) -> usize {
+    #[cfg(test)]
+    fn spilled_pages(&self) -> usize {
         self.places.iter().filter(|p| **p == Place::Spilled).count()
     }
 

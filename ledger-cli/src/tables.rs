@@ -1,5 +1,5 @@
-//! The fold's tables on a desktop: growable vectors, and pledges in pages of which only a few
-//! stay in memory, so that a ledger of any size is read in bounded memory.
+//! The fold's tables on a desktop: growable vectors, and pledges and events in pages of which
+//! only a few stay in memory, so that a ledger of any size is read in bounded memory.
 
 use std::collections::HashMap;
 

@@ -335,13 +335,19 @@ pub fn slot(p: &PledgeState) -> Option<[u8; SLOT]> {
     }
     let mut out = Out(Vec::with_capacity(SLOT));
     write_pledge(&mut out, p);
-    seal(out)
+    out.0.resize(SLOT - 4, 0);
+    let crc = checksum(&out.0);
+    out.u32(crc);
+    out.0.try_into().ok()
 }
 
 /// The state in a slot, if its checksum holds.
 pub fn read_slot(bytes: &[u8]) -> Option<PledgeState> {
-    let mut input = In(unsealed::<SLOT>(bytes)?);
-    read_pledge(&mut input)
+    let (body, crc) = bytes.split_at_checked(SLOT - 4)?;
+    if checksum(body).to_le_bytes() != crc {
+        return None;
+    }
+    read_pledge(&mut In(body))
 }
 
 /// Bytes per pledge spilled to a file by a fold too large for memory: a slot's fields, the
@@ -433,26 +439,6 @@ pub fn read_event_spill(bytes: &[u8]) -> Option<EventState> {
         effect,
         voided,
     })
-}
-
-/// `out` padded to `N - 4` bytes and its CRC-32C appended.
-fn seal<const N: usize>(mut out: Out) -> Option<[u8; N]> {
-    if out.0.len() > N - 4 {
-        return None;
-    }
-    out.0.resize(N - 4, 0);
-    let crc = checksum(&out.0);
-    out.u32(crc);
-    out.0.try_into().ok()
-}
-
-/// The body of an `N`-byte sealed record, if its checksum holds.
-fn unsealed<const N: usize>(bytes: &[u8]) -> Option<&[u8]> {
-    if bytes.len() != N {
-        return None;
-    }
-    let (body, crc) = bytes.split_at_checked(N - 4)?;
-    (checksum(body).to_le_bytes() == crc).then_some(body)
 }
 
 /// A pledge's fields and current figures (86 bytes).

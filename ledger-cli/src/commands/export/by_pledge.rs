@@ -7,11 +7,13 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::fs::File;
-use std::io::{self, Write};
+use std::io;
 use std::os::unix::fs::FileExt;
 
 use ledger_core::Date;
 use ledger_core::entry::Seq;
+
+use crate::sidecar::encoding::{In, Out};
 
 /// Transactions sorted in memory at a time: 3 MiB.
 pub const RUN: usize = 1 << 17;
@@ -62,7 +64,7 @@ impl ByPledge {
     /// Sorts the run and writes it at the end of the file.
     fn spill(&mut self) -> io::Result<()> {
         self.run.sort_unstable_by_key(|(n, t)| (t.pledge, *n));
-        let mut bytes = Vec::with_capacity(self.run.len() * RECORD);
+        let mut bytes = Out(Vec::with_capacity(self.run.len() * RECORD));
         for (_, t) in &self.run {
             let kind = match self.kinds.iter().position(|k| *k == t.kind) {
                 Some(kind) => kind,
@@ -71,13 +73,13 @@ impl ByPledge {
                     self.kinds.len() - 1
                 }
             };
-            bytes.extend_from_slice(&t.pledge.to_le_bytes());
-            bytes.extend_from_slice(&t.id.to_le_bytes());
-            bytes.extend_from_slice(&t.date.0.to_le_bytes());
-            bytes.extend_from_slice(&t.units.to_le_bytes());
-            bytes.push(t.code);
-            bytes.push(u8::try_from(kind).map_err(|_| io::Error::other("too many kinds"))?);
-            bytes.extend_from_slice(&[0, 0]);
+            bytes.u32(t.pledge);
+            bytes.u32(t.id);
+            bytes.i32(t.date.0);
+            bytes.i64(t.units);
+            bytes.u8(t.code);
+            bytes.u8(u8::try_from(kind).map_err(|_| io::Error::other("too many kinds"))?);
+            bytes.bytes(&[0, 0]);
         }
         let file = match &mut self.file {
             Some(file) => file,
@@ -87,8 +89,7 @@ impl ByPledge {
             .runs
             .last()
             .map_or(0, |(at, n)| at + (n * RECORD) as u64);
-        file.write_all_at(&bytes, start)?;
-        file.flush()?;
+        file.write_all_at(&bytes.0, start)?;
         self.runs.push((start, self.run.len()));
         self.run.clear();
         Ok(())
@@ -169,26 +170,19 @@ impl Cursor {
             self.left -= count;
             self.next = 0;
         }
+        let short = || io::Error::other("a short record");
         let record = self
             .buffer
             .get(self.next..self.next + RECORD)
-            .ok_or_else(|| io::Error::other("a short record"))?;
+            .ok_or_else(short)?;
         self.next += RECORD;
-        let u32_at = |i: usize| record.get(i..i + 4).and_then(|b| b.try_into().ok());
-        let (Some(pledge), Some(id), Some(date), Some(units)) = (
-            u32_at(0).map(u32::from_le_bytes),
-            u32_at(4).map(u32::from_le_bytes),
-            u32_at(8).map(i32::from_le_bytes),
-            record
-                .get(12..20)
-                .and_then(|b| b.try_into().ok())
-                .map(i64::from_le_bytes),
-        ) else {
-            return Err(io::Error::other("a short record"));
-        };
-        let (code, kind) = match (record.get(20), record.get(21)) {
-            (Some(&code), Some(&kind)) => (code, kind),
-            _ => return Err(io::Error::other("a short record")),
+        let mut input = In(record);
+        let (pledge, id, date) = (input.u32(), input.u32(), input.i32());
+        let (units, code, kind) = (input.i64(), input.u8(), input.u8());
+        let (Some(pledge), Some(id), Some(date), Some(units), Some(code), Some(kind)) =
+            (pledge, id, date, units, code, kind)
+        else {
+            return Err(short());
         };
         let kind = *kinds
             .get(usize::from(kind))
