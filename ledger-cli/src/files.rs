@@ -8,6 +8,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 
 use crate::error::{CliError, Result};
+use crate::mapped::Mapped;
 
 /// Whether an existing file may be replaced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,21 +93,37 @@ pub fn check_regular(path: &Path, metadata: std::fs::Metadata) -> Result<()> {
 
 /// Reads a whole regular file (see [`check_regular`]).
 pub fn read_regular(path: &Path) -> std::result::Result<Vec<u8>, String> {
+    let mut file = open_regular(path)?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut file, &mut bytes).map_err(|e| format!("cannot read: {e}"))?;
+    Ok(bytes)
+}
+
+/// Maps a whole regular file (see [`check_regular`]) under a shared lock, so that no append or
+/// repair by `pledge` changes it while it is mapped; a lock the file system refuses is done
+/// without.
+pub fn map_regular(path: &Path) -> std::result::Result<Mapped, String> {
+    let file = open_regular(path)?;
+    let _ = file.lock_shared();
+    Mapped::of(&file).map_err(|e| format!("cannot read: {e}"))
+}
+
+/// Opens a regular file to read it, checked before (opening a FIFO would wait for a writer
+/// forever) and after (what was opened is what was checked).
+fn open_regular(path: &Path) -> std::result::Result<std::fs::File, String> {
     let refuse = |e: CliError| e.message().to_string();
     check_regular(
         path,
         std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?,
     )
     .map_err(refuse)?;
-    let mut file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
     check_regular(
         path,
         file.metadata().map_err(|e| format!("cannot read: {e}"))?,
     )
     .map_err(refuse)?;
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut file, &mut bytes).map_err(|e| format!("cannot read: {e}"))?;
-    Ok(bytes)
+    Ok(file)
 }
 
 /// Whether two paths name the same file (both must exist).

@@ -3,7 +3,7 @@
 //! the file is cut back to its old length, so a failed command leaves it byte for byte as it was.
 
 use std::fs::{File, OpenOptions};
-use std::io::{ErrorKind, Read, Seek, SeekFrom, Write};
+use std::io::{ErrorKind, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use ledger_core::Date;
@@ -16,6 +16,7 @@ use ledger_core::verify::Verified;
 use crate::error::{CliError, Result};
 use crate::files::{self, Existing};
 use crate::journal;
+use crate::mapped::Mapped;
 use crate::sidecar::{self, Sidecar};
 use crate::tables::State;
 use crate::tree_check;
@@ -26,8 +27,9 @@ use ledger_core::slots::LentSlots as _;
 pub struct LedgerFile {
     path: PathBuf,
     file: File,
-    /// The file's bytes as read; empty when the state came from the sidecar.
-    pub bytes: Vec<u8>,
+    /// The file's bytes as read, mapped (see [`crate::mapped`]); empty when the state came from
+    /// the sidecar. An append does not change them.
+    pub bytes: Mapped,
     /// The file's length as read (where an append goes).
     len: u64,
     /// The fold of every record.
@@ -240,7 +242,7 @@ pub fn append_window(
         return Ok(LedgerFile {
             path: path.to_path_buf(),
             file,
-            bytes: Vec::new(),
+            bytes: Mapped::default(),
             len,
             state,
             tree,
@@ -304,7 +306,7 @@ pub fn repair(path: &Path, keys: &[VerifierKey]) -> Result<Repair> {
         }
     };
     // The backup is of the whole file, the interrupted append included.
-    let mut whole = ledger.bytes.clone();
+    let mut whole = ledger.bytes.to_vec();
     if ledger.interrupted.is_some() {
         whole = files::read_regular(path).map_err(|e| {
             CliError::failure(format!("{}: {e}; the ledger is unchanged", path.display()))
@@ -425,7 +427,6 @@ impl LedgerFile {
                 }
             }
             None => {
-                self.bytes.extend_from_slice(frames);
                 let whole = sidecar::Whole {
                     located: &self.located,
                     state: &self.state,
@@ -508,14 +509,12 @@ fn open(path: &Path, write: bool) -> Result<File> {
 /// a second core while this one folds.
 fn load(
     path: &Path,
-    mut file: File,
+    file: File,
     view: View,
     keys: &[VerifierKey],
     locate: bool,
 ) -> Result<LedgerFile> {
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes)
-        .map_err(|e| io_failure(path, "cannot read", &e))?;
+    let mut bytes = Mapped::of(&file).map_err(|e| io_failure(path, "cannot read", &e))?;
     let interrupted = match journal::read(path)? {
         Some(start) if (start as usize) < bytes.len() => {
             let start = start as usize;
@@ -536,12 +535,20 @@ fn load(
     let known_at = match view.known_at {
         None => None,
         Some(KnownAt::Record(n)) => Some(n),
-        Some(KnownAt::LastCheckpoint) => Some(last_checkpoint(path, scanner.clone())?),
+        Some(KnownAt::LastCheckpoint) => Some(last_checkpoint(path, &bytes)?),
     };
     let mut located = sidecar::Locations::default();
-    let (folded, verified) = tree_check::while_folding(&scanner, keys, |starts| {
+    let (folded, verified) = tree_check::while_folding(&bytes, &scanner, keys, |starts| {
         let located = locate.then_some(&mut located);
-        let folded = fold(path, scanner.clone(), view.as_of, known_at, starts, located);
+        let folded = fold(
+            path,
+            &bytes,
+            scanner.clone(),
+            view.as_of,
+            known_at,
+            starts,
+            located,
+        );
         let leaves = folded.as_ref().map_or(0, |(_, _, leaves)| *leaves);
         (folded.map(|(state, tail, _)| (state, tail)), leaves)
     });
@@ -576,8 +583,10 @@ fn load(
 }
 
 /// The last record the latest checkpoint covers (the one before it).
-fn last_checkpoint(path: &Path, scanner: Scanner<'_>) -> Result<Seq> {
-    scanner
+fn last_checkpoint(path: &Path, bytes: &Mapped) -> Result<Seq> {
+    bytes
+        .scan()
+        .map_err(|e| CliError::failure(format!("{}: {e}", path.display())))?
         .filter_map(|item| match item {
             Item::Record { record, .. } if matches!(record.entry, Entry::Checkpoint(_)) => {
                 Some(record.seq)
@@ -598,6 +607,7 @@ fn last_checkpoint(path: &Path, scanner: Scanner<'_>) -> Result<Seq> {
 /// `known_at`, a second fold that stops after that record), the tail and the records read.
 fn fold(
     path: &Path,
+    bytes: &Mapped,
     scanner: Scanner<'_>,
     as_of: Option<Date>,
     known_at: Option<Seq>,
@@ -607,9 +617,11 @@ fn fold(
     let mut state = State::new(as_of);
     let mut known = known_at.map(|_| State::new(as_of));
     let mut tail = None;
+    let mut behind = bytes.behind();
     for item in scanner {
         match item {
             Item::Record { offset, record, .. } => {
+                behind.reached(offset);
                 starts.note(u64::from(state.next_seq()), offset);
                 if let Some(located) = located.as_mut() {
                     // Never refused (a paged table only grows); a count that came out short

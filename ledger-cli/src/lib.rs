@@ -12,6 +12,7 @@ pub mod escape;
 mod files;
 mod journal;
 mod ledger_file;
+mod mapped;
 mod output;
 mod paged;
 mod sidecar;
@@ -29,6 +30,8 @@ pub fn main() -> ExitCode {
         signal_hook::consts::SIGXFSZ,
         std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
     );
+    // Ledgers are mapped: a file another program shortens under us stops with one line.
+    mapped::stop_on_cut_files();
     let cli = cli::parse();
     if let Err(error) = tables::configure_from_env() {
         return error.report();

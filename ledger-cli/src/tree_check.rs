@@ -18,6 +18,8 @@ use ledger_core::verify::{
     Contradiction, Found, Verified, check_checkpoint, hash_records, verify_checkpoints_while,
 };
 
+use crate::mapped::Mapped;
+
 /// Leaves per chunk the first core may take over: a power of two.
 pub const CHUNK: u64 = 1 << 16;
 
@@ -35,18 +37,21 @@ impl ChunkStarts {
 }
 
 /// Runs `fold` on this core while the tree is built on another; returns the fold's result and
-/// the checked tree. `fold` notes chunk starts and returns how many leaves it read.
+/// the checked tree. `fold` notes chunk starts and returns how many leaves it read. `scanner`
+/// reads `bytes`, whose pages each core lets go of behind it.
 pub fn while_folding<T>(
+    bytes: &Mapped,
     scanner: &Scanner<'_>,
     keys: &[VerifierKey],
     fold: impl FnOnce(&mut ChunkStarts) -> (T, u64),
 ) -> (T, Result<Verified, Contradiction>) {
-    split_while_folding(scanner, keys, false, fold)
+    split_while_folding(bytes, scanner, keys, false, fold)
 }
 
 /// [`while_folding`]; with `hold_front`, the second core waits until the split is decided, so
 /// that a test sees the split whatever the scheduler does.
 fn split_while_folding<T>(
+    bytes: &Mapped,
     scanner: &Scanner<'_>,
     keys: &[VerifierKey],
     hold_front: bool,
@@ -61,7 +66,9 @@ fn split_while_folding<T>(
             while hold.load(Ordering::Acquire) {
                 std::thread::yield_now();
             }
-            verify_checkpoints_while(front_scanner, keys, |leaf| {
+            let mut behind = bytes.behind();
+            verify_checkpoints_while(front_scanner, keys, |leaf, offset| {
+                behind.reached(offset);
                 if leaf.is_multiple_of(4096) {
                     progress.store(leaf, Ordering::Relaxed);
                 }
@@ -79,7 +86,7 @@ fn split_while_folding<T>(
         let tail = if split < leaves && split > done.saturating_add(CHUNK / 4) {
             stop.store(split, Ordering::Relaxed);
             hold.store(false, Ordering::Release);
-            Some((split, hash_tail(scanner, &starts, split, leaves)))
+            Some((split, hash_tail(bytes, scanner, &starts, split, leaves)))
         } else {
             hold.store(false, Ordering::Release);
             None
@@ -111,6 +118,7 @@ static JOINED: AtomicU64 = AtomicU64::new(0);
 type Chunk = (CompactRange, Vec<(Found, CompactRange)>);
 
 fn hash_tail(
+    bytes: &Mapped,
     scanner: &Scanner<'_>,
     starts: &ChunkStarts,
     split: u64,
@@ -121,6 +129,7 @@ fn hash_tail(
     if let Some(&offset) = starts.0.get(first_chunk) {
         scanner.seek(offset);
     }
+    let mut behind = bytes.behind_from(scanner.position());
     let mut chunks = Vec::new();
     let mut first = split;
     let mut origin = ledger_core::entry::Name::new();
@@ -132,7 +141,10 @@ fn hash_tail(
             &mut range,
             first,
             &mut origin,
-            |n| n < CHUNK,
+            |n, offset| {
+                behind.reached(offset);
+                n < CHUNK
+            },
             |checkpoint: Found, before: &CompactRange, _: &_| -> Result<(), Contradiction> {
                 found.push((checkpoint, before.clone()));
                 Ok(())
@@ -366,16 +378,17 @@ mod tests {
     fn check(bytes: &[u8]) -> Result<Verified, Contradiction> {
         let scanner = Scanner::new(bytes).unwrap();
         // The second core is held until the split is decided: the split then always happens.
-        let ((), checked) = split_while_folding(&scanner, &[], true, |starts| {
-            let mut leaves = 0u64;
-            for item in scanner.clone() {
-                if let Item::Record { offset, .. } = item {
-                    starts.note(leaves, offset);
-                    leaves += 1;
+        let ((), checked) =
+            split_while_folding(&Mapped::default(), &scanner, &[], true, |starts| {
+                let mut leaves = 0u64;
+                for item in scanner.clone() {
+                    if let Item::Record { offset, .. } = item {
+                        starts.note(leaves, offset);
+                        leaves += 1;
+                    }
                 }
-            }
-            ((), leaves)
-        });
+                ((), leaves)
+            });
         checked
     }
 

@@ -133,6 +133,11 @@ pub trait Leaves {
     fn push(&mut self, payload: &[u8]) -> Result<(), TreeError>;
     /// The tree of every leaf pushed so far.
     fn range(&mut self) -> &CompactRange;
+    /// The audit has read every byte before `offset`: a reader that holds the ledger in pages
+    /// it can let go of (a mapped file) may drop those. Nothing by default.
+    fn read_to(&mut self, offset: usize) {
+        let _ = offset;
+    }
 }
 
 impl Leaves for CompactRange {
@@ -184,6 +189,7 @@ pub fn audit_with<T: Tables>(
         // References are distances back from the record's own number: resolve them against
         // the auditor's numbering, which stays put over a record out of place.
         scanner.expect_seq(summary.state.next_seq());
+        leaves.read_to(scanner.position());
         let Some(item) = scanner.next() else {
             break;
         };

@@ -24,6 +24,7 @@
 //!
 //! The crate is `no_std`, never allocates, and never panics on any input.
 #![cfg_attr(not(test), no_std)]
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(
     not(test),

@@ -100,15 +100,16 @@ pub fn verify_checkpoints(
     scanner: Scanner<'_>,
     keys: &[VerifierKey],
 ) -> Result<Verified, Contradiction> {
-    verify_checkpoints_while(scanner, keys, |_| true).map(|(verified, _)| verified)
+    verify_checkpoints_while(scanner, keys, |_, _| true).map(|(verified, _)| verified)
 }
 
-/// [`verify_checkpoints`] over the leaves before the first index `more` refuses; also returns
-/// the ledger's origin, for checking checkpoints of the leaves after (see [`hash_records`]).
+/// [`verify_checkpoints`] over the leaves before the first index `more` refuses (it is also
+/// given the byte offset the scan has reached, so that a reader can let go of what is behind
+/// it); also returns the ledger's origin, for checking checkpoints of the leaves after (see [`hash_records`]).
 pub fn verify_checkpoints_while(
     mut scanner: Scanner<'_>,
     keys: &[VerifierKey],
-    more: impl FnMut(u64) -> bool,
+    more: impl FnMut(u64, usize) -> bool,
 ) -> Result<(Verified, Name), Contradiction> {
     let mut verified = Verified {
         range: CompactRange::new(),
@@ -162,7 +163,8 @@ impl Found {
 }
 
 /// Hashes intact frames into `range`, which holds the leaves of this run so far (the run
-/// starts at leaf `first`), for as long as `more(leaves in this run)` says so. Each checkpoint
+/// starts at leaf `first`), for as long as `more(leaves in this run, byte offset reached)` says
+/// so. Each checkpoint
 /// record met goes to `found` before its own leaf is added, with the range at that point and
 /// the origin (taken from the `open` record when the run starts at 0). Runs that start at a
 /// multiple of the power of two at or above their length can be hashed apart and joined with
@@ -172,13 +174,13 @@ pub fn hash_records<E>(
     range: &mut CompactRange,
     first: u64,
     origin: &mut Name,
-    mut more: impl FnMut(u64) -> bool,
+    mut more: impl FnMut(u64, usize) -> bool,
     mut found: impl FnMut(Found, &CompactRange, &Name) -> Result<(), E>,
 ) -> Result<(), E>
 where
     E: From<Contradiction>,
 {
-    while more(range.size()) {
+    while more(range.size(), Scanner::position(scanner)) {
         let Some(frame) = scanner.next_frame() else {
             break;
         };

@@ -492,3 +492,60 @@ fn appends_killed_at_random_leave_no_orphan_declarations() {
         "some appends finished before their kill"
     );
 }
+
+/// Ledgers are mapped, not read into memory. A program that ignores pledge's lock and cuts
+/// the file short makes reading the lost pages raise SIGBUS, which killed the process with no
+/// word. Now: one line, exit 1, the ledger untouched by pledge. The signal is sent by hand to a
+/// `pledge add` waiting for the lock this test holds (a cut under a running read cannot be
+/// timed from a test): waiting there, it is past installing its handler. (Before `main`, the
+/// Rust runtime's own SIGBUS handler is in place, which re-raises the signal: a crash.)
+#[test]
+fn a_ledger_cut_short_under_its_map_is_one_line_and_exit_1() {
+    let dir = Dir::new();
+    let before = dir.read("ledger.pledge");
+    let held = std::fs::File::open(dir.path("ledger.pledge")).unwrap();
+    held.lock().unwrap();
+    let child = pledge()
+        .current_dir(dir.dir.path())
+        .env("PLEDGE_FILE", "ledger.pledge")
+        .args([
+            "add",
+            "1",
+            "USD",
+            "--from",
+            "A",
+            "--to",
+            "B",
+            "--date",
+            "2025-11-01",
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A waiter's lock is listed in /proc/locks as "N: -> FLOCK ADVISORY WRITE PID ...".
+    let pid = child.id().to_string();
+    let waiting = |locks: &str| {
+        locks.lines().any(|l| {
+            let mut words = l.split_whitespace().skip(1);
+            words.next() == Some("->") && words.nth(3) == Some(pid.as_str())
+        })
+    };
+    // Polls until it waits; one that never does fails after a minute, never hangs.
+    let blocked = (0..6000).any(|_| {
+        let ready = std::fs::read_to_string("/proc/locks").is_ok_and(|l| waiting(&l));
+        if !ready {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        ready
+    });
+    assert!(blocked, "pledge add never waited for the lock");
+    let killed = Command::new("kill").args(["-BUS", &pid]).status().unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    drop(held);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = stderr(&output);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("cut short by another program"), "{stderr}");
+    assert_eq!(dir.read("ledger.pledge"), before);
+}

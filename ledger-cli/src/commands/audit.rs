@@ -3,10 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use ledger_core::audit::{self, Expectations, Finding, FindingKind};
+use ledger_core::audit::{self, Expectations, Finding, FindingKind, Leaves};
 use ledger_core::checkpoint::{self, VerifierKey};
 use ledger_core::scan::Scanner;
-use ledger_core::tree::{self, Hash};
+use ledger_core::tree::{self, CompactRange, Hash, TreeError};
 use ledger_core::witness::WitnessKey;
 use serde::Serialize;
 
@@ -16,6 +16,7 @@ use super::report::{GoalsJson, goals_data, goals_table};
 use crate::cli::{AuditArgs, Format};
 use crate::error::{BAD_INPUT, CliError, FAILURE, Result};
 use crate::escape::escape;
+use crate::mapped::{Behind, Mapped};
 use crate::output::{Cell, Column, Sheet, print, print_json};
 use crate::tables::Desktop;
 
@@ -156,7 +157,7 @@ fn audit_file(
         consistency_proof: None,
         totals: None,
     };
-    let bytes = match crate::files::read_regular(path) {
+    let bytes = match crate::files::map_regular(path) {
         Ok(bytes) => bytes,
         Err(e) => return Ok(unreadable(e)),
     };
@@ -176,6 +177,10 @@ fn audit_file(
     let mut findings = Vec::new();
     // The tree is hashed on a second core while this one decodes and folds.
     let summary = crate::tree_check::hashing_elsewhere(|leaves| {
+        let leaves = &mut LeavesBehind {
+            leaves,
+            behind: bytes.behind(),
+        };
         audit::audit_with::<Desktop>(scanner.clone(), &expect, leaves, |finding| {
             findings.push(finding_json(&finding))
         })
@@ -243,6 +248,7 @@ fn audit_file(
         });
     }
     let consistency_proof = consistency(
+        &bytes,
         &scanner,
         published,
         summary.range.size(),
@@ -263,9 +269,34 @@ fn audit_file(
     })
 }
 
+/// Leaves that let go of the mapped ledger's pages behind the audit as it reads.
+struct LeavesBehind<'a, L> {
+    leaves: &'a mut L,
+    behind: Behind<'a>,
+}
+
+impl<L: Leaves> Leaves for LeavesBehind<'_, L> {
+    fn size(&self) -> u64 {
+        self.leaves.size()
+    }
+
+    fn push(&mut self, payload: &[u8]) -> Result<(), TreeError> {
+        self.leaves.push(payload)
+    }
+
+    fn range(&mut self) -> &CompactRange {
+        self.leaves.range()
+    }
+
+    fn read_to(&mut self, offset: usize) {
+        self.behind.reached(offset);
+    }
+}
+
 /// For a published checkpoint older than the ledger: the RFC 6962 consistency proof from it to
 /// the current tree, checked as a verifier without the ledger would check it.
 fn consistency(
+    bytes: &Mapped,
     scanner: &Scanner<'_>,
     published: &[Published],
     size: u64,
@@ -278,8 +309,10 @@ fn consistency(
         .max_by_key(|p| p.size)?;
     let mut leaves = Vec::new();
     let mut scan = scanner.clone();
+    let mut behind = bytes.behind();
     // Every intact frame is a leaf, as in the audit's own tree.
     while let Some(frame) = scan.next_frame() {
+        behind.reached(scan.position());
         if matches!(frame, ledger_core::scan::Frame::Payload { .. }) {
             leaves.push(tree::leaf_hash(scan.payload()));
         }

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use ledger_core::entry::{self, Amend, Cancel, Entry, Fulfil, Note, Return, Seq};
-use ledger_core::scan::{Item, Scanner};
+use ledger_core::scan::Item;
 use serde_json::Value;
 
 use super::Context;
@@ -16,6 +16,7 @@ use super::record::{Frames, amount, declare_exact, find_goal, sink};
 use crate::cli::ImportArgs;
 use crate::error::{CliError, Result};
 use crate::ledger_file;
+use crate::mapped::Mapped;
 use crate::tables::State;
 
 /// The fields a row may have, by the names `export` gives its columns.
@@ -341,8 +342,9 @@ fn mapping(pairs: &[String]) -> Result<HashMap<String, &'static str>> {
 /// What was imported into the ledger before: the references of its `ref: …` notes on pledges,
 /// and the texts of its notes on the ledger itself (such a note has no pledge to hold a
 /// reference: the same text is the same note).
-fn imported_refs(bytes: &[u8]) -> HashSet<String> {
-    Scanner::new(bytes)
+fn imported_refs(bytes: &Mapped) -> HashSet<String> {
+    bytes
+        .scan()
         .into_iter()
         .flatten()
         .filter_map(|item| match item {

@@ -6,7 +6,7 @@ use std::path::Path;
 use ledger_core::checkpoint::{self, NoteSignature};
 use ledger_core::entry::{Entry, Seq};
 use ledger_core::record::{decode_payload, is_canonical};
-use ledger_core::scan::{Item, Scanner};
+use ledger_core::scan::Item;
 use ledger_core::tree::{self, Hash};
 use serde::{Deserialize, Serialize};
 
@@ -51,17 +51,17 @@ pub fn prove(context: &Context, id: &str, out: Option<&Path>, force: bool) -> Re
         .origin()
         .map(|o| o.to_string())
         .unwrap_or_default();
-    let mut scanner = Scanner::new(&ledger.bytes).map_err(CliError::failure)?;
+    let mut scan = ledger.bytes.scan().map_err(CliError::failure)?;
     let mut leaves: Vec<Hash> = Vec::new();
     let mut payload = None;
     let mut description = String::new();
     let mut checkpoint = None;
-    while let Some(item) = scanner.next() {
+    while let Some(item) = scan.next() {
         let Item::Record { record, .. } = item else {
             continue;
         };
         if record.seq == seq {
-            payload = Some(scanner.payload().to_vec());
+            payload = Some(scan.scanner().payload().to_vec());
             description = format!("record #{seq}: {}", record.entry.kind());
         }
         // The latest checkpoint that covers the record, a signed one before any unsigned one.
@@ -74,7 +74,7 @@ pub fn prove(context: &Context, id: &str, out: Option<&Path>, force: bool) -> Re
         {
             checkpoint = Some(c.clone());
         }
-        leaves.push(tree::leaf_hash(scanner.payload()));
+        leaves.push(tree::leaf_hash(scan.scanner().payload()));
     }
     let payload = payload.ok_or_else(|| CliError::input(format!("there is no record #{seq}")))?;
     let checkpoint = checkpoint.ok_or_else(|| {

@@ -30,7 +30,9 @@ pub fn run(context: &Context, dir: &Path) -> Result<()> {
         .origin()
         .map(|o| o.to_string())
         .unwrap_or_default();
-    let checkpoint = Scanner::new(&ledger.bytes)
+    let checkpoint = ledger
+        .bytes
+        .scan()
         .map_err(CliError::failure)?
         .filter_map(|item| match item {
             Item::Record {
@@ -82,10 +84,12 @@ pub fn run(context: &Context, dir: &Path) -> Result<()> {
     let (mut entries, mut bundles) = (0usize, 0u64);
     let mut scanner = Scanner::new(&ledger.bytes).map_err(CliError::failure)?;
     let mut leaves = 0u64;
+    let mut behind = ledger.bytes.behind();
     while leaves < checkpoint.size {
         let Some(frame) = scanner.next_frame() else {
             break;
         };
+        behind.reached(scanner.position());
         if !matches!(frame, Frame::Payload { .. }) {
             continue;
         }

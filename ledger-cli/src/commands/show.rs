@@ -1,7 +1,7 @@
 //! `pledge show ID`: one pledge with its history, or one goal with its pledges.
 
 use ledger_core::entry::{Entry, Record, Seq};
-use ledger_core::scan::{Item, Scanner};
+use ledger_core::scan::Item;
 use ledger_core::state::NameKind;
 use serde::Serialize;
 
@@ -590,7 +590,9 @@ fn show_goal(ledger: &LedgerFile, seq: Seq, on: Date, format: Format) -> Result<
 /// up to the last one the view knows (`--known-at`).
 fn records(ledger: &LedgerFile) -> impl Iterator<Item = Record> + '_ {
     let known = ledger.state.next_seq();
-    Scanner::new(&ledger.bytes)
+    ledger
+        .bytes
+        .scan()
         .into_iter()
         .flatten()
         .filter_map(|item| match item {

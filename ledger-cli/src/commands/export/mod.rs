@@ -4,11 +4,11 @@
 //! once, by the walk that folds the records again to learn what each changed (the final fold
 //! lends only its names, from the sidecar's head when one matches).
 
-use std::io::{Read, Seek, Write};
+use std::io::Write;
 
 use ledger_core::checkpoint::VerifierKey;
 use ledger_core::entry::{Entry, Record, Seq};
-use ledger_core::scan::{Item, Scanner};
+use ledger_core::scan::Item;
 use ledger_core::state::{NameKind, PledgeState};
 use ledger_core::{Amount, CommodityId};
 use serde::Serialize;
@@ -20,6 +20,7 @@ mod iati;
 mod parquet;
 use crate::error::{CliError, Result};
 use crate::ledger_file;
+use crate::mapped::{Mapped, Scan};
 use crate::output::{Column, CsvWriter, Money, Streamed, print_json_streamed};
 use crate::tables::State;
 
@@ -148,7 +149,7 @@ pub fn run(context: &Context, format: ExportFormat) -> Result<()> {
 
 /// A ledger read to be walked event by event: its bytes, and its names as they are now.
 pub(super) struct Walk {
-    pub(super) bytes: Vec<u8>,
+    pub(super) bytes: Mapped,
     /// The final fold's names, goals, commodities and renames, without its pledges (the walk
     /// folds those again; [`Events::into_state`] hands its fold over at the end).
     pub(super) now: State,
@@ -161,11 +162,7 @@ impl Walk {
     /// sidecar written), and its fold is dropped but for its parts.
     pub(super) fn read(path: &std::path::Path, keys: &[VerifierKey]) -> Result<Walk> {
         if let Some(mut cached) = ledger_file::read_cached(path, keys, &[])? {
-            let mut bytes = Vec::new();
-            cached
-                .file
-                .rewind()
-                .and_then(|()| cached.file.read_to_end(&mut bytes))
+            let bytes = Mapped::of(&cached.file)
                 .map_err(|e| CliError::failure(format!("{}: cannot read: {e}", path.display())))?;
             return Ok(Walk {
                 bytes,
@@ -185,7 +182,7 @@ impl Walk {
 /// The ledger's records in order, each folded into `walk` to learn what it changed and which
 /// pledge it is about; names come from `now`, the ledger's final state (after every rename).
 pub(super) struct Events<'a> {
-    scanner: Scanner<'a>,
+    scan: Scan<'a>,
     walk: State,
     now: &'a State,
     /// Keeps only events about a pledge this keeps.
@@ -197,9 +194,9 @@ type PledgeFilter<'a> = dyn Fn(&PledgeState) -> bool + 'a;
 
 impl<'a> Events<'a> {
     /// The events of `bytes`, named as `now` (the fold of those same bytes) names them.
-    pub(super) fn new(bytes: &'a [u8], now: &'a State) -> Result<Events<'a>> {
+    pub(super) fn new(bytes: &'a Mapped, now: &'a State) -> Result<Events<'a>> {
         Ok(Events {
-            scanner: Scanner::new(bytes).map_err(CliError::failure)?,
+            scan: bytes.scan().map_err(CliError::failure)?,
             walk: State::new(None),
             now,
             about: None,
@@ -224,7 +221,7 @@ impl<'a> Iterator for Events<'a> {
 
     fn next(&mut self) -> Option<Result<EventRow<'a>>> {
         loop {
-            let Item::Record { record, .. } = self.scanner.next()? else {
+            let Item::Record { record, .. } = self.scan.next()? else {
                 continue;
             };
             let touched = self.walk.pledge_touched(&record);
