@@ -12,8 +12,8 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use ledger_core::audit::Leaves;
 use ledger_core::checkpoint::VerifierKey;
-use ledger_core::scan::Scanner;
-use ledger_core::tree::{CompactRange, TreeError, leaf_hash};
+use ledger_core::scan::{Frame, Scanner};
+use ledger_core::tree::{CompactRange, Hash, ProofBuilder, TreeError, leaf_hash};
 use ledger_core::verify::{
     Contradiction, Found, Verified, check_checkpoint, hash_records, verify_checkpoints_while,
 };
@@ -186,6 +186,25 @@ fn join(
         })?;
     }
     Ok(())
+}
+
+/// A proof built from the leaves of every intact frame of `bytes`, in order, in fixed memory
+/// (the pages behind the reader let go of, no leaf hash kept).
+pub(crate) fn streamed_proof(
+    bytes: &Mapped,
+    mut builder: ProofBuilder,
+) -> Result<Vec<Hash>, TreeError> {
+    let mut scanner = Scanner::new(bytes).map_err(|_| TreeError::OutOfRange)?;
+    let mut behind = bytes.behind();
+    while let Some(frame) = scanner.next_frame() {
+        behind.reached(scanner.position());
+        if matches!(frame, Frame::Payload { .. }) {
+            builder.push(leaf_hash(scanner.payload()))?;
+        }
+    }
+    let mut proof = crate::tables::Grow::default();
+    builder.finish(&mut proof)?;
+    Ok(ledger_core::slots::Slots::as_slice(&proof).to_vec())
 }
 
 /// Payloads handed to the hashing core at a time, and the batches in flight: bounded memory.

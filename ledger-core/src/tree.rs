@@ -13,7 +13,7 @@
 //!
 //! [`CompactRange`] keeps the root up to date as records are appended, in at most 64 hashes and
 //! no allocation. [`inclusion_proof`] and [`consistency_proof`] build proofs from the leaf
-//! hashes; [`verify_inclusion`] and [`verify_consistency`] check them without the ledger.
+//! hashes, through [`ProofBuilder`], which also takes them one by one from a reader; [`verify_inclusion`] and [`verify_consistency`] check them without the ledger.
 
 use sha2::block_api::compress256;
 
@@ -273,12 +273,14 @@ pub fn range_of_first(
 }
 
 /// The largest power of two strictly below `n` (n ≥ 2).
-fn split(n: usize) -> usize {
+fn split(n: u64) -> u64 {
     let below = n.saturating_sub(1);
-    1usize
-        << (usize::BITS
+    1u64.checked_shl(
+        u64::BITS
             .saturating_sub(1)
-            .saturating_sub(below.leading_zeros()))
+            .saturating_sub(below.leading_zeros()),
+    )
+    .unwrap_or(0)
 }
 
 /// MTH of a run of leaf hashes.
@@ -287,7 +289,8 @@ pub fn subtree_root(leaves: &[Hash]) -> Hash {
         [] => empty_root(),
         [leaf] => *leaf,
         _ => {
-            let (left, right) = leaves.split_at(split(leaves.len()).min(leaves.len()));
+            let k = usize::try_from(split(count(leaves.len()))).unwrap_or(usize::MAX);
+            let (left, right) = leaves.split_at(k.min(leaves.len()));
             node_hash(&subtree_root(left), &subtree_root(right))
         }
     }
@@ -303,27 +306,11 @@ pub fn inclusion_proof<S: Slots<Hash>>(
     if index >= leaves.len() {
         return Err(TreeError::OutOfRange);
     }
-    *proof = S::default();
-    path(leaves, index, proof)
-}
-
-fn path<S: Slots<Hash>>(leaves: &[Hash], index: usize, proof: &mut S) -> Result<(), TreeError> {
-    if leaves.len() <= 1 {
-        return Ok(());
+    let mut builder = ProofBuilder::inclusion(count(index), count(leaves.len()))?;
+    for &leaf in leaves {
+        builder.push(leaf)?;
     }
-    let k = split(leaves.len()).min(leaves.len());
-    let (left, right) = leaves.split_at(k);
-    if index < k {
-        path(left, index, proof)?;
-        proof
-            .push(subtree_root(right))
-            .map_err(|_| TreeError::ProofTooLong)
-    } else {
-        path(right, index.saturating_sub(k), proof)?;
-        proof
-            .push(subtree_root(left))
-            .map_err(|_| TreeError::ProofTooLong)
-    }
+    builder.finish(proof)
 }
 
 /// The proof that the tree of the first `old_size` leaves is a prefix of the tree of `leaves`
@@ -336,41 +323,170 @@ pub fn consistency_proof<S: Slots<Hash>>(
     if old_size > leaves.len() {
         return Err(TreeError::OutOfRange);
     }
-    *proof = S::default();
-    if old_size == 0 {
-        return Ok(());
+    let mut builder = ProofBuilder::consistency(count(old_size), count(leaves.len()))?;
+    for &leaf in leaves {
+        builder.push(leaf)?;
     }
-    subproof(leaves, old_size, true, proof)
+    builder.finish(proof)
 }
 
-fn subproof<S: Slots<Hash>>(
-    leaves: &[Hash],
-    m: usize,
-    complete: bool,
-    proof: &mut S,
+fn count(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
+}
+
+/// The most hashes a proof holds: one per level of a tree of up to 2^64 − 1 leaves.
+const MAX_PROOF: usize = 64;
+
+/// An inclusion or consistency proof built from a tree's leaves given one by one, in order, in
+/// fixed memory (about 5 KiB) whatever the tree's size: a reader streams the ledger through it
+/// instead of holding every leaf hash. Each hash of a proof is the root of a run of leaves, and
+/// the runs of one proof never overlap, so one [`CompactRange`] at a time is enough.
+#[derive(Debug, Clone)]
+pub struct ProofBuilder {
+    /// The runs of leaves `start..end` whose roots make the proof, in proof order.
+    runs: heapless::Vec<(u64, u64), MAX_PROOF>,
+    /// Indices into `runs`, in leaf order.
+    order: heapless::Vec<u8, MAX_PROOF>,
+    /// The roots of the runs done so far, by index into `runs`.
+    roots: [Hash; MAX_PROOF],
+    /// How many runs (in leaf order) are done.
+    done: usize,
+    /// The run being hashed.
+    current: CompactRange,
+    /// Leaves given so far.
+    leaves: u64,
+    /// The tree's size.
+    size: u64,
+}
+
+impl ProofBuilder {
+    /// For the audit path of leaf `index` in a tree of `size` leaves (RFC 6962 PATH).
+    pub fn inclusion(index: u64, size: u64) -> Result<Self, TreeError> {
+        if index >= size {
+            return Err(TreeError::OutOfRange);
+        }
+        let mut runs = heapless::Vec::new();
+        path_runs(0, size, index, &mut runs)?;
+        Ok(Self::of(runs, size))
+    }
+
+    /// For the proof that the tree of the first `old_size` leaves is a prefix of the tree of
+    /// `size` leaves (RFC 6962 PROOF); empty when `old_size` is 0 or `size`.
+    pub fn consistency(old_size: u64, size: u64) -> Result<Self, TreeError> {
+        if old_size > size {
+            return Err(TreeError::OutOfRange);
+        }
+        let mut runs = heapless::Vec::new();
+        if old_size > 0 {
+            subproof_runs(0, size, old_size, true, &mut runs)?;
+        }
+        Ok(Self::of(runs, size))
+    }
+
+    fn of(runs: heapless::Vec<(u64, u64), MAX_PROOF>, size: u64) -> Self {
+        let mut order: heapless::Vec<u8, MAX_PROOF> = (0..runs.len())
+            .filter_map(|i| u8::try_from(i).ok())
+            .collect();
+        order.sort_unstable_by_key(|&i| runs.get(usize::from(i)).map(|run| run.0));
+        ProofBuilder {
+            runs,
+            order,
+            roots: [[0; 32]; MAX_PROOF],
+            done: 0,
+            current: CompactRange::new(),
+            leaves: 0,
+            size,
+        }
+    }
+
+    /// Gives the next leaf's hash (leaf 0 first).
+    pub fn push(&mut self, leaf: Hash) -> Result<(), TreeError> {
+        let n = self.leaves;
+        self.leaves = n.checked_add(1).ok_or(TreeError::Full)?;
+        let Some(&run) = self.order.get(self.done) else {
+            return Ok(());
+        };
+        let Some(&(start, end)) = self.runs.get(usize::from(run)) else {
+            return Ok(());
+        };
+        // Runs are done in leaf order, so a leaf before the next run's start is in none (and
+        // runs end within the tree: a leaf past it comes after the last run is done).
+        if n < start {
+            return Ok(());
+        }
+        self.current.push(leaf)?;
+        if self.leaves == end {
+            if let Some(root) = self.roots.get_mut(usize::from(run)) {
+                *root = self.current.root();
+            }
+            self.current = CompactRange::new();
+            self.done = self.done.saturating_add(1);
+        }
+        Ok(())
+    }
+
+    /// The proof, into `proof` (cleared first); [`TreeError::OutOfRange`] if fewer leaves than
+    /// the tree's size were given.
+    pub fn finish<S: Slots<Hash>>(&self, proof: &mut S) -> Result<(), TreeError> {
+        if self.leaves < self.size {
+            return Err(TreeError::OutOfRange);
+        }
+        *proof = S::default();
+        for root in self.roots.iter().take(self.runs.len()) {
+            proof.push(*root).map_err(|_| TreeError::ProofTooLong)?;
+        }
+        Ok(())
+    }
+}
+
+/// The runs of RFC 6962 PATH(index, D[start:end]), leaf level first.
+fn path_runs(
+    start: u64,
+    end: u64,
+    index: u64,
+    runs: &mut heapless::Vec<(u64, u64), MAX_PROOF>,
 ) -> Result<(), TreeError> {
-    let n = leaves.len();
+    let n = end.saturating_sub(start);
+    if n <= 1 {
+        return Ok(());
+    }
+    let mid = start.saturating_add(split(n));
+    let sibling = if index < mid {
+        path_runs(start, mid, index, runs)?;
+        (mid, end)
+    } else {
+        path_runs(mid, end, index, runs)?;
+        (start, mid)
+    };
+    runs.push(sibling).map_err(|_| TreeError::ProofTooLong)
+}
+
+/// The runs of RFC 6962 SUBPROOF(m, D[start:end], complete).
+fn subproof_runs(
+    start: u64,
+    end: u64,
+    m: u64,
+    complete: bool,
+    runs: &mut heapless::Vec<(u64, u64), MAX_PROOF>,
+) -> Result<(), TreeError> {
+    let n = end.saturating_sub(start);
     if m == n {
         if !complete {
-            proof
-                .push(subtree_root(leaves))
+            runs.push((start, end))
                 .map_err(|_| TreeError::ProofTooLong)?;
         }
         return Ok(());
     }
-    let k = split(n).min(n);
-    let (left, right) = leaves.split_at(k);
-    if m <= k {
-        subproof(left, m, complete, proof)?;
-        proof
-            .push(subtree_root(right))
-            .map_err(|_| TreeError::ProofTooLong)
+    let k = split(n);
+    let mid = start.saturating_add(k);
+    let sibling = if m <= k {
+        subproof_runs(start, mid, m, complete, runs)?;
+        (mid, end)
     } else {
-        subproof(right, m.saturating_sub(k), false, proof)?;
-        proof
-            .push(subtree_root(left))
-            .map_err(|_| TreeError::ProofTooLong)
-    }
+        subproof_runs(mid, end, m.saturating_sub(k), false, runs)?;
+        (start, mid)
+    };
+    runs.push(sibling).map_err(|_| TreeError::ProofTooLong)
 }
 
 /// Checks that `leaf` is leaf `index` of the tree of `size` leaves with root `root`, given its

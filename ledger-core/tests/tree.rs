@@ -4,8 +4,8 @@
 //! must fail.
 
 use ledger_core::tree::{
-    CompactRange, Hash, TreeError, consistency_proof, empty_root, inclusion_proof, leaf_hash,
-    node_hash, subtree_root, verify_consistency, verify_inclusion,
+    CompactRange, Hash, ProofBuilder, TreeError, consistency_proof, empty_root, inclusion_proof,
+    leaf_hash, node_hash, subtree_root, verify_consistency, verify_inclusion,
 };
 
 /// RFC 6962 §2.1 MTH, as written.
@@ -250,4 +250,48 @@ fn a_shorter_range_gives_the_same_roots_and_refuses_a_leaf_past_its_height() {
         }
     }
     assert_eq!(short.size(), 255);
+}
+
+/// A reader streams the whole ledger through a `ProofBuilder`, which may hold more records than
+/// the checkpoint's tree: the leaves past the tree's size are not part of the proof, and a
+/// ledger with fewer leaves than the size has no proof.
+#[test]
+fn a_streamed_proof_ignores_leaves_past_the_tree_and_needs_all_before() {
+    let all = data(100);
+    let hashes: Vec<Hash> = all.iter().map(|d| leaf_hash(d)).collect();
+    for n in [1usize, 2, 7, 33, 64, 65] {
+        for m in [0, n / 2, n - 1] {
+            let proofs = |index: bool, given: usize| {
+                let mut builder = if index {
+                    ProofBuilder::inclusion(m as u64, n as u64).unwrap()
+                } else {
+                    ProofBuilder::consistency(m as u64, n as u64).unwrap()
+                };
+                for &leaf in &hashes[..given] {
+                    builder.push(leaf).unwrap();
+                }
+                let mut proof: heapless::Vec<Hash, 64> = heapless::Vec::new();
+                builder.finish(&mut proof).map(|()| proof)
+            };
+            let mut expected: heapless::Vec<Hash, 64> = heapless::Vec::new();
+            inclusion_proof(&hashes[..n], m, &mut expected).unwrap();
+            assert_eq!(
+                proofs(true, 100).unwrap(),
+                expected,
+                "PATH({m}, D[{n}]) of 100"
+            );
+            assert_eq!(proofs(true, n - 1), Err(TreeError::OutOfRange));
+            consistency_proof(&hashes[..n], m, &mut expected).unwrap();
+            assert_eq!(
+                proofs(false, 100).unwrap(),
+                expected,
+                "PROOF({m}, D[{n}]) of 100"
+            );
+            assert_eq!(proofs(false, n - 1), Err(TreeError::OutOfRange));
+        }
+    }
+    assert_eq!(
+        ProofBuilder::inclusion(5, 5).map(|_| ()),
+        Err(TreeError::OutOfRange)
+    );
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use ledger_core::audit::{self, Expectations, Finding, FindingKind, Leaves};
 use ledger_core::checkpoint::{self, VerifierKey};
 use ledger_core::scan::Scanner;
-use ledger_core::tree::{self, CompactRange, Hash, TreeError};
+use ledger_core::tree::{self, CompactRange, Hash, ProofBuilder, TreeError};
 use ledger_core::witness::WitnessKey;
 use serde::Serialize;
 
@@ -249,7 +249,6 @@ fn audit_file(
     }
     let consistency_proof = consistency(
         &bytes,
-        &scanner,
         published,
         summary.range.size(),
         &root,
@@ -297,7 +296,6 @@ impl<L: Leaves> Leaves for LeavesBehind<'_, L> {
 /// the current tree, checked as a verifier without the ledger would check it.
 fn consistency(
     bytes: &Mapped,
-    scanner: &Scanner<'_>,
     published: &[Published],
     size: u64,
     root: &Hash,
@@ -307,20 +305,10 @@ fn consistency(
         .iter()
         .filter(|p| p.size < size)
         .max_by_key(|p| p.size)?;
-    let mut leaves = Vec::new();
-    let mut scan = scanner.clone();
-    let mut behind = bytes.behind();
     // Every intact frame is a leaf, as in the audit's own tree.
-    while let Some(frame) = scan.next_frame() {
-        behind.reached(scan.position());
-        if matches!(frame, ledger_core::scan::Frame::Payload { .. }) {
-            leaves.push(tree::leaf_hash(scan.payload()));
-        }
-    }
-    let mut proof = crate::tables::Grow::default();
-    tree::consistency_proof(&leaves, usize::try_from(old.size).ok()?, &mut proof).ok()?;
-    let proof: &[Hash] = ledger_core::slots::Slots::as_slice(&proof);
-    if let Err(e) = tree::verify_consistency(old.size, size, &old.root, root, proof) {
+    let builder = ProofBuilder::consistency(old.size, size).ok()?;
+    let proof = crate::tree_check::streamed_proof(bytes, builder).ok()?;
+    if let Err(e) = tree::verify_consistency(old.size, size, &old.root, root, &proof) {
         findings.push(FindingJson {
             seq: None,
             offset: 0,

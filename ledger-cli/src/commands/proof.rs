@@ -7,7 +7,7 @@ use ledger_core::checkpoint::{self, NoteSignature};
 use ledger_core::entry::{Entry, Seq};
 use ledger_core::record::{decode_payload, is_canonical};
 use ledger_core::scan::Item;
-use ledger_core::tree::{self, Hash};
+use ledger_core::tree::{self, Hash, ProofBuilder, TreeError};
 use serde::{Deserialize, Serialize};
 
 use super::audit::hex;
@@ -16,7 +16,6 @@ use super::{Context, parse_id};
 use crate::error::{CliError, FAILURE, Result};
 use crate::files::{Existing, write_new};
 use crate::output::print;
-use crate::tables::Grow;
 
 /// The receipt's format name and version.
 const FORMAT: &str = "pledge-inclusion-proof/1";
@@ -52,7 +51,6 @@ pub fn prove(context: &Context, id: &str, out: Option<&Path>, force: bool) -> Re
         .map(|o| o.to_string())
         .unwrap_or_default();
     let mut scan = ledger.bytes.scan().map_err(CliError::failure)?;
-    let mut leaves: Vec<Hash> = Vec::new();
     let mut payload = None;
     let mut description = String::new();
     let mut checkpoint = None;
@@ -74,19 +72,18 @@ pub fn prove(context: &Context, id: &str, out: Option<&Path>, force: bool) -> Re
         {
             checkpoint = Some(c.clone());
         }
-        leaves.push(tree::leaf_hash(scan.scanner().payload()));
     }
     let payload = payload.ok_or_else(|| CliError::input(format!("there is no record #{seq}")))?;
     let checkpoint = checkpoint.ok_or_else(|| {
         CliError::input(format!("no checkpoint covers record #{seq} yet; append one with `pledge checkpoint --sign KEYFILE`"))
     })?;
-    let size = usize::try_from(checkpoint.size).map_err(CliError::failure)?;
-    let index = usize::try_from(seq).map_err(CliError::failure)?;
-    let covered = leaves
-        .get(..size)
-        .ok_or_else(|| CliError::failure("a checkpoint is larger than the ledger"))?;
-    let mut path: Grow<Hash> = Grow::default();
-    tree::inclusion_proof(covered, index, &mut path).map_err(CliError::failure)?;
+    // A second pass hashes the frames: the proof is built without keeping every leaf.
+    let builder =
+        ProofBuilder::inclusion(u64::from(seq), checkpoint.size).map_err(CliError::failure)?;
+    let path = crate::tree_check::streamed_proof(&ledger.bytes, builder).map_err(|e| match e {
+        TreeError::OutOfRange => CliError::failure("a checkpoint is larger than the ledger"),
+        e => CliError::failure(e),
+    })?;
     let receipt = Receipt {
         format: FORMAT.to_string(),
         origin: origin.clone(),
@@ -95,10 +92,7 @@ pub fn prove(context: &Context, id: &str, out: Option<&Path>, force: bool) -> Re
         description,
         tree_size: checkpoint.size,
         root: hex(&checkpoint.root),
-        proof: ledger_core::slots::Slots::as_slice(&path)
-            .iter()
-            .map(|h| hex(h))
-            .collect(),
+        proof: path.iter().map(|h| hex(h)).collect(),
         checkpoint: note(
             &origin,
             checkpoint.size,
