@@ -188,6 +188,32 @@ fn join(
     Ok(())
 }
 
+/// The tree of the first `size` intact frames of `bytes`, the pages behind the reader let go
+/// of; [`TreeError::OutOfRange`] if there are fewer.
+pub(crate) fn streamed_range(bytes: &Mapped, size: u64) -> Result<CompactRange, TreeError> {
+    let mut scanner = Scanner::new(bytes).map_err(|_| TreeError::OutOfRange)?;
+    let mut behind = bytes.behind();
+    let mut range = CompactRange::new();
+    let mut origin = ledger_core::entry::Name::new();
+    let hashed = hash_records(
+        &mut scanner,
+        &mut range,
+        0,
+        &mut origin,
+        |n, offset| {
+            behind.reached(offset);
+            n < size
+        },
+        |_: Found, _: &CompactRange, _: &_| Ok::<(), Contradiction>(()),
+    );
+    // Checkpoints are not checked here (`found` accepts them): only a full tree fails.
+    hashed.map_err(|_| TreeError::Full)?;
+    if range.size() < size {
+        return Err(TreeError::OutOfRange);
+    }
+    Ok(range)
+}
+
 /// A proof built from the leaves of every intact frame of `bytes`, in order, in fixed memory
 /// (the pages behind the reader let go of, no leaf hash kept).
 pub(crate) fn streamed_proof(

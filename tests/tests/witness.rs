@@ -214,7 +214,10 @@ fn a_witness_refuses_what_the_ledger_contradicts() {
         std::fs::write(log.path("bad.note"), variant).unwrap();
         let output = log.run(&["cosign", "bad.note", "--key", "w1.key", "--out", "out.note"]);
         assert_eq!(output.status.code(), Some(1), "variant {i}: {output:?}");
-        assert!(String::from_utf8_lossy(&output.stderr).contains("not cosigned"));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("not cosigned"), "{stderr}");
+        let why = ["its root is not the root", "it states", "it is for the log"][i];
+        assert!(stderr.contains(why), "variant {i}: {stderr}");
         assert!(!log.path("out.note").exists());
     }
     // The unsigned body of the real checkpoint is cosigned, but not with --trust.

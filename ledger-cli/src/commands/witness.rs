@@ -6,8 +6,6 @@ use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use ledger_core::checkpoint::parse_note;
-use ledger_core::scan::Scanner;
-use ledger_core::tree;
 
 use super::Context;
 use super::keys::{read_verifier, read_witness_signer};
@@ -53,9 +51,8 @@ pub fn cosign(
             escape(origin)
         )));
     }
-    let scanner = Scanner::new(&ledger.bytes).map_err(CliError::failure)?;
     let records = ledger.tree.range.size();
-    let range = tree::range_of_first(scanner, note.size).map_err(|_| {
+    let range = crate::tree_check::streamed_range(&ledger.bytes, note.size).map_err(|_| {
         refuse(format!(
             "it states {} records, the ledger has {records}",
             note.size
