@@ -115,12 +115,12 @@ impl Importer<'_> {
 pub fn run(context: &Context, args: &ImportArgs) -> Result<()> {
     let path = args.input.as_path();
     let mapping = mapping(&args.map)?;
-    let bytes = crate::files::read_regular(path)
+    // Mapped, and let go of behind the reader: a million rows need not be in memory at once.
+    let bytes = crate::files::map_regular(path)
         .map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
     let mut ledger = ledger_file::append(context.path()?, &context.keys, context.today)?;
     let known = imported_refs(&ledger.bytes);
-    let lines = memchr::memchr_iter(b'\n', &bytes).count();
-    let progress = indicatif::ProgressBar::new(lines as u64);
+    let progress = indicatif::ProgressBar::new(rows_for_progress(&bytes));
     progress.set_style(
         indicatif::ProgressStyle::with_template("checking {pos}/{len} rows {wide_bar}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
@@ -211,16 +211,35 @@ fn check_row(
     importer.row(&row, context)
 }
 
+/// How many lines `bytes` has, for the progress bar (0 when stderr is not a terminal, where no
+/// bar is drawn, so that the input is not read twice for nothing).
+fn rows_for_progress(bytes: &Mapped) -> u64 {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return 0;
+    }
+    let mut behind = bytes.behind();
+    let mut lines = 0;
+    let mut at = 0;
+    for chunk in bytes.chunks(1 << 20) {
+        lines += memchr::memchr_iter(b'\n', chunk).count() as u64;
+        at += chunk.len();
+        behind.reached(at);
+    }
+    lines
+}
+
 /// CSV: a header row, then data, each row checked as it is read.
 fn read_csv(
-    bytes: &[u8],
+    bytes: &Mapped,
     field_of: &dyn Fn(&str) -> Option<usize>,
     source: Option<&str>,
     importer: &mut Importer<'_>,
     context: &Context,
 ) -> Result<()> {
     let path = importer.path;
-    let mut reader = csv::ReaderBuilder::new().from_reader(bytes);
+    let mut reader = csv::ReaderBuilder::new().from_reader(&**bytes);
+    let mut behind = bytes.behind();
     let headers = reader
         .headers()
         .map_err(|e| CliError::input(format!("{}: not CSV: {e}", path.display())))?
@@ -243,6 +262,7 @@ fn read_csv(
         if !more {
             return Ok(());
         }
+        behind.reached(usize::try_from(reader.position().byte()).unwrap_or(0));
         let mut row = Row {
             number,
             values: [None; FIELDS.len()],
