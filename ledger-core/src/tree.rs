@@ -13,7 +13,8 @@
 //!
 //! [`CompactRange`] keeps the root up to date as records are appended, in at most 64 hashes and
 //! no allocation. [`inclusion_proof`] and [`consistency_proof`] build proofs from the leaf
-//! hashes, through [`ProofBuilder`], which also takes them one by one from a reader; [`verify_inclusion`] and [`verify_consistency`] check them without the ledger.
+//! hashes, through [`ProofBuilder`], which also takes them one by one from a reader;
+//! [`verify_inclusion`] and [`verify_consistency`] check them without the ledger.
 
 use sha2::block_api::compress256;
 
