@@ -501,21 +501,31 @@ impl fmt::Display for Decimal {
         let start = digits.len().saturating_sub(count);
         let all = digits.get(start..).unwrap_or_default();
         let (integer, fraction) = all.split_at(count.saturating_sub(usize::from(self.decimals)));
+        // Written out whole, then handed to the formatter once: a write per digit cost a tenth
+        // of a million-row `list --format csv`. Sign, 20 digits, 6 commas, point: within 64.
+        let mut out = [0u8; 64];
+        let mut len = 0usize;
+        let mut put = |byte: u8| {
+            if let Some(slot) = out.get_mut(len) {
+                *slot = byte;
+                len = len.saturating_add(1);
+            }
+        };
         if self.units < 0 {
-            f.write_str("-")?;
+            put(b'-');
         }
         let group = !f.alternate();
-        for (i, digit) in integer.iter().enumerate() {
+        for (i, &digit) in integer.iter().enumerate() {
             if group && i > 0 && integer.len().saturating_sub(i) % 3 == 0 {
-                f.write_str(",")?;
+                put(b',');
             }
-            f.write_str(ascii(core::slice::from_ref(digit)))?;
+            put(digit);
         }
         if !fraction.is_empty() {
-            f.write_str(".")?;
-            f.write_str(ascii(fraction))?;
+            put(b'.');
+            fraction.iter().for_each(|&digit| put(digit));
         }
-        Ok(())
+        f.write_str(ascii(out.get(..len).unwrap_or_default()))
     }
 }
 
