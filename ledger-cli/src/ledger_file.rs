@@ -10,13 +10,13 @@ use ledger_core::Date;
 use ledger_core::checkpoint::VerifierKey;
 use ledger_core::entry::{Entry, Open, Record, Seq};
 use ledger_core::record::{DELIMITER, MAX_FRAME, encode_frame, preamble};
-use ledger_core::scan::{Item, Scanner};
+use ledger_core::scan::Item;
 use ledger_core::verify::Verified;
 
 use crate::error::{CliError, Result};
 use crate::files::{self, Existing};
 use crate::journal;
-use crate::mapped::Mapped;
+use crate::mapped::{Mapped, Scan};
 use crate::sidecar::{self, Sidecar};
 use crate::tables::State;
 use crate::tree_check;
@@ -530,25 +530,18 @@ fn load(
         }
         _ => None,
     };
-    let scanner =
-        Scanner::new(&bytes).map_err(|e| CliError::failure(format!("{}: {e}", path.display())))?;
+    let scan = bytes
+        .scan()
+        .map_err(|e| CliError::failure(format!("{}: {e}", path.display())))?;
     let known_at = match view.known_at {
         None => None,
         Some(KnownAt::Record(n)) => Some(n),
-        Some(KnownAt::LastCheckpoint) => Some(last_checkpoint(path, &bytes)?),
+        Some(KnownAt::LastCheckpoint) => Some(last_checkpoint(path, scan.clone())?),
     };
     let mut located = sidecar::Locations::default();
-    let (folded, verified) = tree_check::while_folding(&bytes, &scanner, keys, |starts| {
+    let (folded, verified) = tree_check::while_folding(&bytes, scan.scanner(), keys, |starts| {
         let located = locate.then_some(&mut located);
-        let folded = fold(
-            path,
-            &bytes,
-            scanner.clone(),
-            view.as_of,
-            known_at,
-            starts,
-            located,
-        );
+        let folded = fold(path, scan.clone(), view.as_of, known_at, starts, located);
         let leaves = folded.as_ref().map_or(0, |(_, _, leaves)| *leaves);
         (folded.map(|(state, tail, _)| (state, tail)), leaves)
     });
@@ -583,32 +576,28 @@ fn load(
 }
 
 /// The last record the latest checkpoint covers (the one before it).
-fn last_checkpoint(path: &Path, bytes: &Mapped) -> Result<Seq> {
-    bytes
-        .scan()
-        .map_err(|e| CliError::failure(format!("{}: {e}", path.display())))?
-        .filter_map(|item| match item {
-            Item::Record { record, .. } if matches!(record.entry, Entry::Checkpoint(_)) => {
-                Some(record.seq)
-            }
-            _ => None,
-        })
-        .last()
-        .and_then(|seq| seq.checked_sub(1))
-        .ok_or_else(|| {
-            CliError::input(format!(
-                "--known-at checkpoint: {} has no checkpoint yet; append one with `pledge checkpoint`",
-                path.display()
-            ))
-        })
+fn last_checkpoint(path: &Path, scan: Scan<'_>) -> Result<Seq> {
+    scan.filter_map(|item| match item {
+        Item::Record { record, .. } if matches!(record.entry, Entry::Checkpoint(_)) => {
+            Some(record.seq)
+        }
+        _ => None,
+    })
+    .last()
+    .and_then(|seq| seq.checked_sub(1))
+    .ok_or_else(|| {
+        CliError::input(format!(
+            "--known-at checkpoint: {} has no checkpoint yet; append one with `pledge checkpoint`",
+            path.display()
+        ))
+    })
 }
 
 /// Folds every record, refusing damage and broken rules; returns the view's state (with
 /// `known_at`, a second fold that stops after that record), the tail and the records read.
 fn fold(
     path: &Path,
-    bytes: &Mapped,
-    scanner: Scanner<'_>,
+    scan: Scan<'_>,
     as_of: Option<Date>,
     known_at: Option<Seq>,
     starts: &mut tree_check::ChunkStarts,
@@ -617,11 +606,9 @@ fn fold(
     let mut state = State::new(as_of);
     let mut known = known_at.map(|_| State::new(as_of));
     let mut tail = None;
-    let mut behind = bytes.behind();
-    for item in scanner {
+    for item in scan {
         match item {
             Item::Record { offset, record, .. } => {
-                behind.reached(offset);
                 starts.note(u64::from(state.next_seq()), offset);
                 if let Some(located) = located.as_mut() {
                     // Never refused (a paged table only grows); a count that came out short

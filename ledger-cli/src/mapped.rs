@@ -107,7 +107,7 @@ impl Deref for Mapped {
 
 /// Lets go of a mapped file's pages behind one reader, a window at a time. Each reader (each
 /// thread) keeps its own: a page another reader still needs is read back, not lost.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Behind<'a> {
     bytes: &'a Mapped,
     /// Where the pages not yet let go of begin.
@@ -133,7 +133,7 @@ impl Behind<'_> {
 }
 
 /// A [`Scanner`] over mapped bytes that lets go of their pages behind it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Scan<'a> {
     scanner: Scanner<'a>,
     behind: Behind<'a>,
