@@ -41,18 +41,20 @@ impl<T> Slots<T> for Grow<T> {
 }
 
 /// A `Vec` with a hash index from key to position, so that finding a name is O(1) however
-/// many there are. The index is SipHash (std's default), which hostile names cannot flood.
+/// many there are. The index hashes with aHash under keys drawn at random for each process:
+/// hostile names cannot be chosen to collide, and a short name hashes several times faster
+/// than with std's SipHash (a bulk import looks up three or four names a row).
 #[derive(Debug)]
 pub struct Indexed<T> {
     items: Vec<T>,
-    index: HashMap<Box<str>, usize>,
+    index: HashMap<Box<str>, usize, ahash::RandomState>,
 }
 
 impl<T> Default for Indexed<T> {
     fn default() -> Self {
         Indexed {
             items: Vec::new(),
-            index: HashMap::new(),
+            index: HashMap::default(),
         }
     }
 }

@@ -175,3 +175,83 @@ fn unknown_fields_and_columns_are_named() {
         assert!(stderr.starts_with(expected), "{args:?}: {stderr}");
     }
 }
+
+/// A rule about dates names the date's column, not the amount's: a row dated after today.
+#[test]
+fn a_date_rule_names_the_date_column() {
+    let scratch = Scratch::empty();
+    target(&scratch);
+    std::fs::write(
+        scratch.path("x.csv"),
+        "date,from,to,amount,commodity,due\n\
+         2026-11-30,Japan,United States,5,USD,\n\
+         2025-11-02,Japan,United States,5,USD,2025-11-01\n",
+    )
+    .unwrap();
+    let before = scratch.read("ledger.pledge");
+    for (fix, expected) in [
+        (
+            None,
+            "error: x.csv: row 2, column 'date': '2026-11-30': dated 2026-11-30, after today \
+             (2026-11-24)",
+        ),
+        (
+            Some(("2026-11-30", "2025-11-01")),
+            "error: x.csv: row 3, column 'due': '2025-11-01':",
+        ),
+    ] {
+        if let Some((from, to)) = fix {
+            let text = scratch.read("x.csv");
+            let text = String::from_utf8(text).unwrap().replacen(from, to, 1);
+            std::fs::write(scratch.path("x.csv"), text).unwrap();
+        }
+        let output = scratch.run(&["import", "x.csv"]);
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.starts_with(expected), "{stderr}");
+        assert_eq!(scratch.read("ledger.pledge"), before, "nothing written");
+    }
+}
+
+/// Rows are read ahead of their checks, in batches: a row that is not CSV, thousands of rows
+/// in, is named with its own number, and a bad row before it is still the one named.
+#[test]
+fn a_broken_row_far_in_is_named_after_the_rows_before_it() {
+    let scratch = Scratch::empty();
+    target(&scratch);
+    let rows: Vec<String> = (0..5_000)
+        .map(|i| format!("2025-11-02,Donor {},Fund,{}.00,USD\n", i % 7, i + 1))
+        .collect();
+    let write = |rows: &[String], bad: &str| {
+        let mut text = String::from("date,from,to,amount,commodity\n");
+        text.extend(rows.iter().map(String::as_str));
+        text.push_str(bad);
+        text.extend(rows.iter().take(10).map(String::as_str));
+        std::fs::write(scratch.path("x.csv"), text).unwrap();
+    };
+    let before = scratch.read("ledger.pledge");
+    let run = || {
+        let output = scratch.run(&["import", "x.csv"]);
+        assert_eq!(output.status.code(), Some(2));
+        assert_eq!(scratch.read("ledger.pledge"), before, "nothing written");
+        String::from_utf8(output.stderr).unwrap()
+    };
+    // Row 5,002: one field too many.
+    write(&rows, "2025-11-02,Donor,Fund,1.00,USD,extra\n");
+    let stderr = run();
+    assert!(stderr.starts_with("error: x.csv: row 5002: "), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    // A bad amount at row 3,001 comes first.
+    let mut early = rows.clone();
+    early[2_999] = "2025-11-02,Donor,Fund,1.005,USD\n".to_string();
+    write(&early, "2025-11-02,Donor,Fund,1.00,USD,extra\n");
+    let stderr = run();
+    assert!(
+        stderr.starts_with("error: x.csv: row 3001, column 'amount': '1.005 USD':"),
+        "{stderr}"
+    );
+    // Without the broken row, all of them go in.
+    write(&rows, "");
+    let said = scratch.ok(&["import", "x.csv"]);
+    assert!(said.starts_with("imported 5010 rows"), "{said}");
+}
