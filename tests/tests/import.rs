@@ -255,3 +255,32 @@ fn a_broken_row_far_in_is_named_after_the_rows_before_it() {
     let said = scratch.ok(&["import", "x.csv"]);
     assert!(said.starts_with("imported 5010 rows"), "{said}");
 }
+
+/// References and notes on the ledger are known apart: a pledge whose reference reads like a
+/// note's key is not taken for that note (they once shared one set, keyed by a prefix).
+#[test]
+fn a_reference_is_never_taken_for_a_note_on_the_ledger() {
+    let scratch = Scratch::empty();
+    target(&scratch);
+    std::fs::write(
+        scratch.path("notes.csv"),
+        "kind,date,text\nnote,2025-11-02,hello\n",
+    )
+    .unwrap();
+    let said = scratch.ok(&["import", "notes.csv"]);
+    assert!(said.starts_with("imported 1 rows"), "{said}");
+    std::fs::write(
+        scratch.path("pledges.csv"),
+        "date,from,to,amount,commodity,ref\n\
+         2025-11-02,Japan,United States,5,USD,note on the ledger: hello\n\
+         2025-11-02,Japan,United States,6,USD,hello\n",
+    )
+    .unwrap();
+    let said = scratch.ok(&["import", "pledges.csv"]);
+    assert!(said.starts_with("imported 2 rows"), "{said}");
+    // Each is known the second time, by its own kind.
+    for file in ["notes.csv", "pledges.csv"] {
+        let again = scratch.ok(&["import", file]);
+        assert!(again.starts_with("imported 0 rows"), "{file}: {again}");
+    }
+}

@@ -4,7 +4,9 @@
 //! included. A row's external reference (`ref`) is kept with its pledge as a note `ref: …`, so
 //! that importing the same file again records nothing twice.
 
-use std::collections::{HashMap, HashSet};
+mod refs;
+
+use std::collections::HashMap;
 use std::path::Path;
 
 use ledger_core::entry::{self, Amend, Cancel, Entry, Fulfil, Note, Return, Seq};
@@ -19,6 +21,7 @@ use crate::error::{CliError, Result};
 use crate::ledger_file;
 use crate::mapped::Mapped;
 use crate::tables::State;
+use refs::RefSet;
 
 /// The fields a row may have, by the names `export` gives its columns.
 const FIELDS: [&str; 14] = [
@@ -125,7 +128,7 @@ struct Importer<'a> {
     path: &'a Path,
     state: &'a mut State,
     frames: Frames,
-    known: HashSet<String>,
+    known: Imported,
     /// The file's own ids, to the pledges they became (or `None`: imported before).
     ids: HashMap<String, Option<Seq>>,
     /// The column each field is read from, as the file names it (for errors).
@@ -173,7 +176,7 @@ pub fn run(context: &Context, args: &ImportArgs) -> Result<()> {
     let bytes = crate::files::map_regular(path)
         .map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
     let mut ledger = ledger_file::append(context.path()?, &context.keys, context.today)?;
-    let known = imported_refs(&ledger.bytes);
+    let known = Imported::of(&ledger.bytes);
     let progress = indicatif::ProgressBar::new(rows_for_progress(&bytes));
     progress.set_style(
         indicatif::ProgressStyle::with_template("checking {pos}/{len} rows {wide_bar}")
@@ -486,28 +489,30 @@ fn mapping(pairs: &[String]) -> Result<HashMap<String, &'static str>> {
 
 /// What was imported into the ledger before: the references of its `ref: …` notes on pledges,
 /// and the texts of its notes on the ledger itself (such a note has no pledge to hold a
-/// reference: the same text is the same note).
-fn imported_refs(bytes: &Mapped) -> HashSet<String> {
-    bytes
-        .scan()
-        .into_iter()
-        .flatten()
-        .filter_map(|item| match item {
-            Item::Record { record, .. } => match record.entry {
-                Entry::Note(n) => match n.about {
-                    Some(_) => n.text.strip_prefix(REF).map(str::to_string),
-                    None => Some(ledger_note(&n.text)),
-                },
-                _ => None,
-            },
-            _ => None,
-        })
-        .collect()
+/// reference: the same text is the same note). Two sets, so that a reference can never be
+/// taken for a note's text.
+#[derive(Debug, Default)]
+struct Imported {
+    refs: RefSet,
+    notes: RefSet,
 }
 
-/// The key a note on the ledger is known by among references.
-fn ledger_note(text: &str) -> String {
-    format!("note on the ledger: {text}")
+impl Imported {
+    fn of(bytes: &Mapped) -> Imported {
+        let mut imported = Imported::default();
+        for item in bytes.scan().into_iter().flatten() {
+            if let Item::Record { record, .. } = item
+                && let Entry::Note(n) = record.entry
+            {
+                // A note's text is at most 256 bytes: always kept.
+                match n.about {
+                    Some(_) => n.text.strip_prefix(REF).map(|r| imported.refs.insert(r)),
+                    None => Some(imported.notes.insert(&n.text)),
+                };
+            }
+        }
+        imported
+    }
 }
 
 /// Checks and appends (to `frames`) one row: `Some(true)` when it is, `Some(false)` when it was
@@ -515,7 +520,7 @@ fn ledger_note(text: &str) -> String {
 fn import_row(
     state: &mut State,
     row: &Row<'_>,
-    known: &HashSet<String>,
+    known: &Imported,
     ids: &mut HashMap<String, Option<Seq>>,
     frames: &mut Frames,
     context: &Context,
@@ -523,7 +528,7 @@ fn import_row(
 ) -> Result<Option<bool>> {
     let kind = row.get(KIND).unwrap_or("pledge");
     let reference = row.get(REF_FIELD).map(str::to_string);
-    let seen = reference.as_ref().is_some_and(|r| known.contains(r));
+    let seen = reference.as_ref().is_some_and(|r| known.refs.contains(r));
     let text = row
         .get(TEXT)
         .map(|t| entry::text(t).map_err(|e| at(TEXT, t, &e)))
@@ -651,7 +656,7 @@ fn import_row(
         }
         "note" if row.get(PLEDGE).is_none() => {
             let text = text.ok_or_else(|| at(TEXT, "", &"a note needs its text"))?;
-            if known.contains(&ledger_note(&text)) {
+            if known.notes.contains(&text) {
                 return Ok(Some(false));
             }
             let note = Note {
