@@ -387,13 +387,21 @@ impl Sidecar {
         let new = appended(frames, end, first_new, &mut self.range)?;
         let mut next_slot = u32::try_from(self.pledges).ok()?;
         let mut entries = Vec::with_capacity(new.len());
+        // The new pledges' slots, written a MiB at a time (a large import adds a million).
         let mut new_slots = Out::default();
-        // Entries of records before the append whose latest link changes, rewritten in place.
+        let mut slots_at = self.pledges.checked_mul(SLOT as u64)?;
+        // Entries of records before the append whose latest link changes, rewritten in place
+        // (a few: an append's events are about its own pledges or one older one).
         let mut old: Vec<(Seq, IndexEntry)> = Vec::new();
         for (seq, located) in (first_new..).zip(&new) {
             let slot = match state.pledge(seq) {
                 Some(pledge) => {
                     new_slots.bytes(&encoding::slot(&pledge)?);
+                    if new_slots.0.len() >= 1 << 20 {
+                        slots.write_all_at(&new_slots.0, slots_at).ok()?;
+                        slots_at = slots_at.checked_add(new_slots.0.len() as u64)?;
+                        new_slots.0.clear();
+                    }
                     let slot = next_slot;
                     next_slot = next_slot.checked_add(1)?;
                     slot
@@ -419,22 +427,23 @@ impl Sidecar {
             let entry = IndexEntry::linked(located.offset, slot, seq, about);
             entries.push(entry);
         }
-        let mut out = Out::default();
-        for entry in &entries {
-            entry.write(&mut out);
+        // Written a MiB at a time, not copied whole.
+        let mut at = self.records.checked_mul(INDEX_ENTRY as u64)?;
+        for chunk in entries.chunks((1 << 20) / INDEX_ENTRY) {
+            let mut out = Out::default();
+            for entry in chunk {
+                entry.write(&mut out);
+            }
+            index.write_all_at(&out.0, at).ok()?;
+            at = at.checked_add(out.0.len() as u64)?;
         }
-        index
-            .write_all_at(&out.0, self.records.checked_mul(INDEX_ENTRY as u64)?)
-            .ok()?;
         for (about, entry) in old {
             let mut bytes = Out::default();
             entry.write(&mut bytes);
             let at = u64::from(about).checked_mul(INDEX_ENTRY as u64)?;
             index.write_all_at(&bytes.0, at).ok()?;
         }
-        slots
-            .write_all_at(&new_slots.0, self.pledges.checked_mul(SLOT as u64)?)
-            .ok()?;
+        slots.write_all_at(&new_slots.0, slots_at).ok()?;
         // Each pledge the entry changed: its slot rewritten, its old figures out of the totals
         // and its new ones in.
         for (seq, slot, old) in &self.restored {
