@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use ledger_core::Date;
 use ledger_core::checkpoint::VerifierKey;
 use ledger_core::entry::{Entry, Open, Record, Seq};
-use ledger_core::record::{DELIMITER, MAX_FRAME, encode_frame, preamble};
+use ledger_core::record::{MAX_FRAME, encode_frame, preamble};
 use ledger_core::scan::Item;
 use ledger_core::verify::Verified;
 
@@ -18,6 +18,7 @@ use crate::files::{self, Existing};
 use crate::journal;
 use crate::mapped::{Mapped, Scan};
 use crate::sidecar::{self, Sidecar};
+use crate::spool::Appended;
 use crate::tables::State;
 use crate::tree_check;
 use ledger_core::slots::LentSlots as _;
@@ -196,7 +197,7 @@ pub fn read_and_cache(path: &Path, view: View, keys: &[VerifierKey]) -> Result<L
             located: &ledger.located,
             state: &ledger.state,
             range: &ledger.tree.range,
-            appended: &[],
+            appended: Appended::Memory(&[]),
             end: ledger.len,
         };
         trace_build(sidecar::build(path, &ledger.file, keys, whole));
@@ -380,15 +381,21 @@ impl LedgerFile {
     /// Several records (a pledge and the names it declares) are covered by the journal, so that
     /// a crash leaves all of them or none.
     pub fn commit(&mut self, frames: &[u8]) -> Result<()> {
+        self.commit_appended(Appended::Memory(frames))
+    }
+
+    /// [`commit`](Self::commit) for frames that may be partly in a spool's temporary file (a
+    /// large import).
+    pub fn commit_appended(&mut self, frames: Appended<'_>) -> Result<()> {
         let end = self.len;
-        let several = frames.iter().filter(|&&b| b == DELIMITER).count() > 1;
+        let several = frames.records() > 1;
         if several {
             journal::begin(&self.path, end)?;
         }
         let written = self
             .file
             .seek(SeekFrom::Start(end))
-            .and_then(|_| self.file.write_all(frames))
+            .and_then(|_| frames.write_to(&mut self.file))
             .and_then(|()| self.file.sync_data());
         if let Err(e) = written {
             // Cut back whatever part was written; the ledger must be as it was.
@@ -416,7 +423,7 @@ impl LedgerFile {
                 self.path.display()
             )));
         }
-        self.len = end + frames.len() as u64;
+        self.len = end + frames.len();
         match self.window.take() {
             Some(sidecar) => {
                 if sidecar

@@ -284,3 +284,46 @@ fn a_reference_is_never_taken_for_a_note_on_the_ledger() {
         assert!(again.starts_with("imported 0 rows"), "{file}: {again}");
     }
 }
+
+/// An import larger than the few MiB of records kept in memory waits in a temporary file: a
+/// bad last row still leaves the ledger as it was, and the good file imports every row once.
+#[test]
+fn a_large_import_waits_in_a_temporary_file_and_is_still_all_or_nothing() {
+    let scratch = Scratch::empty();
+    target(&scratch);
+    // 250,000 pledges with references: about 11 MB of records, past the 8 MiB kept in memory.
+    let mut csv = String::from("date,from,to,amount,commodity,ref\n");
+    for i in 0..250_000u64 {
+        csv.push_str(&format!(
+            "2025-11-{:02},Donor {},Fund {},{},USD,K{i}\n",
+            1 + i % 28,
+            i % 11,
+            i % 3,
+            i + 1
+        ));
+    }
+    let before = scratch.read("ledger.pledge");
+    std::fs::write(
+        scratch.path("big.csv"),
+        format!("{csv}2025-11-02,Donor,Fund,1.005,USD,X\n"),
+    )
+    .unwrap();
+    let output = scratch.run(&["import", "big.csv"]);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with("error: big.csv: row 250002, column 'amount': '1.005 USD':"),
+        "{stderr}"
+    );
+    assert_eq!(scratch.read("ledger.pledge"), before, "nothing written");
+    assert!(!scratch.path("ledger.pledge.journal").exists());
+    std::fs::write(scratch.path("big.csv"), &csv).unwrap();
+    let said = scratch.ok(&["import", "big.csv"]);
+    assert!(said.starts_with("imported 250000 rows"), "{said}");
+    // 1 + 2 + ... + 250,000 dollars, every one of them once.
+    let report = scratch.ok(&["report", "--by", "commodity"]);
+    assert!(report.contains("31,250,125,000.00 USD"), "{report}");
+    scratch.ok(&["audit"]);
+    let again = scratch.ok(&["import", "big.csv"]);
+    assert!(again.contains("250000 imported before"), "{again}");
+}

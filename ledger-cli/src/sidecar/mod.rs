@@ -35,6 +35,8 @@ use ledger_core::report::{self, Key, Row};
 use ledger_core::slots::{LentSlots, Sequenced, Slots as _};
 use ledger_core::state::{Parts, PledgeState};
 use ledger_core::tree::{CompactRange, leaf_hash};
+
+use crate::spool::Appended;
 use sha2::{Digest, Sha256};
 
 use crate::paged::{Paged, Spill};
@@ -369,7 +371,7 @@ impl Sidecar {
         keys: &[VerifierKey],
         state: &State,
         end: u64,
-        frames: &[u8],
+        frames: Appended<'_>,
     ) -> Option<()> {
         if state.parts().aliases.len() != self.renames {
             // A rename moves pledges between rows; only a whole read builds them again.
@@ -590,12 +592,17 @@ pub type Locations = Paged<Located>;
 
 /// The records in `frames`, appended at `end` from sequence number `first`, their leaves
 /// pushed onto `range` (not held: 32 bytes a record).
-fn appended(frames: &[u8], end: u64, first: Seq, range: &mut CompactRange) -> Option<Vec<Located>> {
+fn appended(
+    frames: Appended<'_>,
+    end: u64,
+    first: Seq,
+    range: &mut CompactRange,
+) -> Option<Vec<Located>> {
     let mut scratch = [0u8; MAX_FRAME];
     let mut offset = end;
     let mut seq = first;
     let mut found = Vec::new();
-    for frame in frames.split_inclusive(|&b| b == DELIMITER) {
+    frames.for_each_frame(|frame| {
         let payload = decode_frame(frame, &mut scratch).ok()?;
         let record = decode_payload(payload, seq).ok()?;
         let located = Located {
@@ -607,7 +614,8 @@ fn appended(frames: &[u8], end: u64, first: Seq, range: &mut CompactRange) -> Op
         range.push(leaf_hash(payload)).ok()?;
         offset = offset.checked_add(frame.len() as u64)?;
         seq = seq.checked_add(1)?;
-    }
+        Some(())
+    })?;
     Some(found)
 }
 
@@ -623,7 +631,7 @@ pub struct Whole<'a> {
     /// The tree of the records before the append.
     pub range: &'a CompactRange,
     /// The frames appended, at the end of what was read.
-    pub appended: &'a [u8],
+    pub appended: Appended<'a>,
     /// Where the append began.
     pub end: u64,
 }

@@ -20,6 +20,7 @@ use crate::cli::ImportArgs;
 use crate::error::{CliError, Result};
 use crate::ledger_file;
 use crate::mapped::Mapped;
+use crate::spool::Spool;
 use crate::tables::State;
 use refs::RefSet;
 
@@ -128,6 +129,8 @@ struct Importer<'a> {
     path: &'a Path,
     state: &'a mut State,
     frames: Frames,
+    /// The frames of the rows checked so far, past the few MiB `frames` holds.
+    spool: Spool,
     known: Imported,
     /// The file's own ids, to the pledges they became (or `None`: imported before).
     ids: HashMap<String, Option<Seq>>,
@@ -165,7 +168,12 @@ impl Importer<'_> {
             Some(false) => self.tally.skipped += 1,
             None => self.tally.ignored += 1,
         }
-        Ok(())
+        // Past a few MiB, the frames wait in a temporary file, not in memory.
+        self.spool.take_from(&mut self.frames).map_err(|e| {
+            CliError::failure(format!(
+                "cannot keep the rows' records in a temporary file: {e}; nothing was imported"
+            ))
+        })
     }
 }
 
@@ -186,6 +194,7 @@ pub fn run(context: &Context, args: &ImportArgs) -> Result<()> {
         path,
         state: &mut ledger.state,
         frames: Frames::new(),
+        spool: Spool::default(),
         known,
         ids: HashMap::new(),
         columns: FIELDS.map(str::to_string),
@@ -228,7 +237,7 @@ pub fn run(context: &Context, args: &ImportArgs) -> Result<()> {
         skipped,
         ignored,
     } = importer.tally;
-    let frames = importer.frames;
+    let (frames, spool) = (importer.frames, importer.spool);
     let mut said = format!("imported {added} rows from {}", path.display());
     if skipped > 0 {
         said.push_str(&format!("; {skipped} imported before, left out"));
@@ -238,8 +247,9 @@ pub fn run(context: &Context, args: &ImportArgs) -> Result<()> {
             "; {ignored} goal, rate and correction rows not imported"
         ));
     }
-    if !frames.is_empty() {
-        ledger.commit(&frames)?;
+    let appended = spool.with_tail(&frames);
+    if appended.len() > 0 {
+        ledger.commit_appended(appended)?;
     }
     crate::output::print(&format!("{said}\n"))
 }
