@@ -194,7 +194,7 @@ pub fn read_and_cache(path: &Path, view: View, keys: &[VerifierKey]) -> Result<L
         crate::output::warn(&warning);
     } else if whole && sidecar::open(path, &ledger.file, keys).is_err() {
         let whole = sidecar::Whole {
-            located: &ledger.located,
+            located: &mut ledger.located,
             state: &ledger.state,
             range: &ledger.tree.range,
             appended: Appended::Memory(&[]),
@@ -435,7 +435,7 @@ impl LedgerFile {
             }
             None => {
                 let whole = sidecar::Whole {
-                    located: &self.located,
+                    located: &mut self.located,
                     state: &self.state,
                     range: &self.tree.range,
                     appended: frames,

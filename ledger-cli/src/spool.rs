@@ -10,7 +10,7 @@ use std::os::unix::fs::FileExt;
 use ledger_core::record::DELIMITER;
 
 /// Frames kept in memory before they go to the temporary file.
-pub const SPILL: usize = 8 << 20;
+pub const SPILL: usize = 4 << 20;
 
 /// Bytes read or copied at a time from the temporary file.
 const CHUNK: usize = 1 << 20;

@@ -291,7 +291,7 @@ fn a_reference_is_never_taken_for_a_note_on_the_ledger() {
 fn a_large_import_waits_in_a_temporary_file_and_is_still_all_or_nothing() {
     let scratch = Scratch::empty();
     target(&scratch);
-    // 250,000 pledges with references: about 11 MB of records, past the 8 MiB kept in memory.
+    // 250,000 pledges with references: about 11 MB of records, past the 4 MiB kept in memory.
     let mut csv = String::from("date,from,to,amount,commodity,ref\n");
     for i in 0..250_000u64 {
         csv.push_str(&format!(

@@ -23,6 +23,7 @@
 pub(crate) mod encoding;
 
 use std::cell::Cell;
+use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Read, Write};
 use std::os::unix::fs::{FileExt, MetadataExt};
@@ -341,13 +342,7 @@ impl Sidecar {
 
     /// Record `seq`'s index entry.
     fn entry(&self, seq: Seq) -> Option<IndexEntry> {
-        if u64::from(seq) >= self.records {
-            return None;
-        }
-        let mut bytes = [0u8; INDEX_ENTRY];
-        let at = u64::from(seq).checked_mul(INDEX_ENTRY as u64)?;
-        self.index.read_exact_at(&mut bytes, at).ok()?;
-        IndexEntry::read(&bytes)
+        read_entry(&self.index, self.records, seq)
     }
 
     fn slot(&self, slot: u32) -> Option<PledgeState> {
@@ -386,16 +381,31 @@ impl Sidecar {
         };
         let (index, slots) = (writable("index")?, writable("slots")?);
         let first_new = Seq::try_from(self.records).ok()?;
-        let new = appended(frames, end, first_new, &mut self.range)?;
         let mut next_slot = u32::try_from(self.pledges).ok()?;
-        let mut entries = Vec::with_capacity(new.len());
+        // The new records' index entries, a MiB of them at a time: `entries` are those from
+        // `window` on, the ones before it written already.
+        const WINDOW_ENTRIES: usize = (1 << 20) / INDEX_ENTRY;
+        let mut entries: Vec<IndexEntry> = Vec::with_capacity(WINDOW_ENTRIES);
+        let mut window = first_new;
         // The new pledges' slots, written a MiB at a time (a large import adds a million).
         let mut new_slots = Out::default();
         let mut slots_at = self.pledges.checked_mul(SLOT as u64)?;
-        // Entries of records before the append whose latest link changes, rewritten in place
-        // (a few: an append's events are about its own pledges or one older one).
-        let mut old: Vec<(Seq, IndexEntry)> = Vec::new();
-        for (seq, located) in (first_new..).zip(&new) {
+        // Entries already written whose latest link changes (of records before the append, or
+        // of this append's before the window), read back and rewritten at the end. Found by
+        // number: an import's events may each be about a pledge far back in the file.
+        let mut old: HashMap<Seq, IndexEntry> = HashMap::new();
+        let index_before = &self.index;
+        let write_entries = |entries: &[IndexEntry], first: Seq| -> Option<()> {
+            let mut out = Out::default();
+            for entry in entries {
+                entry.write(&mut out);
+            }
+            let at = u64::from(first).checked_mul(INDEX_ENTRY as u64)?;
+            index.write_all_at(&out.0, at).ok()
+        };
+        // Each new record as it is read back, not gathered first (16 bytes a record).
+        each_appended(frames, end, first_new, &mut self.range, |located| {
+            let seq = located.seq;
             let slot = match state.pledge(seq) {
                 Some(pledge) => {
                     new_slots.bytes(&encoding::slot(&pledge)?);
@@ -412,38 +422,29 @@ impl Sidecar {
             };
             let about = match located.about {
                 NONE => None,
-                about if about >= first_new => {
-                    entries.get_mut(usize::try_from(about - first_new).ok()?)
-                }
+                about if about >= window => entries.get_mut(usize::try_from(about - window).ok()?),
                 about => {
-                    let i = match old.iter().position(|(s, _)| *s == about) {
-                        Some(i) => i,
-                        None => {
-                            old.push((about, self.entry(about)?));
-                            old.len() - 1
+                    let entry = match old.entry(about) {
+                        std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+                        std::collections::hash_map::Entry::Vacant(slot) => {
+                            slot.insert(read_entry(index_before, u64::from(window), about)?)
                         }
                     };
-                    old.get_mut(i).map(|(_, entry)| entry)
+                    Some(entry)
                 }
             };
             let entry = IndexEntry::linked(located.offset, slot, seq, about);
             entries.push(entry);
-        }
-        // Written a MiB at a time, not copied whole.
-        let mut at = self.records.checked_mul(INDEX_ENTRY as u64)?;
-        for chunk in entries.chunks((1 << 20) / INDEX_ENTRY) {
-            let mut out = Out::default();
-            for entry in chunk {
-                entry.write(&mut out);
+            if entries.len() >= WINDOW_ENTRIES {
+                write_entries(&entries, window)?;
+                window = window.checked_add(u32::try_from(entries.len()).ok()?)?;
+                entries.clear();
             }
-            index.write_all_at(&out.0, at).ok()?;
-            at = at.checked_add(out.0.len() as u64)?;
-        }
+            Some(())
+        })?;
+        write_entries(&entries, window)?;
         for (about, entry) in old {
-            let mut bytes = Out::default();
-            entry.write(&mut bytes);
-            let at = u64::from(about).checked_mul(INDEX_ENTRY as u64)?;
-            index.write_all_at(&bytes.0, at).ok()?;
+            write_entries(&[entry], about)?;
         }
         slots.write_all_at(&new_slots.0, slots_at).ok()?;
         // Each pledge the entry changed: its slot rewritten, its old figures out of the totals
@@ -590,42 +591,51 @@ impl Spill for Located {
 /// Where each record of a ledger read in full is.
 pub type Locations = Paged<Located>;
 
-/// The records in `frames`, appended at `end` from sequence number `first`, their leaves
-/// pushed onto `range` (not held: 32 bytes a record).
-fn appended(
+/// Hands where each record of `frames` is to `each`, in order, its leaf pushed onto `range`
+/// first; `None` if a frame does not decode or `each` says `None`.
+fn each_appended(
     frames: Appended<'_>,
     end: u64,
     first: Seq,
     range: &mut CompactRange,
-) -> Option<Vec<Located>> {
+    mut each: impl FnMut(Located) -> Option<()>,
+) -> Option<()> {
     let mut scratch = [0u8; MAX_FRAME];
     let mut offset = end;
     let mut seq = first;
-    let mut found = Vec::new();
     frames.for_each_frame(|frame| {
         let payload = decode_frame(frame, &mut scratch).ok()?;
         let record = decode_payload(payload, seq).ok()?;
-        let located = Located {
+        range.push(leaf_hash(payload)).ok()?;
+        each(Located {
             seq,
             offset,
             about: record.entry.subject().unwrap_or(NONE),
-        };
-        found.push(located);
-        range.push(leaf_hash(payload)).ok()?;
+        })?;
         offset = offset.checked_add(frame.len() as u64)?;
         seq = seq.checked_add(1)?;
         Some(())
-    })?;
-    Some(found)
+    })
+}
+
+/// The index entry of record `seq`, of an index of `records` entries.
+fn read_entry(index: &File, records: u64, seq: Seq) -> Option<IndexEntry> {
+    if u64::from(seq) >= records {
+        return None;
+    }
+    let mut bytes = [0u8; INDEX_ENTRY];
+    let at = u64::from(seq).checked_mul(INDEX_ENTRY as u64)?;
+    index.read_exact_at(&mut bytes, at).ok()?;
+    IndexEntry::read(&bytes)
 }
 
 /// What a whole ledger, just read and appended to, holds: where each record of it is (the
-/// append's not included), the fold of all of them, the tree of the records before the
-/// append, and the frames appended.
-#[derive(Debug, Clone, Copy)]
+/// append's not included: [`build`] adds them), the fold of all of them, the tree of the
+/// records before the append, and the frames appended.
+#[derive(Debug)]
 pub struct Whole<'a> {
-    /// Where each record was read.
-    pub located: &'a Locations,
+    /// Where each record was read; the appended records are pushed onto it.
+    pub located: &'a mut Locations,
     /// The fold of every record, the append's included.
     pub state: &'a State,
     /// The tree of the records before the append.
@@ -652,10 +662,16 @@ pub fn build(ledger: &Path, file: &File, keys: &[VerifierKey], whole: Whole<'_>)
     // The appended records are decoded and hashed on a second thread while this one writes
     // every pledge's slot and adds it to the totals, in one pass over the pledges: after a
     // large import each is a fifth of the build.
-    let (new, totals) = std::thread::scope(|scope| {
+    let located = whole.located;
+    let (range, totals) = std::thread::scope(|scope| {
+        // Onto the paged table of places, which keeps its pages in a temporary file: 16 bytes
+        // a record were held here (32 MB after an import of a million rows with references).
         let new = scope.spawn(|| {
             let mut range = whole.range.clone();
-            appended(whole.appended, whole.end, first_new, &mut range).map(|new| (new, range))
+            each_appended(whole.appended, whole.end, first_new, &mut range, |at| {
+                located.push(at).ok()
+            })
+            .map(|()| range)
         });
         let mut totals: Totals = Key::ALL.iter().map(|_| Grow::default()).collect();
         let slots = write_new(&with_extension(&prefix, "slots"), |out| {
@@ -668,10 +684,10 @@ pub fn build(ledger: &Path, file: &File, keys: &[VerifierKey], whole: Whole<'_>)
         let new = new.join().ok().flatten();
         slots.map(|()| (new, totals))
     })?;
-    let (new, range) = new?;
+    let range = range?;
     // Where every record is, the append's included (not copied: a million records hold 21 MB).
-    let located = || whole.located.iter().map(|l| *l).chain(new.iter().copied());
-    let records = whole.located.len().checked_add(new.len())?;
+    let records = located.len();
+    let located = || located.iter().map(|l| *l);
     if u64::try_from(records).ok() != Some(range.size())
         || range.size() != u64::from(state.next_seq())
     {
