@@ -21,7 +21,6 @@ use crate::sidecar::{self, Sidecar};
 use crate::spool::Appended;
 use crate::tables::State;
 use crate::tree_check;
-use ledger_core::slots::LentSlots as _;
 
 /// A ledger file, read and folded, with its lock held until it is dropped.
 #[derive(Debug)]
@@ -618,9 +617,10 @@ fn fold(
             Item::Record { offset, record, .. } => {
                 starts.note(u64::from(state.next_seq()), offset);
                 if let Some(located) = located.as_mut() {
-                    // Never refused (a paged table only grows); a count that came out short
-                    // would only keep the sidecar from being written.
-                    let _ = located.push(sidecar::Located::of(offset, &record));
+                    // Refused only for a record the fold refuses too (not the next, or about
+                    // one not before it); a count that came out short would only keep the
+                    // sidecar from being written.
+                    let _ = sidecar::push_located(located, sidecar::Located::of(offset, &record));
                 }
                 state.apply(&record).map_err(|e| {
                     CliError::failure(format!(
