@@ -36,11 +36,10 @@ use ledger_core::report::{self, Key, Row};
 use ledger_core::slots::{LentSlots, Sequenced, Slots as _};
 use ledger_core::state::{Parts, PledgeState};
 use ledger_core::tree::{CompactRange, leaf_hash};
-
-use crate::spool::Appended;
 use sha2::{Digest, Sha256};
 
 use crate::paged::{Paged, Spill};
+use crate::spool::Appended;
 use crate::tables::{Grow, State};
 use encoding::{INDEX_ENTRY, In, IndexEntry, NONE, Out, SLOT};
 

@@ -1,8 +1,9 @@
 //! `pledge import FILE`: rows of CSV or JSON (the columns `export` writes, or others mapped with
 //! `--map`) checked against the ledger, every one of them, before anything is written; then all
 //! of them appended in one write and one sync, under the append journal: all or nothing, a crash
-//! included. A row's external reference (`ref`) is kept with its pledge as a note `ref: …`, so
-//! that importing the same file again records nothing twice.
+//! included (the records of a large file wait in a temporary file meanwhile: `spool.rs`). A
+//! row's external reference (`ref`) is kept with its pledge as a note `ref: …`, so that
+//! importing the same file again records nothing twice.
 
 mod refs;
 
@@ -214,23 +215,14 @@ pub fn run(context: &Context, args: &ImportArgs) -> Result<()> {
         .iter()
         .find(|b| !b.is_ascii_whitespace())
         .is_some_and(|b| matches!(b, b'[' | b'{'));
-    if json {
-        read_json(
-            &bytes,
-            &field_of,
-            args.source.as_deref(),
-            &mut importer,
-            context,
-        )?;
-    } else {
-        read_csv(
-            &bytes,
-            &field_of,
-            args.source.as_deref(),
-            &mut importer,
-            context,
-        )?;
-    }
+    let read = if json { read_json } else { read_csv };
+    read(
+        &bytes,
+        &field_of,
+        args.source.as_deref(),
+        &mut importer,
+        context,
+    )?;
     importer.progress.finish_and_clear();
     let Tally {
         added,
@@ -417,7 +409,7 @@ fn read_batches(
 /// JSON: an array of objects, or an export (`{"origin", "events": [...]}`, whose origin is the
 /// source).
 fn read_json(
-    bytes: &[u8],
+    bytes: &Mapped,
     field_of: &dyn Fn(&str) -> Option<usize>,
     source: Option<&str>,
     importer: &mut Importer<'_>,
