@@ -100,51 +100,62 @@ impl Appended<'_> {
 
     /// Writes them all to `out`, a MiB at a time from the temporary file.
     pub fn write_to(&self, out: &mut impl Write) -> std::io::Result<()> {
-        if let Appended::Spooled { file, spilled, .. } = self {
-            let mut buffer = vec![0u8; CHUNK];
-            let mut at = 0;
-            while at < *spilled {
-                let len = usize::try_from(spilled - at).map_or(CHUNK, |left| left.min(CHUNK));
-                let chunk = buffer.get_mut(..len).unwrap_or_default();
-                file.read_exact_at(chunk, at)?;
-                out.write_all(chunk)?;
-                at += len as u64;
-            }
-        }
+        self.each_spilled_chunk(|chunk| out.write_all(chunk))?;
         out.write_all(self.tail())
     }
 
     /// Hands each frame, in order, to `each`; stops at the first `None` (and says `None`), or
     /// if the temporary file cannot be read.
     pub fn for_each_frame(&self, mut each: impl FnMut(&[u8]) -> Option<()>) -> Option<()> {
-        if let Appended::Spooled { file, spilled, .. } = self {
-            // A frame cut by the end of a chunk is carried over to the next one.
-            let mut buffer = Vec::with_capacity(CHUNK * 2);
-            let mut at = 0;
-            while at < *spilled {
-                let len = usize::try_from(spilled - at).map_or(CHUNK, |left| left.min(CHUNK));
-                let kept = buffer.len();
-                buffer.resize(kept + len, 0);
-                file.read_exact_at(buffer.get_mut(kept..)?, at).ok()?;
-                at += len as u64;
-                let complete = buffer
-                    .iter()
-                    .rposition(|&b| b == DELIMITER)
-                    .map_or(0, |i| i + 1);
-                for frame in buffer.get(..complete)?.split_inclusive(|&b| b == DELIMITER) {
-                    each(frame)?;
-                }
-                buffer.drain(..complete);
+        // A frame cut by the end of a chunk is carried over to the next one.
+        let mut carried = Vec::with_capacity(CHUNK * 2);
+        self.each_spilled_chunk(|chunk| {
+            carried.extend_from_slice(chunk);
+            let complete = carried
+                .iter()
+                .rposition(|&b| b == DELIMITER)
+                .map_or(0, |i| i + 1);
+            let frames = carried.get(..complete).unwrap_or_default();
+            let stopped = frames
+                .split_inclusive(|&b| b == DELIMITER)
+                .any(|frame| each(frame).is_none());
+            carried.drain(..complete);
+            if stopped {
+                // Not an I/O error: only a way out of the walk, which then says `None`.
+                return Err(std::io::ErrorKind::Interrupted.into());
             }
-            // Only complete frames are spilled.
-            if !buffer.is_empty() {
-                return None;
-            }
+            Ok(())
+        })
+        .ok()?;
+        // Only complete frames are spilled.
+        if !carried.is_empty() {
+            return None;
         }
         for frame in self.tail().split_inclusive(|&b| b == DELIMITER) {
             each(frame)?;
         }
         Some(())
+    }
+
+    /// Hands what was spilled to `each`, a MiB at a time, in order (nothing when all is in
+    /// memory); stops at the first error, `each`'s or the read's.
+    fn each_spilled_chunk(
+        &self,
+        mut each: impl FnMut(&[u8]) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let Appended::Spooled { file, spilled, .. } = self else {
+            return Ok(());
+        };
+        let mut buffer = vec![0u8; CHUNK];
+        let mut at = 0;
+        while at < *spilled {
+            let len = usize::try_from(spilled - at).map_or(CHUNK, |left| left.min(CHUNK));
+            let chunk = buffer.get_mut(..len).unwrap_or_default();
+            file.read_exact_at(chunk, at)?;
+            each(chunk)?;
+            at += len as u64;
+        }
+        Ok(())
     }
 
     fn tail(&self) -> &[u8] {
