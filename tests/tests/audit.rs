@@ -1011,3 +1011,74 @@ fn a_fleet_of_ledgers_audits_side_by_side_in_order() {
         }
     }
 }
+
+/// A ledger with thousands of findings (every record dated after "today"): the audit keeps only
+/// the first few thousand in memory and the rest in a temporary file, and still lists every
+/// one, in order, the same in the three formats.
+#[test]
+fn thousands_of_findings_are_all_listed_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bytes, _) = pledge_tests::generate::ledger(12_000, 9);
+    std::fs::write(dir.path().join("big.pledge"), &bytes).unwrap();
+    // The auditor allows a writer one day ahead of its own today.
+    let today = ledger_core::Date::parse("2026-01-01").unwrap();
+    let cutoff = today.checked_add_days(1).unwrap();
+    let ahead: Vec<u64> = Scanner::new(&bytes)
+        .unwrap()
+        .filter_map(|item| match item {
+            Item::Record { record, .. } => record
+                .entry
+                .date()
+                .filter(|&d| d > cutoff)
+                .map(|_| u64::from(record.seq)),
+            other => panic!("the generated ledger is intact: {other:?}"),
+        })
+        .collect();
+    assert!(ahead.len() > 4_096, "more findings than are kept in memory");
+    let audit = |format: &str| {
+        let output = pledge()
+            .current_dir(dir.path())
+            .env("PLEDGE_TODAY", "2026-01-01")
+            .args(["audit", "big.pledge", "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{format}: findings fail it");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let json: Value = serde_json::from_str(&audit("json")).unwrap();
+    let findings = json["files"][0]["findings"].as_array().unwrap();
+    let seqs: Vec<u64> = findings
+        .iter()
+        .map(|f| f["seq"].as_u64().unwrap())
+        .collect();
+    // `assert!`, not `assert_eq!`: thousands of numbers would bury the message.
+    assert!(
+        seqs == ahead,
+        "every record dated ahead, in order, nothing else"
+    );
+    assert!(findings.iter().all(|f| f["kind"] == "rule"));
+
+    let text = audit("table");
+    assert!(
+        text.starts_with(&format!("big.pledge: {} findings\n", ahead.len())),
+        "{}",
+        &text[..200]
+    );
+    let listed: Vec<u64> = text
+        .lines()
+        .filter_map(|line| line.strip_prefix("  record #"))
+        .map(|rest| rest.split(' ').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(listed == ahead, "the text lists the same records");
+
+    let csv = audit("csv");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let row_seqs: Vec<u64> = rows.iter().map(|r| r[1].parse().unwrap()).collect();
+    assert!(row_seqs == ahead, "the CSV lists the same records");
+    let json_messages = findings.iter().map(|f| f["message"].as_str().unwrap());
+    assert!(
+        rows.iter().map(|r| &r[4]).eq(json_messages),
+        "the same messages"
+    );
+}

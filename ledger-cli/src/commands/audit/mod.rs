@@ -1,6 +1,8 @@
 //! `pledge audit`: everything wrong with a ledger, said with where it is, and the totals it
 //! implies. The checks are the core's; this module reads the files and prints the findings.
 
+mod findings;
+
 use std::path::{Path, PathBuf};
 
 use ledger_core::audit::{self, Expectations, Finding, FindingKind, Leaves};
@@ -17,8 +19,9 @@ use crate::cli::{AuditArgs, Format};
 use crate::error::{BAD_INPUT, CliError, FAILURE, Result};
 use crate::escape::escape;
 use crate::mapped::{Behind, Mapped};
-use crate::output::{Cell, Column, Sheet, print, print_json};
+use crate::output::{Column, CsvWriter, print, print_json_streamed};
 use crate::tables::Desktop;
+use findings::{FindingJson, Findings};
 
 #[derive(Debug, Serialize)]
 struct AuditJson {
@@ -33,19 +36,11 @@ struct FileJson {
     root: String,
     checkpoints: u64,
     trusted_checkpoints: u64,
-    findings: Vec<FindingJson>,
+    findings: Findings,
     #[serde(skip_serializing_if = "Option::is_none")]
     consistency_proof: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     totals: Option<GoalsJson>,
-}
-
-#[derive(Debug, Serialize)]
-struct FindingJson {
-    seq: Option<u32>,
-    offset: usize,
-    kind: &'static str,
-    message: String,
 }
 
 /// A checkpoint published elsewhere, that the ledger must contain.
@@ -118,10 +113,13 @@ pub fn run(context: &Context, args: &AuditArgs) -> Result<()> {
     let report = AuditJson {
         files: audited.into_iter().collect::<Result<_>>()?,
     };
+    for file in &report.files {
+        file.findings.check()?;
+    }
     match args.output.format {
-        Format::Json => print_json(&report)?,
-        Format::Csv => print(&findings_sheet(&report).csv()?)?,
-        Format::Table => print(&human(&report))?,
+        Format::Json => print_json_streamed(&report)?,
+        Format::Csv => print_findings_csv(&report)?,
+        Format::Table => print_human(&report)?,
     }
     let unreadable = report.files.iter().any(|f| !f.readable);
     let findings = report.files.iter().any(|f| !f.findings.is_empty());
@@ -148,12 +146,12 @@ fn audit_file(
         root: String::new(),
         checkpoints: 0,
         trusted_checkpoints: 0,
-        findings: vec![FindingJson {
+        findings: Findings::of([FindingJson {
             seq: None,
             offset: 0,
-            kind: "unreadable",
+            kind: "unreadable".into(),
             message,
-        }],
+        }]),
         consistency_proof: None,
         totals: None,
     };
@@ -174,7 +172,7 @@ fn audit_file(
     for p in published {
         let _ = expect.roots.push((p.size, p.root));
     }
-    let mut findings = Vec::new();
+    let mut findings = Findings::default();
     // The tree is hashed on a second core while this one decodes and folds.
     let summary = crate::tree_check::hashing_elsewhere(|leaves| {
         let leaves = &mut LeavesBehind {
@@ -195,7 +193,7 @@ fn audit_file(
             findings.push(FindingJson {
                 seq: None,
                 offset: 0,
-                kind: "cosignature",
+                kind: "cosignature".into(),
                 message: format!(
                     "{}: the cosignature by witness {name} does not verify",
                     p.source
@@ -206,7 +204,7 @@ fn audit_file(
             findings.push(FindingJson {
                 seq: None,
                 offset: 0,
-                kind: "witness_quorum",
+                kind: "witness_quorum".into(),
                 message: format!(
                     "{}: cosigned by {} of the {} witnesses required{}",
                     p.source,
@@ -225,7 +223,7 @@ fn audit_file(
         findings.push(FindingJson {
             seq: None,
             offset: 0,
-            kind: "origin",
+            kind: "origin".into(),
             message: format!(
                 "the published checkpoint is for '{}', this ledger is '{origin}'",
                 p.origin
@@ -239,7 +237,7 @@ fn audit_file(
         findings.push(FindingJson {
             seq: None,
             offset: bytes.len(),
-            kind: "expected_root",
+            kind: "expected_root".into(),
             message: format!(
                 "the root is {}, not the expected {}",
                 hex(&root),
@@ -299,7 +297,7 @@ fn consistency(
     published: &[Published],
     size: u64,
     root: &Hash,
-    findings: &mut Vec<FindingJson>,
+    findings: &mut Findings,
 ) -> Option<Vec<String>> {
     let old = published
         .iter()
@@ -312,7 +310,7 @@ fn consistency(
         findings.push(FindingJson {
             seq: None,
             offset: 0,
-            kind: "consistency",
+            kind: "consistency".into(),
             message: format!(
                 "the ledger does not extend the checkpoint of size {}: {e}",
                 old.size
@@ -380,14 +378,14 @@ fn finding_json(finding: &Finding) -> FindingJson {
     FindingJson {
         seq: finding.seq,
         offset: finding.offset,
-        kind,
+        kind: kind.into(),
         message,
     }
 }
 
 /// One row per finding, every file's, for programs: `file,seq,offset,kind,message`. A clean
-/// audit is the header alone.
-fn findings_sheet(report: &AuditJson) -> Sheet {
+/// audit is the header alone. Written as the findings are read back.
+fn print_findings_csv(report: &AuditJson) -> Result<()> {
     const COLUMNS: &[Column] = &[
         Column::left("File", "file"),
         Column::right("Record", "seq"),
@@ -395,31 +393,31 @@ fn findings_sheet(report: &AuditJson) -> Sheet {
         Column::left("Kind", "kind"),
         Column::left("Message", "message"),
     ];
-    let mut sheet = Sheet::new(COLUMNS);
+    let mut csv = CsvWriter::new(std::io::BufWriter::new(std::io::stdout().lock()), COLUMNS)?;
     for file in &report.files {
-        for f in &file.findings {
-            sheet.push(vec![
-                Cell::text(&file.file),
-                Cell::maybe(f.seq.map(|s| s.to_string())),
-                Cell::text(f.offset.to_string()),
-                Cell::text(f.kind),
-                Cell::text(&f.message),
-            ]);
-        }
+        file.findings.try_for_each(|f| {
+            let seq = f.seq.map(|s| s.to_string()).unwrap_or_default();
+            let offset = f.offset.to_string();
+            csv.fields([file.file.as_str(), &seq, &offset, &f.kind, &f.message])
+        })?;
     }
-    sheet
+    csv.finish()
 }
 
-fn human(report: &AuditJson) -> String {
-    let mut text = String::new();
+/// Findings printed at a time, as text for people.
+const LINES_AT_A_TIME: usize = 4_096;
+
+/// The audit for people, file by file: the verdict, the findings as they are read back, and
+/// the totals.
+fn print_human(report: &AuditJson) -> Result<()> {
     for file in &report.files {
         if !file.readable {
             let message = file.findings.first().map_or("", |f| f.message.as_str());
-            text.push_str(&format!(
+            print(&format!(
                 "{}: cannot audit: {}\n",
                 escape(&file.file),
                 escape(message)
-            ));
+            ))?;
             continue;
         }
         let verdict = if file.findings.is_empty() {
@@ -427,27 +425,35 @@ fn human(report: &AuditJson) -> String {
         } else {
             format!("{} findings", file.findings.len())
         };
-        text.push_str(&format!(
+        let mut text = format!(
             "{}: {verdict}\n  records      {}\n  root         {}\n  checkpoints  {} ({} signed by the trusted key)\n",
             escape(&file.file),
             file.records,
             file.root,
             file.checkpoints,
             file.trusted_checkpoints
-        ));
-        for f in &file.findings {
+        );
+        let mut lines = 0;
+        file.findings.try_for_each(|f| {
             let place = match f.seq {
                 Some(seq) => format!("record #{seq} at byte {}", f.offset),
                 None => format!("byte {}", f.offset),
             };
             text.push_str(&format!("  {place}: {}\n", escape(&f.message)));
-        }
+            lines += 1;
+            if lines % LINES_AT_A_TIME == 0 {
+                print(&text)?;
+                text.clear();
+            }
+            Ok(())
+        })?;
         if let Some(totals) = &file.totals {
             text.push_str("\nTotals reproduced from the records that keep the rules:\n");
             text.push_str(&goals_table(totals));
         }
+        print(&text)?;
     }
-    text
+    Ok(())
 }
 
 fn read_note(
