@@ -16,6 +16,7 @@ mod mapped;
 mod output;
 mod paged;
 mod sidecar;
+mod sort_runs;
 mod spool;
 mod suggest;
 pub mod tables;

@@ -100,3 +100,50 @@ fn csv_says_what_json_says_field_for_field() {
     }
     assert!(compared > 3_000, "{compared}");
 }
+
+/// `log --order date` sorts the events it keeps in compact rows, through a temporary file past a
+/// few MiB: every row must come back field for field as the record order has it, in the order
+/// of a stable sort by date (an event recorded late, back-dated, among its date's).
+#[test]
+fn the_log_in_date_order_is_the_record_order_sorted_by_date() {
+    let scratch = Scratch::empty();
+    let (bytes, summary) = pledge_tests::generate::with_corrections(3_000, 8);
+    assert!(summary.corrections > 50, "{summary:?}");
+    std::fs::write(scratch.path("ledger.pledge"), bytes).unwrap();
+    let events = |args: &[&str]| -> Vec<Value> {
+        let output = pledge_tests::pledge()
+            .current_dir(scratch.dir.path())
+            .env("PLEDGE_FILE", "ledger.pledge")
+            .env("PLEDGE_TODAY", "2031-12-31")
+            .args(["log", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{args:?}: {output:?}");
+        let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+        json["events"].as_array().unwrap().clone()
+    };
+    let mut expected = events(&[]);
+    let back_dated = expected
+        .windows(2)
+        .filter(|pair| pair[1]["date"].as_str() < pair[0]["date"].as_str())
+        .count();
+    assert!(
+        back_dated > 10,
+        "{back_dated} events recorded after later-dated ones"
+    );
+    // Stable: events of one date stay in record order.
+    expected.sort_by(|a, b| a["date"].as_str().cmp(&b["date"].as_str()));
+    let by_date = events(&["--order", "date"]);
+    assert_eq!(by_date.len(), expected.len());
+    for (got, want) in by_date.iter().zip(&expected) {
+        assert_eq!(got, want);
+    }
+    let kinds: std::collections::BTreeSet<&str> =
+        by_date.iter().filter_map(|e| e["kind"].as_str()).collect();
+    for kind in [
+        "pledge", "fulfil", "amend", "cancel", "void", "return", "rate", "rename",
+    ] {
+        assert!(kinds.contains(kind), "a {kind} among {kinds:?}");
+    }
+}

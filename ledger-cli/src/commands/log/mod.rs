@@ -1,17 +1,21 @@
 //! `pledge log`: the register. Every event with what it changed, in record order (as recorded)
 //! or date order (as it happened), filtered by date and by the pledge's names as `list` filters.
-//! In record order it is written as it goes; date order sorts the events kept, in memory.
+//! In record order it is written as it goes; date order sorts the events kept first, in
+//! bounded memory (`by_date.rs`).
+
+mod by_date;
 
 use ledger_core::Date;
 use serde::Serialize;
 
+use self::by_date::ByDate;
 use super::Context;
 use super::export::{CSV_GROUPS, CsvNumbers, EventRow, Events, Walk, csv_fields};
 use super::list::Filter;
 use crate::cli::{Format, LogArgs, LogOrder};
-use crate::error::Result;
+use crate::error::{CliError, Result};
 use crate::output::{
-    Cell, Column, CsvWriter, Money, Streamed, TableWriter, Widths, print, print_json_streamed,
+    Cell, Column, CsvWriter, Money, TableWriter, Widths, print, print_json_streamed,
 };
 
 const COLUMNS: &[Column] = &[
@@ -60,44 +64,53 @@ pub fn run(context: &Context, args: &LogArgs) -> Result<()> {
             Box::new(events)
         })
     };
-    let sorted = || -> Result<Vec<EventRow>> {
-        // Date order needs them all before the first; record order is the ledger's.
-        let mut rows: Vec<EventRow> = Vec::new();
-        for row in events()? {
-            let row = row?;
-            if in_range(&row) {
-                rows.push(row);
+    // Date order needs them all before the first: sorted once, read back as often as needed.
+    let sorted = match args.order {
+        LogOrder::Record => None,
+        LogOrder::Date => {
+            let mut by_date = ByDate::default();
+            for row in events()? {
+                let row = row?;
+                if in_range(&row) {
+                    by_date.push(&row)?;
+                }
+            }
+            Some(by_date.into_sorted(state)?)
+        }
+    };
+    // Every row in the order asked for, handed to `each`.
+    let each_row = |each: &mut dyn FnMut(EventRow<'_>) -> Result<()>| -> Result<()> {
+        match &sorted {
+            Some(sorted) => sorted.try_for_each(each),
+            None => {
+                for row in events()? {
+                    let row = row?;
+                    if in_range(&row) {
+                        each(row)?;
+                    }
+                }
+                Ok(())
             }
         }
-        rows.sort_by(|a, b| a.date.cmp(&b.date).then(a.id.cmp(&b.id)));
-        Ok(rows)
-    };
-    let streamed = || -> Result<Box<dyn Iterator<Item = Result<EventRow>> + '_>> {
-        Ok(match args.order {
-            LogOrder::Record => {
-                Box::new(events()?.filter(move |row| row.as_ref().map_or(true, in_range)))
-            }
-            LogOrder::Date => Box::new(sorted()?.into_iter().map(Ok)),
-        })
     };
     let out = || std::io::BufWriter::new(std::io::stdout().lock());
     match args.output.format {
         Format::Json => {
             let failed = std::cell::RefCell::new(None);
-            let rows =
-                streamed()?.map_while(|row| row.map_err(|e| *failed.borrow_mut() = Some(e)).ok());
             print_json_streamed(&LogJson {
                 since: since.map(|d| d.to_string()),
                 until: until.map(|d| d.to_string()),
-                events: Streamed::new(rows),
+                events: Rows {
+                    each_row: &each_row,
+                    failed: &failed,
+                },
             })?;
             failed.into_inner().map_or(Ok(()), Err)
         }
         Format::Csv => {
             // The export's fields, without the goal, project and sector: nothing copied.
             let mut csv = CsvWriter::new(out(), COLUMNS)?;
-            for row in streamed()? {
-                let row = row?;
+            each_row(&mut |row| {
                 let numbers = CsvNumbers::of(&row);
                 let fields = csv_fields(&row, &numbers);
                 csv.fields(
@@ -106,26 +119,59 @@ pub fn run(context: &Context, args: &LogArgs) -> Result<()> {
                         .enumerate()
                         .filter(|(i, _)| !CSV_GROUPS.contains(i))
                         .map(|(_, field)| *field),
-                )?;
-            }
+                )
+            })?;
             csv.finish()
         }
         Format::Table => {
             let mut widths = Widths::of_headers(COLUMNS);
             let mut any = false;
-            for row in streamed()? {
-                widths.fit(COLUMNS, &cells(&row?));
+            each_row(&mut |row| {
+                widths.fit(COLUMNS, &cells(&row));
                 any = true;
-            }
+                Ok(())
+            })?;
             if !any {
                 return print("no events match\n");
             }
             let mut table = TableWriter::new(out(), COLUMNS, widths)?;
-            for row in streamed()? {
-                table.row(&cells(&row?))?;
-            }
+            each_row(&mut |row| table.row(&cells(&row)))?;
             table.finish()
         }
+    }
+}
+
+/// The rows as a JSON array, written as they come. A row that cannot be read ends the array
+/// and is kept in `failed`, to be reported once the JSON is closed.
+struct Rows<'r, F> {
+    each_row: &'r F,
+    failed: &'r std::cell::RefCell<Option<CliError>>,
+}
+
+impl<F> Serialize for Rows<'_, F>
+where
+    F: Fn(&mut dyn FnMut(EventRow<'_>) -> Result<()>) -> Result<()>,
+{
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(None)?;
+        let mut written = None;
+        let walked = (self.each_row)(&mut |row| {
+            seq.serialize_element(&row).map_err(|e| {
+                written = Some(e);
+                CliError::quiet(crate::error::FAILURE)
+            })
+        });
+        if let Some(e) = written {
+            return Err(e);
+        }
+        if let Err(e) = walked {
+            *self.failed.borrow_mut() = Some(e);
+        }
+        seq.end()
     }
 }
 
