@@ -8,6 +8,7 @@ use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::os::unix::fs::FileExt;
+use std::rc::Rc;
 
 /// Bytes of records, and of their index entries, sorted in memory at a time.
 pub const RUN: usize = 8 << 20;
@@ -38,6 +39,12 @@ impl SortRuns {
             self.spill()?;
         }
         Ok(())
+    }
+
+    /// Whether some records went to the temporary file.
+    #[cfg(test)]
+    pub fn spilled(&self) -> bool {
+        self.file.is_some()
     }
 
     /// Sorts the run in memory (stable: equal keys keep their order).
@@ -76,63 +83,104 @@ impl SortRuns {
         } else if !self.index.is_empty() {
             self.spill()?;
         }
-        Ok(Sorted(self))
+        Ok(Sorted(Rc::new(self)))
     }
 }
 
 /// Records in key order.
-#[derive(Debug)]
-pub struct Sorted(SortRuns);
+#[derive(Debug, Clone)]
+pub struct Sorted(Rc<SortRuns>);
 
 impl Sorted {
+    /// A walk over the records in key order, from the first.
+    pub fn records(&self) -> io::Result<Records> {
+        let mut heads = BinaryHeap::new();
+        let mut runs = Vec::new();
+        if let Some(file) = &self.0.file {
+            for (i, &(at, end)) in self.0.runs.iter().enumerate() {
+                let file = file.try_clone()?;
+                let mut run = Run {
+                    reader: BufReader::with_capacity(BUFFER, Span { file, at, end }),
+                    record: Vec::new(),
+                };
+                if let Some(key) = run.next()? {
+                    heads.push(Reverse((key, i)));
+                }
+                runs.push(run);
+            }
+        }
+        Ok(Records {
+            sorted: Rc::clone(&self.0),
+            next: 0,
+            runs,
+            heads,
+            last: None,
+        })
+    }
+
     /// Hands each record to `each` in key order, with its key; stops at `each`'s first error or
     /// a failed read.
     pub fn try_for_each<E: From<io::Error>>(
         &self,
         mut each: impl FnMut(u64, &[u8]) -> Result<(), E>,
     ) -> Result<(), E> {
-        let runs = &self.0;
-        let Some(file) = &runs.file else {
-            for &(key, at, len) in &runs.index {
-                each(key, runs.bytes.get(at..at + len).unwrap_or_default())?;
-            }
-            return Ok(());
-        };
-        let mut readers: Vec<Run<'_>> = runs
-            .runs
-            .iter()
-            .map(|&(at, end)| Run {
-                reader: BufReader::with_capacity(BUFFER, Span { file, at, end }),
-                record: Vec::new(),
-            })
-            .collect();
-        // The smallest key first; among equal keys, the earlier run's (it was gathered first).
-        let mut heads = BinaryHeap::new();
-        for (i, run) in readers.iter_mut().enumerate() {
-            if let Some(key) = run.next()? {
-                heads.push(Reverse((key, i)));
-            }
-        }
-        while let Some(Reverse((key, i))) = heads.pop() {
-            let Some(run) = readers.get_mut(i) else {
-                break;
-            };
-            each(key, &run.record)?;
-            if let Some(key) = run.next()? {
-                heads.push(Reverse((key, i)));
-            }
+        let mut records = self.records()?;
+        while let Some(record) = records.next_record() {
+            let (key, bytes) = record?;
+            each(key, bytes)?;
         }
         Ok(())
     }
 }
 
+/// A walk over sorted records: from memory, or merged from the spilled runs.
+#[derive(Debug)]
+pub struct Records {
+    sorted: Rc<SortRuns>,
+    /// The next record of the index, when nothing was spilled.
+    next: usize,
+    runs: Vec<Run>,
+    /// Each run's next key: the smallest first; among equal keys, the earlier run's (it was
+    /// gathered first).
+    heads: BinaryHeap<Reverse<(u64, usize)>>,
+    /// The run whose record was handed out last: it moves on before the next is chosen.
+    last: Option<usize>,
+}
+
+impl Records {
+    /// The next record and its key, `None` after the last.
+    pub fn next_record(&mut self) -> Option<io::Result<(u64, &[u8])>> {
+        if self.runs.is_empty() {
+            let &(key, at, len) = self.sorted.index.get(self.next)?;
+            self.next += 1;
+            return Some(Ok((
+                key,
+                self.sorted.bytes.get(at..at + len).unwrap_or_default(),
+            )));
+        }
+        if let Some(i) = self.last.take() {
+            let run = self.runs.get_mut(i)?;
+            match run.next() {
+                Ok(Some(key)) => self.heads.push(Reverse((key, i))),
+                Ok(None) => {}
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        let Reverse((key, i)) = self.heads.pop()?;
+        self.last = Some(i);
+        let run = self.runs.get(i)?;
+        Some(Ok((key, &run.record)))
+    }
+}
+
 /// One spilled run being read: its next record's bytes.
-struct Run<'f> {
-    reader: BufReader<Span<'f>>,
+#[derive(Debug)]
+struct Run {
+    reader: BufReader<Span>,
     record: Vec<u8>,
 }
 
-impl Run<'_> {
+impl Run {
     /// Reads the next record into `record` and says its key; `None` at the run's end.
     fn next(&mut self) -> io::Result<Option<u64>> {
         let mut head = [0u8; 12];
@@ -149,14 +197,15 @@ impl Run<'_> {
     }
 }
 
-/// A part of the file, read from its own position (each run's reader has its own).
-struct Span<'f> {
-    file: &'f File,
+/// A part of the file, read at its own position (`read_at`: the handles share no offset).
+#[derive(Debug)]
+struct Span {
+    file: File,
     at: u64,
     end: u64,
 }
 
-impl Read for Span<'_> {
+impl Read for Span {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let left = usize::try_from(self.end - self.at).unwrap_or(usize::MAX);
         let len = buf.len().min(left);
