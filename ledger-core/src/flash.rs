@@ -3,18 +3,20 @@
 //! record being written.
 //!
 //! - Every write is aligned to `WRITE_SIZE` and covers whole words; a frame is padded to a
-//!   word boundary with `0x00` (empty frames, skipped by readers). No word is written twice, so
-//!   flash with ECC works.
+//!   word boundary with `0x00` (empty frames, skipped by readers). No word is programmed with
+//!   data twice (only zeros, over a word a cut may have touched), so flash with ECC works.
 //! - The region's erased bytes read `0xFF`: the log ends where only `0xFF` follows.
 //! - A record cut short by a power cut leaves bytes with no delimiter before the erased space.
 //!   [`FlashLog::open`] reports it and never reads it as data.
 //! - A power cut can also leave a word that reads erased but was touched (its write had begun),
-//!   which ECC flash must not write again. So the first append after opening skips one guard
-//!   word (at least 4 bytes) past the last byte known to be written, then writes one word of `0x00` that ends
-//!   whatever came before (a torn frame, or a gap that reads `0xFF` and is skipped as erased
-//!   space), then the record. Nothing already written is written again. (A torn record whose
-//!   last written words happened to hold only `0xFF` data could extend past the guard word;
-//!   that case, of probability about one in 2^32 per cut, is not handled.)
+//!   which ECC flash must not program with data. So the first append after opening writes one
+//!   word of `0x00` first: zeros are what ECC NOR flash takes over a touched word (the check bits
+//!   of zero data are zeros; flash that refuses moves the word on). After a clean tail it goes
+//!   where the tail ends: a boot costs that one word. After a torn record it goes past one
+//!   guard word (at least 4 bytes) beyond the last byte written, and ends the torn frame; the
+//!   erased gap it leaves is skipped by readers. (A torn record whose last written words
+//!   happened to hold only `0xFF` data could extend past the guard word; that case, of
+//!   probability about one in 2^32 per cut, is not handled.)
 //! - When the region is full, [`FlashLog::append`] returns [`FlashError::Full`] and writes
 //!   nothing.
 //! - Opening tells the truth: every frame that does not decode (a flipped bit, rot at rest) is
@@ -203,8 +205,9 @@ pub struct FlashLog<F> {
     end: u32,
     /// Where the next write goes (region-absolute, aligned).
     write_at: u32,
-    /// The first append after opening: skip a guard word and write a word of 0x00 first.
-    guard: bool,
+    /// The first append after opening writes a word of 0x00 first, after skipping this many
+    /// bytes (a guard word after a torn tail, none after a clean one); `None` after a format.
+    first_append: Option<u32>,
     /// The sequence number the next record will have.
     next_seq: Seq,
     tail: Tail,
@@ -246,7 +249,7 @@ impl<F: NorFlash> FlashLog<F> {
             start,
             end,
             write_at,
-            guard: false,
+            first_append: None,
             next_seq: 0,
             tail: Tail::Clean,
             damage: Damage::default(),
@@ -324,7 +327,7 @@ impl<F: NorFlash> FlashLog<F> {
             start,
             end,
             write_at: end,
-            guard: true,
+            first_append: Some(guard_len(F::WRITE_SIZE) as u32),
             next_seq: 0,
             tail: Tail::Clean,
             damage: Damage::default(),
@@ -403,8 +406,13 @@ impl<F: NorFlash> FlashLog<F> {
         loop {
             match log.next_item(pos, &mut on_item)? {
                 Step::Frame { next } => pos = next,
-                Step::Erased { at } => {
+                Step::Erased { at, clean } => {
                     log.write_at = align_up::<F>(at).unwrap_or(end).min(end);
+                    // Right after a complete frame nothing was written but perhaps touched:
+                    // the closing word goes there, with no guard before it.
+                    if clean {
+                        log.first_append = Some(0);
+                    }
                     break;
                 }
                 Step::Torn { at, len } => {
@@ -450,12 +458,10 @@ impl<F: NorFlash> FlashLog<F> {
 
     /// Bytes still free for records (less the guard and closing words of a first append).
     pub fn free(&self) -> u32 {
-        let guard = if self.guard {
-            (guard_len(F::WRITE_SIZE) as u32).saturating_add(F::WRITE_SIZE as u32)
-        } else {
-            0
-        };
-        self.end.saturating_sub(self.write_at).saturating_sub(guard)
+        let first = self
+            .first_append
+            .map_or(0, |skip| skip.saturating_add(F::WRITE_SIZE as u32));
+        self.end.saturating_sub(self.write_at).saturating_sub(first)
     }
 
     /// Appends one complete frame (from [`crate::record::encode_frame`] or
@@ -474,15 +480,17 @@ impl<F: NorFlash> FlashLog<F> {
         if needed > self.free() {
             return Err(FlashError::Full);
         }
-        if self.guard {
-            // Skip a word that may have been touched, then end what came before with 0x00.
-            // An earlier boot's cut may have touched that closing word too without changing a
-            // bit (it reads erased, so this boot picks the same place): ECC flash refuses to
-            // program it again, and the next word is tried, while the frame still fits. (Other
-            // flash takes 0x00 over a partly programmed 0x00 as it is.)
+        if let Some(skip) = self.first_append {
+            // End what came before with 0x00: after a torn tail, past a guard word that the
+            // cut may have touched. A cut may also have touched the closing word's place
+            // without changing a bit (an earlier boot's closing word, or the first word of an
+            // append after a clean tail: it reads erased, so this boot picks the same place).
+            // Zeros over such a word are what ECC NOR flash allows (STM32's controllers
+            // program 0x00 over any word, and its ECC bits are zeros too); flash that refuses
+            // it moves the closing word on, while the frame still fits.
             let zeros = [0u8; MAX_WRITE_SIZE];
             let step = word as u32;
-            let mut at = self.write_at.saturating_add(guard_len(word) as u32);
+            let mut at = self.write_at.saturating_add(skip);
             let mut tries: u32 = 0;
             while let Err(e) = self.flash.write(at, zeros.get(..word).unwrap_or_default()) {
                 at = at.saturating_add(step);
@@ -494,7 +502,7 @@ impl<F: NorFlash> FlashLog<F> {
                 }
             }
             self.write_at = at.saturating_add(step);
-            self.guard = false;
+            self.first_append = None;
         }
         let whole = frame
             .len()
@@ -564,7 +572,10 @@ impl<F: NorFlash> FlashLog<F> {
             // No delimiter before the end: erased space, or a record cut short.
             None => {
                 let Some(last) = self.last_written(first)? else {
-                    return Ok(Step::Erased { at: first });
+                    return Ok(Step::Erased {
+                        at: first,
+                        clean: true,
+                    });
                 };
                 let len = last.saturating_sub(first).saturating_add(1);
                 if (len as usize) < MAX_FRAME {
@@ -577,6 +588,7 @@ impl<F: NorFlash> FlashLog<F> {
                     found,
                     Step::Erased {
                         at: last.saturating_add(1),
+                        clean: false,
                     },
                 )
             }
@@ -768,8 +780,9 @@ impl<F: NorFlash> FlashLog<F> {
 enum Step {
     /// A complete frame (intact or not); the next one starts at `next`.
     Frame { next: u32 },
-    /// Only erased flash from `at`.
-    Erased { at: u32 },
+    /// Only erased flash from `at`: right after a complete frame (`clean`), or after bytes that
+    /// are damage.
+    Erased { at: u32, clean: bool },
     /// An incomplete frame at `at`, `len` bytes up to its last written byte.
     Torn { at: u32, len: u32 },
     /// The region is used to its end.

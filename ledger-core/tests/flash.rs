@@ -841,3 +841,62 @@ fn most_pledges_bounds_what_a_region_holds() {
     fill::<32>(&smallest);
     assert_eq!(most_pledges(SIZE, 0), 0);
 }
+
+/// What a boot costs in flash: after a clean tail, the one word of zeros of its first append;
+/// after a torn record, a guard word too. Measured as the bytes in use after eight boots, each
+/// appending one note.
+#[test]
+fn a_boot_after_a_clean_tail_costs_one_word() {
+    fn boots<const W: usize>() {
+        let mut flash = FlashLog::format(Mock::<W, 1>::new(), 0, SIZE as u32)
+            .unwrap()
+            .into_inner();
+        let mut frames = 0;
+        for seq in 0..8u32 {
+            flash.reboot();
+            let (mut log, seen) = reopen(flash);
+            assert_eq!(seen.len(), seq as usize);
+            assert_eq!(log.tail(), Tail::Clean);
+            let frame = note(seq);
+            frames += frame.len().div_ceil(W) * W;
+            log.append(&frame).unwrap();
+            flash = log.into_inner();
+        }
+        let preamble = 16usize.div_ceil(W) * W;
+        // Free space counts out the next boot's closing word: add it back.
+        let used = SIZE - reopen(flash.clone()).0.free() as usize - W;
+        assert_eq!(used, preamble + frames + 8 * W, "{W}-byte words");
+
+        // A cut in the ninth append leaves a torn record: the next boot's closing word goes
+        // past a guard word after it.
+        let frame = note(8);
+        // Two units: this boot's closing word, and the first word of the frame.
+        flash.cut_after(2, 7);
+        let (mut log, _) = reopen(flash);
+        let cut = log.append(&frame);
+        assert!(cut.is_err(), "the power went");
+        let mut flash = log.into_inner();
+        flash.reboot();
+        let (mut log, seen) = reopen(flash);
+        assert_eq!(seen.len(), 8);
+        let Tail::Torn { offset, len } = log.tail() else {
+            panic!("{W}: a torn tail, not {:?}", log.tail());
+        };
+        let torn_end = (offset + len) as usize;
+        let guard = W.max(4);
+        let after = note(8);
+        log.append(&after).unwrap();
+        let (log, seen) = reopen(log.into_inner());
+        assert_eq!(seen.len(), 9);
+        let used = SIZE - log.free() as usize - W;
+        assert_eq!(
+            used,
+            torn_end.div_ceil(W) * W + guard + W + after.len().div_ceil(W) * W,
+            "{W}-byte words, after a torn record"
+        );
+    }
+    boots::<4>();
+    boots::<8>();
+    boots::<16>();
+    boots::<32>();
+}
