@@ -85,6 +85,14 @@ impl Mapped {
         }
     }
 
+    /// These bytes as a reader from their start, each page let go of once it is past it.
+    pub fn reader(&self) -> Reader<'_> {
+        Reader {
+            at: 0,
+            behind: self.behind(),
+        }
+    }
+
     /// The records of these bytes, each page let go of once they are past it.
     pub fn scan(&self) -> Result<Scan<'_>, ledger_core::error::FormatError> {
         Ok(Scan {
@@ -129,6 +137,26 @@ impl Behind<'_> {
     pub fn done(&mut self) {
         self.bytes.release(self.from, self.bytes.len);
         self.from = self.bytes.len;
+    }
+}
+
+/// Mapped bytes read in order, their pages let go of behind the reader.
+#[derive(Debug)]
+pub struct Reader<'a> {
+    at: usize,
+    behind: Behind<'a>,
+}
+
+impl std::io::Read for Reader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let rest = self.behind.bytes.get(self.at..).unwrap_or_default();
+        let len = rest.len().min(buf.len());
+        buf.get_mut(..len)
+            .unwrap_or_default()
+            .copy_from_slice(rest.get(..len).unwrap_or_default());
+        self.at += len;
+        self.behind.reached(self.at);
+        Ok(len)
     }
 }
 

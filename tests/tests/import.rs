@@ -327,3 +327,45 @@ fn a_large_import_waits_in_a_temporary_file_and_is_still_all_or_nothing() {
     let again = scratch.ok(&["import", "big.csv"]);
     assert!(again.contains("250000 imported before"), "{again}");
 }
+
+/// JSON is read row by row as it is parsed, not as one value: an `origin` after the `events`
+/// still gives every row its reference (a second pass), and a file of the wrong shape is one
+/// error, the ledger unchanged.
+#[test]
+fn a_json_origin_after_the_rows_still_names_their_references() {
+    let source = Scratch::example();
+    let export = source.ok(&["export", "--format", "json"]);
+    assert!(
+        export.find("\"origin\"") < export.find("\"events\""),
+        "export writes its origin first"
+    );
+    // serde_json's map is sorted: written again, `events` comes before `origin`.
+    let value: serde_json::Value = serde_json::from_str(&export).unwrap();
+    let late = serde_json::to_string(&value).unwrap();
+    assert!(late.find("\"events\"") < late.find("\"origin\""));
+    let scratch = Scratch::empty();
+    std::fs::write(scratch.path("late.json"), &late).unwrap();
+    std::fs::write(scratch.path("export.json"), &export).unwrap();
+    target(&scratch);
+    let said = scratch.ok(&["import", "late.json"]);
+    assert!(said.starts_with("imported 7 rows from late.json"), "{said}");
+    // The same rows in the export's own order are the same references: nothing twice.
+    let again = scratch.ok(&["import", "export.json"]);
+    assert!(again.contains("7 imported before"), "{again}");
+
+    let before = scratch.read("ledger.pledge");
+    std::fs::write(
+        scratch.path("odd.json"),
+        r#"{"origin": "x.example/odd", "events": "not rows"}"#,
+    )
+    .unwrap();
+    let output = scratch.run(&["import", "odd.json"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("odd.json") && stderr.contains("an array of rows"),
+        "{stderr}"
+    );
+    assert_eq!(scratch.read("ledger.pledge"), before);
+}

@@ -5,6 +5,7 @@
 //! row's external reference (`ref`) is kept with its pledge as a note `ref: …`, so that
 //! importing the same file again records nothing twice.
 
+mod json;
 mod refs;
 
 use std::collections::HashMap;
@@ -416,31 +417,18 @@ fn read_json(
     context: &Context,
 ) -> Result<()> {
     let path = importer.path;
-    let value: Value = serde_json::from_slice(bytes)
-        .map_err(|e| CliError::input(format!("{}: not JSON: {e}", path.display())))?;
-    let (items, origin) = match &value {
-        Value::Array(items) => (items.as_slice(), None),
-        Value::Object(map) => (
-            map.get("events")
-                .and_then(Value::as_array)
-                .map_or(&[][..], Vec::as_slice),
-            map.get("origin").and_then(Value::as_str),
-        ),
-        _ => (&[][..], None),
-    };
-    let source = source.or(origin);
     let commodity = COMMODITY.0;
-    for (n, item) in items.iter().enumerate() {
+    let read = json::for_each_row(bytes, source.is_none(), |number, item, origin| {
         let mut owned: [Option<String>; FIELDS.len()] = Default::default();
         let mut money_code: Option<String> = None;
         if let Value::Object(map) = item {
             for (column, value) in map {
-                let Some(slot) = field_of(column).and_then(|i| owned.get_mut(i)) else {
+                let Some(slot) = field_of(&column).and_then(|i| owned.get_mut(i)) else {
                     continue;
                 };
                 *slot = match value {
                     Value::Null => None,
-                    Value::String(s) => Some(s.clone()),
+                    Value::String(s) => Some(s),
                     // Money, as export writes it: its value, and its commodity.
                     Value::Object(m) => {
                         if let Some(code) = m.get("commodity").and_then(Value::as_str) {
@@ -458,15 +446,27 @@ fn read_json(
             *slot = money_code;
         }
         let mut row = Row {
-            number: n + 1,
+            number,
             values: [None; FIELDS.len()],
         };
         for (slot, value) in row.values.iter_mut().zip(&owned) {
             *slot = value.as_deref();
         }
-        check_row(importer, row, source, context)?;
+        check_row(importer, row, source.or(origin), context)
+    });
+    match read {
+        Ok(()) => Ok(()),
+        Err(json::Stop::Row(e)) => Err(e),
+        Err(json::Stop::Json(e)) if e.is_data() => Err(CliError::input(format!(
+            "{}: {e}; an import is an array of rows, or an object whose `events` is one (as \
+             `export --format json` writes)",
+            path.display()
+        ))),
+        Err(json::Stop::Json(e)) => Err(CliError::input(format!(
+            "{}: not JSON: {e}",
+            path.display()
+        ))),
     }
-    Ok(())
 }
 
 /// `--map FIELD=COLUMN` pairs, checked: the field must be one `import` knows.
