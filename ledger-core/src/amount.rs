@@ -477,55 +477,171 @@ pub struct Decimal {
     decimals: u8,
 }
 
+/// A number taken apart into its decimal digits, the last first. On a 64-bit machine by
+/// division, which the compiler makes a multiplication; on a 32-bit one (a device) by
+/// [`Pieces`]: dividing a 64- or 128-bit number there calls a library routine of about a
+/// kilobyte, or is unrolled into several.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Digits {
+    #[cfg(target_pointer_width = "64")]
+    value: u128,
+    #[cfg(not(target_pointer_width = "64"))]
+    pieces: Pieces,
+}
+
+impl Digits {
+    pub(crate) fn new(value: u128) -> Digits {
+        #[cfg(target_pointer_width = "64")]
+        return Digits { value };
+        #[cfg(not(target_pointer_width = "64"))]
+        Digits {
+            pieces: Pieces::new(value),
+        }
+    }
+
+    pub(crate) fn is_zero(&self) -> bool {
+        #[cfg(target_pointer_width = "64")]
+        return self.value == 0;
+        #[cfg(not(target_pointer_width = "64"))]
+        self.pieces.is_zero()
+    }
+
+    /// The last digit, taken off.
+    pub(crate) fn pop(&mut self) -> u8 {
+        #[cfg(target_pointer_width = "64")]
+        {
+            // Amounts fit in 64 bits: a 128-bit division would be a library call.
+            if let Ok(small) = u64::try_from(self.value) {
+                self.value = u128::from(small / 10);
+                return (small % 10) as u8;
+            }
+            let digit = (self.value % 10) as u8;
+            self.value /= 10;
+            digit
+        }
+        #[cfg(not(target_pointer_width = "64"))]
+        self.pieces.pop()
+    }
+}
+
+/// A 128-bit number as eight 16-bit pieces, the most significant first, divided by 10 by long
+/// division in 32-bit arithmetic (each step divides less than 10 × 2^16 by 10, which the
+/// compiler makes a multiplication). What a device takes digits off with; compiled everywhere
+/// so that the desktop's tests check it against plain division.
+#[derive(Debug, Clone, Copy)]
+#[cfg_attr(target_pointer_width = "64", allow(dead_code))]
+pub(crate) struct Pieces([u32; 8]);
+
+#[cfg_attr(target_pointer_width = "64", allow(dead_code))]
+impl Pieces {
+    pub(crate) fn new(value: u128) -> Pieces {
+        let mut pieces = [0u32; 8];
+        let mut rest = value;
+        for piece in pieces.iter_mut().rev() {
+            *piece = (rest & 0xFFFF) as u32;
+            rest >>= 16;
+        }
+        Pieces(pieces)
+    }
+
+    pub(crate) fn is_zero(&self) -> bool {
+        self.0.iter().all(|&p| p == 0)
+    }
+
+    /// The last digit, taken off.
+    pub(crate) fn pop(&mut self) -> u8 {
+        let mut rest = 0u32;
+        for piece in &mut self.0 {
+            let value = (rest << 16) | *piece;
+            *piece = value / 10;
+            rest = value % 10;
+        }
+        rest as u8
+    }
+}
+
+/// Bytes enough for any [`Decimal`] as text: a sign, 20 digits, 6 commas and a point, or a
+/// leading `0.` and up to 38 decimals.
+pub const DECIMAL_TEXT: usize = 64;
+
 impl Decimal {
     /// `units` minor units of a commodity with `decimals` decimal places.
     pub fn new(units: i64, decimals: u8) -> Self {
         Self { units, decimals }
     }
+
+    /// The number as text in `out`, its thousands grouped if `grouped` (`1,234.50`), without
+    /// `core::fmt`: what [`Display`](fmt::Display) writes, and what a device prints with a few
+    /// hundred bytes of code instead of the formatting machinery's kilobytes.
+    ///
+    /// ```
+    /// use ledger_core::amount::Decimal;
+    /// let mut out = [0u8; ledger_core::amount::DECIMAL_TEXT];
+    /// assert_eq!(Decimal::new(-123456789, 2).write_to(true, &mut out), b"-1,234,567.89");
+    /// ```
+    pub fn write_to<'o>(&self, grouped: bool, out: &'o mut [u8; DECIMAL_TEXT]) -> &'o [u8] {
+        let magnitude = u128::from(self.units.unsigned_abs());
+        let start = write_number(
+            out,
+            DECIMAL_TEXT,
+            magnitude,
+            self.units < 0,
+            self.decimals,
+            grouped,
+        );
+        out.get(start..).unwrap_or_default()
+    }
+}
+
+/// Writes `magnitude` (with `decimals` of its digits after the point, its thousands grouped if
+/// `grouped`, a minus sign if `negative`) so that it ends just before `out[end]`, from its last
+/// digit back, in one pass; returns where it starts. `out` must have room (a caller's buffer
+/// of [`DECIMAL_TEXT`] holds any `Decimal`; what does not fit is left out, never written out of
+/// bounds).
+pub(crate) fn write_number(
+    out: &mut [u8],
+    mut end: usize,
+    magnitude: u128,
+    negative: bool,
+    decimals: u8,
+    grouped: bool,
+) -> usize {
+    let decimals = usize::from(decimals);
+    let mut digits = Digits::new(magnitude);
+    let mut put = |byte: u8| {
+        end = end.saturating_sub(1);
+        if let Some(slot) = out.get_mut(end) {
+            *slot = byte;
+        }
+    };
+    let mut written = 0usize;
+    loop {
+        if written == decimals && decimals > 0 {
+            put(b'.');
+        } else if grouped
+            && written > decimals
+            && written.saturating_sub(decimals).is_multiple_of(3)
+        {
+            put(b',');
+        }
+        put(b'0'.saturating_add(digits.pop()));
+        written = written.saturating_add(1);
+        if digits.is_zero() && written > decimals {
+            break;
+        }
+    }
+    if negative {
+        put(b'-');
+    }
+    end
 }
 
 impl fmt::Display for Decimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // u64 has 20 digits at most; MAX_DECIMALS keeps the leading "0." within 40 bytes.
-        let mut digits = [b'0'; 40];
-        let mut magnitude = self.units.unsigned_abs();
-        let mut count = 0usize;
-        for slot in digits.iter_mut().rev() {
-            if magnitude == 0 && count > usize::from(self.decimals) {
-                break;
-            }
-            *slot = b'0'.saturating_add((magnitude % 10) as u8);
-            magnitude /= 10;
-            count = count.saturating_add(1);
-        }
-        let start = digits.len().saturating_sub(count);
-        let all = digits.get(start..).unwrap_or_default();
-        let (integer, fraction) = all.split_at(count.saturating_sub(usize::from(self.decimals)));
         // Written out whole, then handed to the formatter once: a write per digit cost a tenth
-        // of a million-row `list --format csv`. Sign, 20 digits, 6 commas, point: within 64.
-        let mut out = [0u8; 64];
-        let mut len = 0usize;
-        let mut put = |byte: u8| {
-            if let Some(slot) = out.get_mut(len) {
-                *slot = byte;
-                len = len.saturating_add(1);
-            }
-        };
-        if self.units < 0 {
-            put(b'-');
-        }
-        let group = !f.alternate();
-        for (i, &digit) in integer.iter().enumerate() {
-            if group && i > 0 && integer.len().saturating_sub(i) % 3 == 0 {
-                put(b',');
-            }
-            put(digit);
-        }
-        if !fraction.is_empty() {
-            put(b'.');
-            fraction.iter().for_each(|&digit| put(digit));
-        }
-        f.write_str(ascii(out.get(..len).unwrap_or_default()))
+        // of a million-row `list --format csv`.
+        let mut out = [0u8; DECIMAL_TEXT];
+        f.write_str(ascii(self.write_to(!f.alternate(), &mut out)))
     }
 }
 
@@ -536,6 +652,70 @@ fn ascii(bytes: &[u8]) -> &str {
 #[cfg(test)]
 mod currency_tests {
     use super::*;
+
+    /// A device's digits (16-bit pieces, 32-bit arithmetic) are plain division's, for numbers
+    /// of every size up to the largest 128-bit one.
+    #[test]
+    fn pieces_give_the_digits_division_gives() {
+        let mut value: u128 = 1;
+        let mut samples = vec![
+            0,
+            9,
+            10,
+            65_535,
+            65_536,
+            655_359,
+            u128::from(u64::MAX),
+            u128::MAX,
+        ];
+        for _ in 0..200 {
+            value = value
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            samples.push(value);
+            samples.push(value >> 64);
+            samples.push(value >> 100);
+        }
+        for sample in samples {
+            let (mut pieces, mut plain) = (Pieces::new(sample), sample);
+            loop {
+                assert_eq!(pieces.pop(), (plain % 10) as u8, "{sample}");
+                plain /= 10;
+                assert_eq!(pieces.is_zero(), plain == 0, "{sample}");
+                if plain == 0 {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Written in one pass from the last digit: every grouping, sign and number of decimals.
+    #[test]
+    fn decimals_are_written_as_they_always_were() {
+        let cases: &[(i64, u8, bool, &str)] = &[
+            (0, 0, true, "0"),
+            (0, 2, true, "0.00"),
+            (5, 3, false, "0.005"),
+            (-5, 3, true, "-0.005"),
+            (1234, 0, true, "1,234"),
+            (123, 0, true, "123"),
+            (-123456789, 2, true, "-1,234,567.89"),
+            (-123456789, 2, false, "-1234567.89"),
+            (100_000, 2, true, "1,000.00"),
+            (i64::MIN, 0, true, "-9,223,372,036,854,775,808"),
+            (i64::MAX, 18, false, "9.223372036854775807"),
+            (7, 30, false, "0.000000000000000000000000000007"),
+        ];
+        for &(units, decimals, grouped, text) in cases {
+            let mut out = [0u8; DECIMAL_TEXT];
+            let written = Decimal::new(units, decimals).write_to(grouped, &mut out);
+            assert_eq!(
+                core::str::from_utf8(written).unwrap(),
+                text,
+                "{units} {decimals}"
+            );
+        }
+    }
 
     /// The device's short list agrees with the full one, code by code.
     #[test]

@@ -463,10 +463,33 @@ impl Percent {
     }
 }
 
+/// Bytes enough for any [`Percent`] as text: a sign, 39 digits, a point, a digit and `%`.
+pub const PERCENT_TEXT: usize = 48;
+
+impl Percent {
+    /// The share as text in `out` (`89.1%`), without `core::fmt`, as [`Display`](fmt::Display)
+    /// writes it.
+    ///
+    /// ```
+    /// use ledger_core::report::{PERCENT_TEXT, Percent};
+    /// let mut out = [0u8; PERCENT_TEXT];
+    /// assert_eq!(Percent::of(-1, 2000).unwrap().write_to(&mut out), b"-0.1%");
+    /// ```
+    pub fn write_to<'o>(&self, out: &'o mut [u8; PERCENT_TEXT]) -> &'o [u8] {
+        let end = PERCENT_TEXT.saturating_sub(1);
+        if let Some(last) = out.get_mut(end) {
+            *last = b'%';
+        }
+        let magnitude = self.tenths.unsigned_abs();
+        let start = crate::amount::write_number(out, end, magnitude, self.tenths < 0, 1, false);
+        out.get(start..).unwrap_or_default()
+    }
+}
+
 impl fmt::Display for Percent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.tenths < 0 { "-" } else { "" };
-        let magnitude = self.tenths.unsigned_abs();
-        write!(f, "{sign}{}.{}%", magnitude / 10, magnitude % 10)
+        let mut out = [0u8; PERCENT_TEXT];
+        let text = self.write_to(&mut out);
+        f.write_str(core::str::from_utf8(text).unwrap_or("?"))
     }
 }

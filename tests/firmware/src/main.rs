@@ -4,7 +4,8 @@
 //! feature, the Merkle root; with `signatures`, the checkpoint's Ed25519 signature) against what
 //! the desktop `pledge` computes, writes the flash region to a host file for `pledge audit`,
 //! reports its peak stack use, and exits non-zero on any mismatch. With `print`, it also prints
-//! the report over semihosting.
+//! the report over semihosting, without `core::fmt` (the core writes amounts and shares as
+//! bytes).
 #![no_std]
 #![no_main]
 
@@ -17,16 +18,6 @@ use cortex_m_semihosting::{debug, hio, syscall};
 use riscv_rt::entry;
 #[cfg(target_arch = "riscv32")]
 use riscv_semihosting::{debug, hio, syscall};
-
-/// Prints over semihosting with `core::fmt`, only with the `print` feature.
-macro_rules! say {
-    ($($arg:tt)*) => {
-        #[cfg(all(feature = "print", target_arch = "arm"))]
-        cortex_m_semihosting::hprintln!($($arg)*);
-        #[cfg(all(feature = "print", target_arch = "riscv32"))]
-        riscv_semihosting::hprintln!($($arg)*);
-    };
-}
 
 /// Waits for an interrupt: what is left to do once semihosting has been told to exit.
 fn idle() {
@@ -208,14 +199,8 @@ fn check_report(reopened: &State<Tables>) -> Result<(), &'static str> {
     for progress in report::goal_progress(reopened, &totals) {
         let share = progress.committed_share().ok_or(DIFFERS)?;
         let remaining = progress.remaining().map_err(|_| DIFFERS)?;
-        say!(
-            "firmware: {}: committed {} of {} ({}), remaining {}",
-            progress.goal.name,
-            money(reopened, progress.totals.committed, &progress),
-            money(reopened, progress.goal.target.units, &progress),
-            share,
-            money(reopened, remaining, &progress)
-        );
+        #[cfg(feature = "print")]
+        print_progress(reopened, &progress, share, remaining);
         // USD 490bn of 550bn committed, in cents: 89.1%, 60bn to go.
         if progress.totals.committed != 49_000_000_000_000
             || share.tenths != 891
@@ -231,17 +216,37 @@ fn check_report(reopened: &State<Tables>) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// An amount in the goal's commodity, for printing.
+/// The goal's progress as `pledge report` says it, over semihosting, without `core::fmt`: the
+/// core writes the amounts and the share as bytes.
 #[cfg(feature = "print")]
-fn money(
+fn print_progress(
     state: &State<Tables>,
-    units: i64,
     progress: &report::GoalProgress<'_>,
-) -> ledger_core::amount::Decimal {
+    share: report::Percent,
+    remaining: i64,
+) {
+    use ledger_core::amount::{DECIMAL_TEXT, Decimal};
     let decimals = state
         .commodity(progress.goal.target.commodity)
         .map_or(0, |c| c.decimals);
-    ledger_core::amount::Decimal::new(units, decimals)
+    let mut texts = [[0u8; DECIMAL_TEXT]; 3];
+    let [committed, target, left] = &mut texts;
+    let mut percent = [0u8; report::PERCENT_TEXT];
+    // Names keep the rules at every door (no control character, no bidirectional override):
+    // printed as they are.
+    out(&[
+        b"firmware: ",
+        progress.goal.name.as_bytes(),
+        b": committed ",
+        Decimal::new(progress.totals.committed, decimals).write_to(true, committed),
+        b" of ",
+        Decimal::new(progress.goal.target.units, decimals).write_to(true, target),
+        b" (",
+        share.write_to(&mut percent),
+        b"), remaining ",
+        Decimal::new(remaining, decimals).write_to(true, left),
+        b"\n",
+    ]);
 }
 
 /// The root and the signed checkpoint: what the `merkle` and `signatures` features add.
@@ -261,11 +266,17 @@ mod merkle {
     /// Checks the reopened ledger's root against the desktop's.
     pub fn check(range: &Range) -> Result<(), &'static str> {
         let root = range.root();
-        say!(
-            "firmware: {} records, root {}",
-            range.size(),
-            core::str::from_utf8(&super::hex(&root)).unwrap_or("?")
-        );
+        #[cfg(feature = "print")]
+        {
+            let mut digits = [0u8; 10];
+            crate::out(&[
+                b"firmware: ",
+                crate::decimal(range.size() as u32, &mut digits),
+                b" records, root ",
+                &crate::hex(&root),
+                b"\n",
+            ]);
+        }
         if root != EXPECTED_ROOT {
             return Err("the Merkle root differs from the desktop's");
         }
@@ -336,7 +347,8 @@ mod merkle {
             if forged.is_signed_by(origin, &key) != Err(NoteError::BadSignature) {
                 return Err("a forged checkpoint verified");
             }
-            say!("firmware: checkpoint signature verified; a forged one refused");
+            #[cfg(feature = "print")]
+            crate::out(&[b"firmware: checkpoint signature verified; a forged one refused\n"]);
             Ok(true)
         }
     }
