@@ -428,6 +428,9 @@ fn compare_rows<T: Tables>(state: &State<T>, by: Key, a: &Row, b: &Row) -> Order
     by_name.then_with(|| code(a).cmp(&code(b)))
 }
 
+/// Bytes enough for any [`Percent`] as text: a sign, 39 digits, a point, a digit and `%`.
+pub const PERCENT_TEXT: usize = 48;
+
 /// A share in tenths of a percent, rounded half away from zero: 490 of 550 is 89.1%. Wide
 /// enough for any share of two 64-bit amounts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -461,12 +464,7 @@ impl Percent {
         let tenths = half_up.checked_div(whole.checked_mul(2)?)?;
         Some(Percent { tenths })
     }
-}
 
-/// Bytes enough for any [`Percent`] as text: a sign, 39 digits, a point, a digit and `%`.
-pub const PERCENT_TEXT: usize = 48;
-
-impl Percent {
     /// The share as text in `out` (`89.1%`), without `core::fmt`, as [`Display`](fmt::Display)
     /// writes it.
     ///
