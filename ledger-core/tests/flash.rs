@@ -134,10 +134,24 @@ fn every_power_cut_at_every_write_and_read_size() {
 }
 
 fn power_cuts<const W: usize, const R: usize>() {
+    power_cuts_on(Mock::<W, R>::new);
+}
+
+/// Every cut on flash that takes zeros over a word a cut touched (STM32's ECC flash): the
+/// closing word of a boot's first append lands on such a word instead of moving on.
+#[test]
+fn every_power_cut_on_flash_that_takes_zeros_over_a_touched_word() {
+    power_cuts_on(Mock::<4, 1>::taking_zeros);
+    power_cuts_on(Mock::<8, 8>::taking_zeros);
+    power_cuts_on(Mock::<16, 4>::taking_zeros);
+    power_cuts_on(Mock::<32, 32>::taking_zeros);
+}
+
+fn power_cuts_on<const W: usize, const R: usize>(erased: fn() -> Mock<W, R>) {
     let frames = frames();
     let total: usize = frames.iter().map(|(_, f)| f.len().div_ceil(W) * W).sum();
     for cut in 0..=total {
-        let mut flash = FlashLog::format(Mock::<W, R>::new(), 0, SIZE as u32)
+        let mut flash = FlashLog::format(erased(), 0, SIZE as u32)
             .unwrap()
             .into_inner();
         flash.budget = Some(cut);
@@ -899,4 +913,41 @@ fn a_boot_after_a_clean_tail_costs_one_word() {
     boots::<8>();
     boots::<16>();
     boots::<32>();
+}
+
+/// A cut that touched the word after a clean tail without changing a bit: it reads erased. The
+/// next boot's closing word of zeros goes there on flash that takes zeros over it (STM32), and
+/// one word further on flash that refuses any second program; the records read the same.
+#[test]
+fn a_touched_word_after_a_clean_tail_takes_the_closing_zeros_or_is_stepped_over() {
+    for (taking_zeros, extra_word) in [(true, 0), (false, 1)] {
+        let erased = if taking_zeros {
+            Mock::<8, 1>::taking_zeros()
+        } else {
+            Mock::<8, 1>::new()
+        };
+        let mut log = FlashLog::format(erased, 0, SIZE as u32).unwrap();
+        log.append(&note(0)).unwrap();
+        let mut flash = log.into_inner();
+        let (log, _) = reopen(flash.clone());
+        // Free space counts out the closing word: where the tail ends.
+        let tail = SIZE - log.free() as usize - 8;
+        assert!(flash.memory[tail..tail + 8].iter().all(|&b| b == 0xFF));
+        flash.written[tail / 8] = true;
+        flash.reboot();
+        let (mut log, seen) = reopen(flash);
+        assert_eq!((seen.len(), log.tail()), (1, Tail::Clean));
+        let frame = note(1);
+        log.append(&frame).unwrap();
+        let flash = log.into_inner();
+        let zeros = tail + 8 * extra_word;
+        assert!(
+            flash.memory[zeros..zeros + 8].iter().all(|&b| b == 0),
+            "taking zeros: {taking_zeros}"
+        );
+        let (log, seen) = reopen(flash);
+        assert_eq!(seen.len(), 2);
+        let used = SIZE - log.free() as usize - 8;
+        assert_eq!(used, zeros + 8 + frame.len().div_ceil(8) * 8);
+    }
 }

@@ -60,6 +60,9 @@ pub struct Mock<const W: usize, const R: usize> {
     /// The state of the generator that decides what a cut leaves of the byte or page in
     /// flight (xorshift64; never 0).
     pub noise: u64,
+    /// A word written before may be programmed again with zeros (STM32's ECC flash allows it:
+    /// the check bits of zero data are zeros); otherwise every second program is an error.
+    pub zeros_over_written: bool,
 }
 
 impl<const W: usize, const R: usize> Default for Mock<W, R> {
@@ -77,6 +80,15 @@ impl<const W: usize, const R: usize> Mock<W, R> {
             budget: None,
             dead: false,
             noise: 0x9E37_79B9_7F4A_7C15,
+            zeros_over_written: false,
+        }
+    }
+
+    /// Erased flash that takes zeros over a word written before, as STM32's ECC flash does.
+    pub fn taking_zeros() -> Self {
+        Mock {
+            zeros_over_written: true,
+            ..Self::new()
         }
     }
 
@@ -178,7 +190,7 @@ impl<const W: usize, const R: usize> NorFlash for Mock<W, R> {
         }
         for (word, chunk) in bytes.chunks(W).enumerate() {
             let index = at / W + word;
-            if self.written[index] {
+            if self.written[index] && !(self.zeros_over_written && chunk.iter().all(|&b| b == 0)) {
                 return Err(MockError::WrittenTwice);
             }
             for (i, &byte) in chunk.iter().enumerate() {
