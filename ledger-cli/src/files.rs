@@ -77,18 +77,24 @@ pub fn write_new(
 /// Refuses anything but a regular file as a ledger: a FIFO would block every command, a device
 /// such as /dev/zero would be read until memory runs out.
 pub fn check_regular(path: &Path, metadata: std::fs::Metadata) -> Result<()> {
-    if metadata.is_file() {
-        return Ok(());
+    match not_regular(&metadata) {
+        None => Ok(()),
+        Some(kind) => Err(CliError::input(format!(
+            "{}: {kind}; pledge reads ledgers only from regular files",
+            path.display()
+        ))),
     }
-    let kind = if metadata.is_dir() {
-        "a directory"
+}
+
+/// What a file that is not a regular one is, said for a message.
+fn not_regular(metadata: &std::fs::Metadata) -> Option<&'static str> {
+    if metadata.is_file() {
+        None
+    } else if metadata.is_dir() {
+        Some("is a directory")
     } else {
-        "not a regular file (a pipe, socket or device)"
-    };
-    Err(CliError::input(format!(
-        "{}: is {kind}; pledge reads ledgers only from regular files",
-        path.display()
-    )))
+        Some("is not a regular file (a pipe, socket or device)")
+    }
 }
 
 /// Reads a whole regular file (see [`check_regular`]).
@@ -109,20 +115,16 @@ pub fn map_regular(path: &Path) -> std::result::Result<Mapped, String> {
 }
 
 /// Opens a regular file to read it, checked before (opening a FIFO would wait for a writer
-/// forever) and after (what was opened is what was checked).
+/// forever) and after (what was opened is what was checked). The message names no path: the
+/// caller's does.
 fn open_regular(path: &Path) -> std::result::Result<std::fs::File, String> {
-    let refuse = |e: CliError| e.message().to_string();
-    check_regular(
-        path,
-        std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?,
-    )
-    .map_err(refuse)?;
+    let refuse = |metadata: std::fs::Metadata| match not_regular(&metadata) {
+        None => Ok(()),
+        Some(kind) => Err(format!("{kind}; pledge reads only regular files")),
+    };
+    refuse(std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?)?;
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
-    check_regular(
-        path,
-        file.metadata().map_err(|e| format!("cannot read: {e}"))?,
-    )
-    .map_err(refuse)?;
+    refuse(file.metadata().map_err(|e| format!("cannot read: {e}"))?)?;
     Ok(file)
 }
 

@@ -85,11 +85,11 @@ impl Mapped {
         }
     }
 
-    /// These bytes as a reader from their start, each page let go of once it is past it.
-    pub fn reader(&self) -> Reader<'_> {
+    /// These bytes as a reader from `offset`, each page let go of once it is past it.
+    pub fn reader_from(&self, offset: usize) -> Reader<'_> {
         Reader {
-            at: 0,
-            behind: self.behind(),
+            at: offset,
+            behind: self.behind_from(offset),
         }
     }
 

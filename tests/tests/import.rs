@@ -369,3 +369,32 @@ fn a_json_origin_after_the_rows_still_names_their_references() {
     );
     assert_eq!(scratch.read("ledger.pledge"), before);
 }
+
+/// A JSON file that starts with a byte-order mark (as some Windows tools write it) was taken
+/// for CSV and refused; a directory was named twice in its error.
+#[test]
+fn a_byte_order_mark_and_a_directory_are_read_as_they_are() {
+    let scratch = Scratch::empty();
+    target(&scratch);
+    let row =
+        r#"[{"from": "Japan", "to": "United States", "amount": "5bn USD", "date": "2025-11-01"}]"#;
+    let mut json = b"\xEF\xBB\xBF".to_vec();
+    json.extend_from_slice(row.as_bytes());
+    std::fs::write(scratch.path("bom.json"), json).unwrap();
+    let said = scratch.ok(&["import", "bom.json"]);
+    assert!(said.starts_with("imported 1 rows from bom.json"), "{said}");
+    let list = scratch.ok(&["list", "--format", "csv"]);
+    assert!(
+        list.contains(",Japan,United States,5000000000.00,"),
+        "{list}"
+    );
+
+    std::fs::create_dir(scratch.path("rows")).unwrap();
+    let output = scratch.run(&["import", "rows"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(
+        stderr.trim_end(),
+        "error: rows: is a directory; pledge reads only regular files"
+    );
+}

@@ -28,6 +28,7 @@ pub(super) enum Stop {
 /// for only when `origin_wanted`).
 pub(super) fn for_each_row(
     bytes: &Mapped,
+    start: usize,
     origin_wanted: bool,
     mut each: impl FnMut(usize, Value, Option<&str>) -> Result<(), CliError>,
 ) -> Result<(), Stop> {
@@ -36,6 +37,7 @@ pub(super) fn for_each_row(
     let mut later = false;
     let first = read(
         bytes,
+        start,
         Top {
             rows: Some(Rows {
                 each: &mut each,
@@ -57,6 +59,7 @@ pub(super) fn for_each_row(
     // `events` came before `origin`: the rows again, now that the origin is known.
     let second = read(
         bytes,
+        start,
         Top {
             rows: Some(Rows {
                 each: &mut each,
@@ -74,10 +77,10 @@ pub(super) fn for_each_row(
     second.map_err(Stop::Json)
 }
 
-fn read(bytes: &Mapped, top: Top<'_, '_>) -> Result<(), serde_json::Error> {
+fn read(bytes: &Mapped, start: usize, top: Top<'_, '_>) -> Result<(), serde_json::Error> {
     // Through a reader, so that the pages behind it are let go of (a slice would keep the whole
     // file resident); buffered, so that the parser takes bytes from memory.
-    let reader = std::io::BufReader::with_capacity(64 << 10, bytes.reader());
+    let reader = std::io::BufReader::with_capacity(64 << 10, bytes.reader_from(start));
     let mut deserializer = serde_json::Deserializer::from_reader(reader);
     top.deserialize(&mut deserializer)?;
     deserializer.end()

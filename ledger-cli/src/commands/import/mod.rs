@@ -26,6 +26,9 @@ use crate::spool::Spool;
 use crate::tables::State;
 use refs::RefSet;
 
+/// The byte-order mark a UTF-8 file may start with.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// The fields a row may have, by the names `export` gives its columns.
 const FIELDS: [&str; 14] = [
     "id",
@@ -212,13 +215,19 @@ pub fn run(context: &Context, args: &ImportArgs) -> Result<()> {
         let field = mapping.get(column).copied().unwrap_or(column);
         FIELDS.iter().position(|f| *f == field)
     };
+    // A spreadsheet's "CSV UTF-8" (and some JSON writers) start with a byte-order mark: not
+    // part of the first column's name, nor a reason to take JSON for CSV.
+    let start = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
     let json = bytes
+        .get(start..)
+        .unwrap_or_default()
         .iter()
         .find(|b| !b.is_ascii_whitespace())
         .is_some_and(|b| matches!(b, b'[' | b'{'));
     let read = if json { read_json } else { read_csv };
     read(
         &bytes,
+        start,
         &field_of,
         args.source.as_deref(),
         &mut importer,
@@ -308,13 +317,14 @@ struct Batch {
 /// an import's time, so a second thread does it while this one checks the rows before.
 fn read_csv(
     bytes: &Mapped,
+    start: usize,
     field_of: &dyn Fn(&str) -> Option<usize>,
     source: Option<&str>,
     importer: &mut Importer<'_>,
     context: &Context,
 ) -> Result<()> {
     let path = importer.path;
-    let mut reader = csv::ReaderBuilder::new().from_reader(&**bytes);
+    let mut reader = csv::ReaderBuilder::new().from_reader(bytes.get(start..).unwrap_or_default());
     let headers = reader
         .headers()
         .map_err(|e| CliError::input(format!("{}: not CSV: {e}", path.display())))?
@@ -330,7 +340,7 @@ fn read_csv(
     let (full, batches) = std::sync::mpsc::sync_channel::<Batch>(AHEAD);
     let (used, empties) = std::sync::mpsc::channel::<Vec<csv::StringRecord>>();
     std::thread::scope(|scope| {
-        scope.spawn(move || read_batches(reader, bytes, path, full, empties));
+        scope.spawn(move || read_batches(reader, bytes, start, path, full, empties));
         let mut number = 1;
         // Ends when the reader has sent its last batch; an error here drops `batches`, which
         // stops the reader at its next send.
@@ -364,6 +374,7 @@ fn read_csv(
 fn read_batches(
     mut reader: csv::Reader<&[u8]>,
     bytes: &Mapped,
+    start: usize,
     path: &Path,
     full: std::sync::mpsc::SyncSender<Batch>,
     empties: std::sync::mpsc::Receiver<Vec<csv::StringRecord>>,
@@ -391,7 +402,7 @@ fn read_batches(
                 }
             }
         }
-        behind.reached(usize::try_from(reader.position().byte()).unwrap_or(0));
+        behind.reached(start + usize::try_from(reader.position().byte()).unwrap_or(0));
         let last = end || error.is_some();
         if full
             .send(Batch {
@@ -411,6 +422,7 @@ fn read_batches(
 /// source).
 fn read_json(
     bytes: &Mapped,
+    start: usize,
     field_of: &dyn Fn(&str) -> Option<usize>,
     source: Option<&str>,
     importer: &mut Importer<'_>,
@@ -418,7 +430,7 @@ fn read_json(
 ) -> Result<()> {
     let path = importer.path;
     let commodity = COMMODITY.0;
-    let read = json::for_each_row(bytes, source.is_none(), |number, item, origin| {
+    let read = json::for_each_row(bytes, start, source.is_none(), |number, item, origin| {
         let mut owned: [Option<String>; FIELDS.len()] = Default::default();
         let mut money_code: Option<String> = None;
         if let Value::Object(map) = item {
