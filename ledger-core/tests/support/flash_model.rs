@@ -142,14 +142,9 @@ impl Model {
     }
 }
 
-/// Runs `ops` on a freshly formatted `W`-byte-word, `R`-byte-read mock; panics on a broken
-/// invariant. Returns which paths it took.
-pub fn run<const W: usize, const R: usize>(ops: &[Op]) -> Coverage {
-    run_on::<W, R>(ops, false)
-}
-
-/// [`run`] on flash that takes zeros over a word written before (`taking_zeros`, as STM32's
-/// ECC flash does), or that refuses every second program.
+/// Runs `ops` on a freshly formatted `W`-byte-word, `R`-byte-read mock that takes zeros over a
+/// word written before (`taking_zeros`, as STM32's ECC flash does) or refuses every second
+/// program; panics on a broken invariant. Returns which paths it took.
 pub fn run_on<const W: usize, const R: usize>(ops: &[Op], taking_zeros: bool) -> Coverage {
     let flash = Shared::<W, R>::default();
     flash.0.borrow_mut().zeros_over_written = taking_zeros;
