@@ -456,11 +456,13 @@ impl<F: NorFlash> FlashLog<F> {
         self.next_seq
     }
 
-    /// Bytes still free for records (less the guard and closing words of a first append).
+    /// Bytes still free for records: less, before the first append after opening, its guard
+    /// and closing words and one word more, which the closing word may have to step over (a
+    /// word a cut touched, on flash that refuses to program it again).
     pub fn free(&self) -> u32 {
-        let first = self
-            .first_append
-            .map_or(0, |skip| skip.saturating_add(F::WRITE_SIZE as u32));
+        let first = self.first_append.map_or(0, |skip| {
+            skip.saturating_add((F::WRITE_SIZE as u32).saturating_mul(2))
+        });
         self.end.saturating_sub(self.write_at).saturating_sub(first)
     }
 
@@ -495,7 +497,12 @@ impl<F: NorFlash> FlashLog<F> {
             while let Err(e) = self.flash.write(at, zeros.get(..word).unwrap_or_default()) {
                 at = at.saturating_add(step);
                 tries = tries.saturating_add(1);
-                // Room for the closing word and the frame after it, as `free` counted.
+                // The refused word is lost to every later append too: the closing word goes
+                // after it.
+                self.write_at = at;
+                self.first_append = Some(0);
+                // `free` kept room for one refused word; a second one in a row (a cut in an
+                // earlier boot's retry) may find none.
                 if tries > MARKER_TRIES || at.saturating_add(step).saturating_add(needed) > self.end
                 {
                     return Err(FlashError::Flash(e));
