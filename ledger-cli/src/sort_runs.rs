@@ -19,6 +19,29 @@ const INDEX_ENTRY: usize = std::mem::size_of::<(u64, usize, usize)>();
 /// Bytes read at a time from each spilled run while merging.
 const BUFFER: usize = 64 << 10;
 
+/// The kinds of record (`Entry::kind`'s words) that sorted records name by index: a handful,
+/// kept once.
+#[derive(Debug, Default)]
+pub struct Kinds(Vec<&'static str>);
+
+impl Kinds {
+    /// `kind`'s index, added if it is new.
+    pub fn index(&mut self, kind: &'static str) -> usize {
+        match self.0.iter().position(|k| *k == kind) {
+            Some(index) => index,
+            None => {
+                self.0.push(kind);
+                self.0.len() - 1
+            }
+        }
+    }
+
+    /// The kind at `index`.
+    pub fn get(&self, index: usize) -> Option<&'static str> {
+        self.0.get(index).copied()
+    }
+}
+
 /// Records gathered in any order, to be read back in key order.
 #[derive(Debug, Default)]
 pub struct SortRuns {

@@ -10,10 +10,7 @@ use ledger_core::Date;
 use ledger_core::entry::Seq;
 
 use crate::sidecar::encoding::{In, Out};
-use crate::sort_runs::{Records, SortRuns};
-
-/// Bytes per transaction.
-const RECORD: usize = 24;
+use crate::sort_runs::{Kinds, Records, SortRuns};
 
 /// One transaction of a pledge: its type, date, value in minor units of the pledge's
 /// commodity, the record it comes from and that record's kind.
@@ -32,21 +29,18 @@ pub struct Transaction {
 #[derive(Debug, Default)]
 pub struct ByPledge {
     runs: SortRuns,
-    /// The kinds of records seen (a handful): a transaction names its kind by index.
-    kinds: Vec<&'static str>,
+    /// The kinds of records seen: a transaction names its kind by index.
+    kinds: Kinds,
+    /// The transaction being encoded (one buffer for all of them).
+    record: Out,
 }
 
 impl ByPledge {
     /// Adds a transaction.
     pub fn push(&mut self, t: Transaction) -> io::Result<()> {
-        let kind = match self.kinds.iter().position(|k| *k == t.kind) {
-            Some(kind) => kind,
-            None => {
-                self.kinds.push(t.kind);
-                self.kinds.len() - 1
-            }
-        };
-        let mut bytes = Out(Vec::with_capacity(RECORD));
+        let kind = self.kinds.index(t.kind);
+        let bytes = &mut self.record;
+        bytes.0.clear();
         bytes.u32(t.pledge);
         bytes.u32(t.id);
         bytes.i32(t.date.0);
@@ -54,7 +48,7 @@ impl ByPledge {
         bytes.u8(t.code);
         bytes.u8(u8::try_from(kind).map_err(|_| io::Error::other("too many kinds"))?);
         bytes.bytes(&[0, 0]);
-        self.runs.push(u64::from(t.pledge), &bytes.0)
+        self.runs.push(u64::from(t.pledge), &self.record.0)
     }
 
     /// Every transaction, in pledge order.
@@ -70,7 +64,7 @@ impl ByPledge {
 #[derive(Debug)]
 pub struct Sorted {
     records: Records,
-    kinds: Vec<&'static str>,
+    kinds: Kinds,
 }
 
 impl Iterator for Sorted {
@@ -83,7 +77,7 @@ impl Iterator for Sorted {
 }
 
 /// A transaction from its 24 bytes.
-fn decode(record: &[u8], kinds: &[&'static str]) -> io::Result<Transaction> {
+fn decode(record: &[u8], kinds: &Kinds) -> io::Result<Transaction> {
     let short = || io::Error::other("a short record");
     let mut input = In(record);
     let (pledge, id, date) = (input.u32(), input.u32(), input.i32());
@@ -93,7 +87,7 @@ fn decode(record: &[u8], kinds: &[&'static str]) -> io::Result<Transaction> {
     else {
         return Err(short());
     };
-    let kind = *kinds
+    let kind = kinds
         .get(usize::from(kind))
         .ok_or_else(|| io::Error::other("an unknown kind"))?;
     Ok(Transaction {

@@ -12,7 +12,7 @@ use super::super::export::EventRow;
 use crate::error::{CliError, Result};
 use crate::output::Money;
 use crate::sidecar::encoding::{In, Out};
-use crate::sort_runs::{SortRuns, Sorted};
+use crate::sort_runs::{Kinds, SortRuns, Sorted};
 use crate::tables::State;
 
 /// Events gathered in record order, to be read in date order.
@@ -20,8 +20,8 @@ use crate::tables::State;
 pub(super) struct ByDate<'a> {
     runs: SortRuns,
     names: Names<'a>,
-    /// The kinds of records seen (a handful): a row names its kind by index.
-    kinds: Vec<&'static str>,
+    /// The kinds of records seen: a row names its kind by index.
+    kinds: Kinds,
     record: Out,
 }
 
@@ -50,14 +50,7 @@ impl<'a> ByDate<'a> {
         out.0.clear();
         out.u32(row.id);
         out.opt_date(row.date);
-        let kind = match self.kinds.iter().position(|k| *k == row.kind) {
-            Some(kind) => kind,
-            None => {
-                self.kinds.push(row.kind);
-                self.kinds.len() - 1
-            }
-        };
-        out.u32(kind as u32);
+        out.u32(self.kinds.index(row.kind) as u32);
         out.opt_u32(row.pledge);
         for name in [row.from, row.to, row.goal, row.project, row.sector] {
             out.opt_u32(name.map(|n| self.names.of(n)));
@@ -111,7 +104,7 @@ fn spill_failed(e: std::io::Error) -> CliError {
 pub(super) struct SortedRows<'a> {
     sorted: Sorted,
     names: Vec<&'a str>,
-    kinds: Vec<&'static str>,
+    kinds: Kinds,
     now: &'a State,
 }
 
@@ -139,7 +132,7 @@ impl<'a> SortedRows<'a> {
         };
         let id = input.u32()?;
         let date = input.opt_date()?;
-        let kind = self.kinds.get(input.u32()? as usize).copied()?;
+        let kind = self.kinds.get(input.u32()? as usize)?;
         let pledge = input.opt_u32()?;
         let from = name(input.opt_u32()?)?;
         let to = name(input.opt_u32()?)?;
