@@ -316,6 +316,16 @@ impl<T: Spill> LentSlots<T> for Paged<T> {
         frame.items.get_mut(index % PAGE)
     }
 
+    fn is_full(&self) -> bool {
+        false
+    }
+
+    /// Never asked: the fold lets an item go only from a full table, and pages spill rather
+    /// than fill.
+    fn remove(&mut self, _index: usize) -> Option<T> {
+        None
+    }
+
     fn push(&mut self, item: T) -> Result<(), T> {
         let page = self.len / PAGE;
         let k = if self.len.is_multiple_of(PAGE) {

@@ -38,6 +38,9 @@ impl<T> Slots<T> for Grow<T> {
     fn as_mut_slice(&mut self) -> &mut [T] {
         &mut self.0
     }
+    fn is_full(&self) -> bool {
+        false
+    }
 }
 
 /// A `Vec` with a hash index from key to position, so that finding a name is O(1) however
@@ -88,6 +91,9 @@ impl<T: Keyed> Slots<T> for Indexed<T> {
         // The fold changes pledges' figures through this, never a declared name's key.
         &mut self.items
     }
+    fn is_full(&self) -> bool {
+        false
+    }
 }
 
 impl<T: Keyed> Indexed<T> {
@@ -122,6 +128,8 @@ impl Tables for Desktop {
     type Events = Paged<ledger_core::state::EventState>;
     type Rates = Grow<ledger_core::state::RateState>;
     type Aliases = Grow<ledger_core::state::Alias>;
+    // Never used: pledges spill to a file rather than leave.
+    type Settled = Grow<ledger_core::state::SettledRow>;
 }
 
 /// The state of a ledger on a desktop.

@@ -179,6 +179,9 @@ pub enum LedgerError {
     /// This reader does not hold the pledge's events in memory (a device's events table is
     /// full), so it cannot void one of them.
     EventsNotHeld(Seq),
+    /// The record is not among the pledges held in memory, and settled pledges up to it have
+    /// left memory to make room (a device's capacity for pledges): it may be one of them.
+    PledgeNotHeld(Seq),
     /// A return would exceed what has been fulfilled.
     ReturnExceedsFulfilled {
         /// What has been fulfilled, in minor units.
@@ -372,6 +375,10 @@ impl fmt::Display for LedgerError {
             Self::EventsNotHeld(seq) => write!(
                 f,
                 "the events of pledge #{seq} are not held in memory here; void it on a desktop"
+            ),
+            Self::PledgeNotHeld(seq) => write!(
+                f,
+                "record #{seq} is not a pledge held in memory here, and settled pledges have left it to make room; record this on a desktop"
             ),
             Self::ReturnExceedsFulfilled { .. } => {
                 f.write_str("a return would exceed what was fulfilled")

@@ -7,10 +7,10 @@ use core::cmp::Ordering;
 use core::fmt;
 
 use crate::amount::CommodityId;
-use crate::entry::RenameKind;
+use crate::entry::{GoalId, RenameKind};
 use crate::error::{LedgerError, Table};
 use crate::slots::{Slots, Tables};
-use crate::state::{GoalState, NameKind, PledgeState, State, Status};
+use crate::state::{GoalState, NameKind, PledgeKeys, PledgeState, State, Status};
 
 /// Sums over a set of pledges of one commodity, in minor units. `committed` is always
 /// `pledged + amended - withdrawn`.
@@ -175,22 +175,47 @@ pub fn goal_totals<T: Tables, S: Slots<Totals>>(
             .map_err(|_| LedgerError::CapacityExceeded(Table::Rows))?;
     }
     for pledge in state.visible_pledges() {
-        let Some(goal) = pledge.goal.map(|g| state.current_goal(g)) else {
-            continue;
-        };
-        let index = usize::try_from(goal.0).map_err(|_| LedgerError::UnknownGoal)?;
-        let in_goal_commodity = state
-            .goal(goal)
-            .is_some_and(|g| g.target.commodity == pledge.commodity);
-        let row = totals
-            .as_mut_slice()
-            .get_mut(index)
-            .ok_or(LedgerError::UnknownGoal)?;
-        if in_goal_commodity {
+        if let Some(row) = goal_row(state, totals, pledge.goal, pledge.commodity)? {
             row.add(&pledge)?;
         }
     }
+    // Compiled out without the feature: no row is ever kept then.
+    let settled = if cfg!(feature = "settle") {
+        state.settled()
+    } else {
+        &[]
+    };
+    for settled in settled {
+        let keys = &settled.keys;
+        if keys.status != Status::Void
+            && let Some(row) = goal_row(state, totals, keys.goal, keys.commodity)?
+        {
+            row.merge(&settled.totals)?;
+        }
+    }
     Ok(())
+}
+
+/// The totals a pledge toward `goal` in `commodity` adds to: its goal's (after merges), if the
+/// goal's target is in that commodity.
+fn goal_row<'t, T: Tables, S: Slots<Totals>>(
+    state: &State<T>,
+    totals: &'t mut S,
+    goal: Option<GoalId>,
+    commodity: CommodityId,
+) -> Result<Option<&'t mut Totals>, LedgerError> {
+    let Some(goal) = goal.map(|g| state.current_goal(g)) else {
+        return Ok(None);
+    };
+    let index = usize::try_from(goal.0).map_err(|_| LedgerError::UnknownGoal)?;
+    let in_goal_commodity = state
+        .goal(goal)
+        .is_some_and(|g| g.target.commodity == commodity);
+    let row = totals
+        .as_mut_slice()
+        .get_mut(index)
+        .ok_or(LedgerError::UnknownGoal)?;
+    Ok(in_goal_commodity.then_some(row))
 }
 
 /// Pairs each visible goal (not merged into another) with its totals from [`goal_totals`].
@@ -257,6 +282,22 @@ pub fn breakdown<T: Tables, S: Slots<Row>>(
     for pledge in state.pledges() {
         breakdown_add(state, by, rows, &pledge)?;
     }
+    let settled = if cfg!(feature = "settle") {
+        state.settled()
+    } else {
+        &[]
+    };
+    for settled in settled {
+        if settled.keys.status == Status::Void {
+            continue;
+        }
+        let index = row_for(state, by, rows, &settled.keys)?;
+        let row = rows
+            .as_mut_slice()
+            .get_mut(index)
+            .ok_or(LedgerError::CapacityExceeded(Table::Rows))?;
+        row.totals.merge(&settled.totals)?;
+    }
     breakdown_sort(state, by, rows);
     Ok(())
 }
@@ -271,22 +312,10 @@ pub fn breakdown_add<T: Tables, S: Slots<Row>>(
     rows: &mut S,
     pledge: &PledgeState,
 ) -> Result<(), LedgerError> {
-    let Some((key, found)) = place(state, by, rows.as_slice(), pledge) else {
+    if pledge.voided || !state.counts(pledge.date) {
         return Ok(());
-    };
-    let index = match found {
-        Ok(index) => index,
-        Err(index) => {
-            let row = Row {
-                key,
-                commodity: pledge.commodity,
-                totals: Totals::default(),
-            };
-            rows.insert(index, row)
-                .map_err(|_| LedgerError::CapacityExceeded(Table::Rows))?;
-            index
-        }
-    };
+    }
+    let index = row_for(state, by, rows, &pledge.keys())?;
     let row = rows
         .as_mut_slice()
         .get_mut(index)
@@ -320,6 +349,35 @@ pub fn breakdown_remove<T: Tables, S: Slots<Row>>(
     Ok(())
 }
 
+/// The index of the row of a pledge with `keys`, inserted (with no totals) where it belongs
+/// if there was none.
+fn row_for<T: Tables, S: Slots<Row>>(
+    state: &State<T>,
+    by: Key,
+    rows: &mut S,
+    keys: &PledgeKeys,
+) -> Result<usize, LedgerError> {
+    let key = key_of(state, keys, by);
+    match find_row(rows.as_slice(), key, keys.commodity) {
+        Ok(index) => Ok(index),
+        Err(index) => {
+            let row = Row {
+                key,
+                commodity: keys.commodity,
+                totals: Totals::default(),
+            };
+            rows.insert(index, row)
+                .map_err(|_| LedgerError::CapacityExceeded(Table::Rows))?;
+            Ok(index)
+        }
+    }
+}
+
+/// A row's index in rows kept in order of key and commodity, or where it would go.
+fn find_row(rows: &[Row], key: Option<u32>, commodity: CommodityId) -> Result<usize, usize> {
+    rows.binary_search_by(|row| (row.key, row.commodity).cmp(&(key, commodity)))
+}
+
 /// A pledge's key, and its row's index or where that row would go.
 type Place = (Option<u32>, Result<usize, usize>);
 
@@ -334,9 +392,8 @@ fn place<T: Tables>(
     if pledge.voided || !state.counts(pledge.date) {
         return None;
     }
-    let key = key_of(state, pledge, by);
-    let found = rows.binary_search_by(|row| (row.key, row.commodity).cmp(&(key, pledge.commodity)));
-    Some((key, found))
+    let key = key_of(state, &pledge.keys(), by);
+    Some((key, find_row(rows, key, pledge.commodity)))
 }
 
 /// Puts the rows [`breakdown_add`] built in the order [`breakdown`] gives.
@@ -377,7 +434,7 @@ impl Key {
 }
 
 /// A pledge's key, after renames and merges.
-fn key_of<T: Tables>(state: &State<T>, pledge: &PledgeState, by: Key) -> Option<u32> {
+fn key_of<T: Tables>(state: &State<T>, pledge: &PledgeKeys, by: Key) -> Option<u32> {
     let current = |kind, id: Option<u32>| id.map(|id| state.current_id(kind, id));
     match by {
         Key::Pledger => current(RenameKind::Party, Some(pledge.from.0)),
@@ -385,7 +442,7 @@ fn key_of<T: Tables>(state: &State<T>, pledge: &PledgeState, by: Key) -> Option<
         Key::Project => current(RenameKind::Project, pledge.project.map(|id| id.0)),
         Key::Sector => current(RenameKind::Sector, pledge.sector.map(|id| id.0)),
         Key::Goal => current(RenameKind::Goal, pledge.goal.map(|id| id.0)),
-        Key::Status => Some(pledge.status() as u32),
+        Key::Status => Some(pledge.status as u32),
         Key::Commodity => None,
     }
 }

@@ -11,8 +11,15 @@ use crate::slots::Tables;
 use crate::state::{Effect, NameKind, State};
 
 impl<T: Tables> State<T> {
-    /// Checks a record against the state without changing it.
+    /// Checks a record against the state without changing it: the rules, then room for it in
+    /// the tables, so that what a full table refuses is refused before it is written.
     pub fn check(&self, record: &Record) -> Result<(), LedgerError> {
+        self.check_rules(record)?;
+        self.check_room(&record.entry)
+    }
+
+    /// The rules a record must keep given what came before.
+    fn check_rules(&self, record: &Record) -> Result<(), LedgerError> {
         if record.seq != self.next_seq() {
             return Err(LedgerError::SequenceMismatch {
                 expected: self.next_seq(),
@@ -114,7 +121,7 @@ impl<T: Tables> State<T> {
                 Some(seq) => {
                     let subject = self
                         .subject_date(seq)
-                        .ok_or(LedgerError::UnknownPledge(seq))?;
+                        .ok_or_else(|| self.missing_pledge(seq))?;
                     if self.pledge(seq).is_some_and(|p| p.voided) {
                         return Err(LedgerError::Voided(seq));
                     }
@@ -198,7 +205,7 @@ impl<T: Tables> State<T> {
         effect: Effect,
         amount: Option<Amount>,
     ) -> Result<(), LedgerError> {
-        let pledge = self.pledge(seq).ok_or(LedgerError::UnknownPledge(seq))?;
+        let pledge = self.pledge(seq).ok_or_else(|| self.missing_pledge(seq))?;
         if pledge.voided {
             return Err(LedgerError::Voided(seq));
         }
@@ -238,15 +245,19 @@ impl<T: Tables> State<T> {
         } else if let Some(rate) = self.rates().iter().find(|r| r.seq == target) {
             (rate.voided, rate.date)
         } else if let Some(event) = self.event(target) {
-            if event.effect != Effect::Note
-                && let Some(pledge) = self.pledge(event.subject)
-                && pledge.voided
-            {
-                return Err(LedgerError::Voided(pledge.seq));
+            if event.effect != Effect::Note {
+                match self.pledge(event.subject) {
+                    Some(pledge) if pledge.voided => return Err(LedgerError::Voided(pledge.seq)),
+                    Some(_) => {}
+                    None => return Err(self.missing_pledge(event.subject)),
+                }
             }
             (event.voided, event.date)
         } else {
-            return Err(LedgerError::NotVoidable(target));
+            return Err(match self.missing_pledge(target) {
+                LedgerError::UnknownPledge(_) => LedgerError::NotVoidable(target),
+                not_held => not_held,
+            });
         };
         if voided {
             return Err(LedgerError::Voided(target));
@@ -567,23 +578,79 @@ mod tests {
         );
     }
 
+    /// A full table refuses a record before it is handed to the sink: nothing is written, its
+    /// sequence number is not used up, and the state holds what it held.
     #[test]
-    fn full_tables_refuse_without_losing_anything() {
+    fn full_tables_refuse_before_anything_is_written() {
         let mut state = ledger();
         for i in 0..4 {
             add(&mut state, pledge(100 + i)).unwrap();
         }
-        assert_eq!(
-            add(&mut state, pledge(1)),
-            Err(LedgerError::CapacityExceeded(Table::Pledges))
-        );
-        assert_eq!(state.pledge_count(), 4);
         add(&mut state, Entry::Party(name("Korea").unwrap())).unwrap();
         add(&mut state, Entry::Party(name("India").unwrap())).unwrap();
-        assert_eq!(
-            add(&mut state, Entry::Party(name("Chile").unwrap())),
-            Err(LedgerError::CapacityExceeded(Table::Names))
-        );
+        let code = |c| parse_code(c).unwrap();
+        let commodity = |c| {
+            Entry::Commodity(Commodity {
+                code: code(c),
+                decimals: 2,
+            })
+        };
+        add(&mut state, commodity("EUR")).unwrap();
+        let goal = |n| {
+            Entry::Goal(Goal {
+                date: day(0),
+                name: name(n).unwrap(),
+                beneficiary: None,
+                target: usd(100),
+                deadline: None,
+                memo: None,
+            })
+        };
+        add(&mut state, goal("one")).unwrap();
+        add(&mut state, goal("two")).unwrap();
+        let mut refused = vec![
+            (pledge(1), Table::Pledges),
+            (Entry::Party(name("Chile").unwrap()), Table::Names),
+            (commodity("JPY"), Table::Commodities),
+            (goal("three"), Table::Goals),
+        ];
+        #[cfg(feature = "corrections")]
+        refused.extend([
+            (
+                Entry::Rate(crate::entry::Rate {
+                    date: day(0),
+                    base: CommodityId(0),
+                    quote: CommodityId(1),
+                    rate: crate::entry::ExactRate::parse("1.1").unwrap(),
+                    goal: None,
+                }),
+                Table::Rates,
+            ),
+            (
+                Entry::Rename(crate::entry::Rename {
+                    date: day(0),
+                    kind: RenameKind::Party,
+                    from: 2,
+                    to: 3,
+                    reason: text("merged").unwrap(),
+                }),
+                Table::Renames,
+            ),
+        ]);
+        for (entry, table) in refused {
+            let (seq, pledges) = (state.next_seq(), state.pledge_count());
+            let mut written = 0;
+            let result = state.append(entry, &mut |_: &[u8]| -> Result<(), Infallible> {
+                written += 1;
+                Ok(())
+            });
+            assert_eq!(
+                result,
+                Err(AppendError::Ledger(LedgerError::CapacityExceeded(table)))
+            );
+            assert_eq!((written, state.next_seq()), (0, seq), "{table}");
+            assert_eq!(state.pledge_count(), pledges);
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use core::ops::Deref;
 
 use crate::amount::Commodity;
 use crate::entry::{Name, Seq};
-use crate::state::{Alias, EventState, GoalState, PledgeState, RateState};
+use crate::state::{Alias, EventState, GoalState, PledgeState, RateState, SettledRow};
 
 /// A sequence that can grow up to some capacity. A full container hands the item back.
 pub trait Slots<T>: Default {
@@ -21,6 +21,9 @@ pub trait Slots<T>: Default {
     fn as_slice(&self) -> &[T];
     /// The items, mutably.
     fn as_mut_slice(&mut self) -> &mut [T];
+    /// Whether a push would hand the item back: what the fold asks before a record is
+    /// written, so that a full table refuses it before the flash holds it, not after.
+    fn is_full(&self) -> bool;
 }
 
 impl<T, const N: usize> Slots<T> for heapless::Vec<T, N> {
@@ -41,6 +44,9 @@ impl<T, const N: usize> Slots<T> for heapless::Vec<T, N> {
     }
     fn as_mut_slice(&mut self) -> &mut [T] {
         self
+    }
+    fn is_full(&self) -> bool {
+        heapless::Vec::is_full(self)
     }
 }
 
@@ -92,6 +98,12 @@ pub trait LentSlots<T: Sequenced>: Default {
         reason = "handed back as Slots::push does, never boxed"
     )]
     fn push(&mut self, item: T) -> Result<(), T>;
+    /// Whether a push would hand the item back.
+    fn is_full(&self) -> bool;
+    /// Removes and returns the item at `index`, shifting later items. The fold removes only
+    /// from a full table (a settled pledge leaving a device's memory), so a table that is
+    /// never full may keep every item and return `None`.
+    fn remove(&mut self, index: usize) -> Option<T>;
     /// The items from index `start` on (none past the end).
     fn iter_from(&self, start: usize) -> Self::Iter<'_>;
     /// Every item, in order.
@@ -162,8 +174,19 @@ impl<T: Sequenced, const N: usize> LentSlots<T> for heapless::Vec<T, N> {
     fn push(&mut self, item: T) -> Result<(), T> {
         heapless::Vec::push(self, item)
     }
+    fn is_full(&self) -> bool {
+        heapless::Vec::is_full(self)
+    }
+    fn remove(&mut self, index: usize) -> Option<T> {
+        (index < self.len()).then(|| heapless::Vec::remove(self, index))
+    }
     fn iter_from(&self, start: usize) -> core::slice::Iter<'_, T> {
         self.as_slice().get(start..).unwrap_or_default().iter()
+    }
+    /// A plain binary search: a device's table is a few dozen items, and this is smaller in
+    /// flash than the gallop.
+    fn lower_bound(&self, seq: Seq) -> usize {
+        self.as_slice().partition_point(|item| item.seq() < seq)
     }
 }
 
@@ -235,6 +258,11 @@ pub trait Tables {
     type Rates: Slots<RateState>;
     /// Renames and merges.
     type Aliases: Slots<Alias>;
+    /// The totals of settled pledges that left a full pledges table to make room for new ones,
+    /// a row per [`crate::state::PledgeKeys`]. With no room here (a capacity of 0), or without
+    /// the `settle` feature, no pledge ever leaves, and a full pledges table refuses the next
+    /// pledge.
+    type Settled: Slots<SettledRow>;
 }
 
 /// Tables of fixed capacity with a capacity for each kind of name: `PARTIES` parties,
@@ -243,7 +271,10 @@ pub trait Tables {
 /// `EVENTS` events are held for voiding (none by default: a device then cannot void an event,
 /// only a pledge or a rate; see [`Tables::Events`]), with room for `RATES` rates and `RENAMES`
 /// renames (none by default: a device that reads ledgers with rates or renames sets them, as
-/// `docs/EMBEDDED.md` says, and a record beyond them is a capacity error).
+/// `docs/EMBEDDED.md` says, and a record beyond them is a capacity error). With `SETTLED` rows
+/// (none by default), `PLEDGES` bounds the pledges that are not settled: when it is full, the
+/// oldest fulfilled, cancelled or void pledge leaves memory, its totals kept in a row of
+/// [`Tables::Settled`], so that the fold's memory is fixed whatever the number of pledges.
 #[derive(Debug)]
 pub struct FixedPerKind<
     const PARTIES: usize,
@@ -256,6 +287,7 @@ pub struct FixedPerKind<
     const EVENTS: usize = 0,
     const RATES: usize = 0,
     const RENAMES: usize = 0,
+    const SETTLED: usize = 0,
 >;
 
 impl<
@@ -269,6 +301,7 @@ impl<
     const EVENTS: usize,
     const RATES: usize,
     const RENAMES: usize,
+    const SETTLED: usize,
 > Tables
     for FixedPerKind<
         PARTIES,
@@ -281,6 +314,7 @@ impl<
         EVENTS,
         RATES,
         RENAMES,
+        SETTLED,
     >
 {
     type PartyNames = heapless::Vec<Name, PARTIES>;
@@ -294,6 +328,7 @@ impl<
     type Events = heapless::Vec<EventState, EVENTS>;
     type Rates = heapless::Vec<RateState, RATES>;
     type Aliases = heapless::Vec<Alias, RENAMES>;
+    type Settled = heapless::Vec<SettledRow, SETTLED>;
 }
 
 /// Tables of fixed capacity: `NAMES` names of each kind, `COMMODITIES` commodities, `GOALS`

@@ -13,6 +13,7 @@ use crate::entry::{
 };
 use crate::error::{FormatError, LedgerError, Table};
 use crate::record::{MAX_FRAME, encode_frame};
+use crate::report::Totals;
 use crate::slots::{KeyedSlots, LentSlots, Slots, Tables};
 
 /// A goal as the fold keeps it: its terms after the revisions that count on the as-of date.
@@ -189,6 +190,37 @@ pub struct Alias {
     pub seq: Seq,
 }
 
+/// What reports group a pledge by: its parties, goal, project, sector, commodity and status
+/// on the as-of date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PledgeKeys {
+    /// The pledger.
+    pub from: PartyId,
+    /// The beneficiary.
+    pub to: PartyId,
+    /// The goal it counts toward.
+    pub goal: Option<GoalId>,
+    /// Its project.
+    pub project: Option<ProjectId>,
+    /// Its sector.
+    pub sector: Option<SectorId>,
+    /// Its commodity.
+    pub commodity: CommodityId,
+    /// Where it stands.
+    pub status: Status,
+}
+
+/// Settled pledges that left memory to make room for new ones (see [`Tables::Settled`]): the
+/// sum of their figures, for every pledge with the same keys. Reports count them as they would
+/// count the pledges; void ones count nowhere, as void pledges do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SettledRow {
+    /// The keys every pledge of the row has.
+    pub keys: PledgeKeys,
+    /// Their figures, summed.
+    pub totals: Totals,
+}
+
 impl Figures {
     /// Figures of a pledge just made.
     pub fn new(amount: i64, due: Option<Date>) -> Figures {
@@ -292,6 +324,28 @@ impl Figures {
 }
 
 impl PledgeState {
+    /// What reports group it by.
+    pub fn keys(&self) -> PledgeKeys {
+        PledgeKeys {
+            from: self.from,
+            to: self.to,
+            goal: self.goal,
+            project: self.project,
+            sector: self.sector,
+            commodity: self.commodity,
+            status: self.status(),
+        }
+    }
+
+    /// Whether its figures are final until an event changes them: fulfilled, cancelled or
+    /// void. Such a pledge may leave a device's memory (see [`Tables::Settled`]).
+    pub fn is_settled(&self) -> bool {
+        matches!(
+            self.status(),
+            Status::Fulfilled | Status::Cancelled | Status::Void
+        )
+    }
+
     /// Where the pledge stands on the as-of date.
     pub fn status(&self) -> Status {
         if self.voided {
@@ -396,6 +450,9 @@ pub struct State<T: Tables> {
     events: T::Events,
     rates: T::Rates,
     aliases: T::Aliases,
+    settled: T::Settled,
+    /// The highest-numbered pledge that left memory, if one did.
+    settled_last: Option<Seq>,
 }
 
 impl<T: Tables> Default for State<T> {
@@ -424,6 +481,8 @@ impl<T: Tables> State<T> {
             events: Default::default(),
             rates: Default::default(),
             aliases: Default::default(),
+            settled: Default::default(),
+            settled_last: None,
         }
     }
 
@@ -556,7 +615,13 @@ impl<T: Tables> State<T> {
         self.pledges.iter()
     }
 
-    /// How many pledges there are, void ones included.
+    /// The totals of the settled pledges that left memory, if any did (see
+    /// [`Tables::Settled`]).
+    pub fn settled(&self) -> &[SettledRow] {
+        self.settled.as_slice()
+    }
+
+    /// How many pledges are held, void ones included (those that left memory are not).
     pub fn pledge_count(&self) -> usize {
         self.pledges.len()
     }
@@ -671,6 +736,9 @@ impl<T: Tables> State<T> {
                     current: figures,
                     as_of: figures,
                 };
+                if cfg!(feature = "settle") && self.pledges.is_full() {
+                    self.let_one_go()?;
+                }
                 self.add_to_bound(p.amount.commodity, p.amount.units)?;
                 self.pledges
                     .push(pledge)
@@ -875,6 +943,87 @@ impl<T: Tables> State<T> {
         Ok(id)
     }
 
+    /// Whether the table `entry` adds to has room for it: asked before a record is written,
+    /// so that a full table refuses it rather than the fold after the flash holds it. An event
+    /// or a note needs no room (one the events table cannot hold is only not voidable).
+    #[inline(never)]
+    pub(crate) fn check_room(&self, entry: &Entry) -> Result<(), LedgerError> {
+        let table = match entry {
+            Entry::Commodity(_) if self.commodities.is_full() || self.bounds.is_full() => {
+                Table::Commodities
+            }
+            Entry::Party(_) if self.parties.is_full() => Table::Names,
+            Entry::Project(_) if self.projects.is_full() => Table::Names,
+            Entry::Sector(_) if self.sectors.is_full() => Table::Names,
+            Entry::Tag(_) if self.tags.is_full() => Table::Names,
+            Entry::Goal(_) if self.goals.is_full() => Table::Goals,
+            Entry::Pledge(_) if self.pledges.is_full() && self.settling().is_none() => {
+                Table::Pledges
+            }
+            #[cfg(feature = "corrections")]
+            Entry::Rate(_) if self.rates.is_full() => Table::Rates,
+            #[cfg(feature = "corrections")]
+            Entry::Rename(_) if self.aliases.is_full() => Table::Renames,
+            _ => return Ok(()),
+        };
+        Err(LedgerError::CapacityExceeded(table))
+    }
+
+    /// The pledge that leaves memory to make room for a new one, and the settled row it goes
+    /// to: the oldest settled pledge with a row of its keys, or room for one. None in a state
+    /// with an as-of date, whose as-of figures may yet change with entries dated earlier.
+    fn settling(&self) -> Option<(usize, Option<usize>, SettledRow)> {
+        if !cfg!(feature = "settle") || self.as_of.is_some() {
+            return None;
+        }
+        self.pledges.iter().enumerate().find_map(|(index, pledge)| {
+            if !pledge.is_settled() {
+                return None;
+            }
+            let keys = pledge.keys();
+            // Void pledges count nowhere: one row holds them all, whatever their other keys.
+            let found = self.settled().iter().position(|row| {
+                row.keys == keys || (pledge.voided && row.keys.status == Status::Void)
+            });
+            let mut row = match found {
+                Some(at) => *self.settled().get(at)?,
+                None if self.settled.is_full() => return None,
+                None => SettledRow {
+                    keys,
+                    totals: Totals::default(),
+                },
+            };
+            if !pledge.voided {
+                row.totals.add(&pledge).ok()?;
+            }
+            Some((index, found, row))
+        })
+    }
+
+    /// Makes room in a full pledges table: the pledge [`State::settling`] picks leaves, its
+    /// figures added to its settled row.
+    fn let_one_go(&mut self) -> Result<(), LedgerError> {
+        let full = LedgerError::CapacityExceeded(Table::Pledges);
+        let (index, found, row) = self.settling().ok_or(full)?;
+        let pledge = self.pledges.remove(index).ok_or(full)?;
+        match found.and_then(|at| self.settled.as_mut_slice().get_mut(at)) {
+            Some(kept) => *kept = row,
+            None => push(&mut self.settled, row, Table::Pledges)?,
+        }
+        self.settled_last = self.settled_last.max(Some(pledge.seq));
+        Ok(())
+    }
+
+    /// Why pledge `seq` is not found: it left memory (or the record was never a pledge: a state
+    /// that let pledges go cannot tell), or there is no such pledge.
+    pub(crate) fn missing_pledge(&self, seq: Seq) -> LedgerError {
+        if cfg!(feature = "settle") && self.settled_last.is_some_and(|last| seq <= last) {
+            LedgerError::PledgeNotHeld(seq)
+        } else {
+            LedgerError::UnknownPledge(seq)
+        }
+    }
+
     /// Index of pledge `seq` ([`LentSlots::position`]).
     pub(crate) fn pledge_index(&self, seq: Seq) -> Option<usize> {
         self.pledges.position(seq)
@@ -914,7 +1063,7 @@ impl<T: Tables> State<T> {
     ) -> Result<(), LedgerError> {
         let index = self
             .pledge_index(subject)
-            .ok_or(LedgerError::UnknownPledge(subject))?;
+            .ok_or_else(|| self.missing_pledge(subject))?;
         let pledge = self
             .pledges
             .get_mut(index)
@@ -998,7 +1147,7 @@ impl<T: Tables> State<T> {
         seq: Seq,
         without: Option<Seq>,
     ) -> Result<(Figures, Figures), LedgerError> {
-        let pledge = self.pledge(seq).ok_or(LedgerError::UnknownPledge(seq))?;
+        let pledge = self.pledge(seq).ok_or_else(|| self.missing_pledge(seq))?;
         if !pledge.events_held {
             return Err(LedgerError::EventsNotHeld(seq));
         }

@@ -987,3 +987,122 @@ fn proptest_findings_replay_clean() {
         ],
     );
 }
+
+/// A device's fold with room for 8 pledges, 4 parties and 12 rows of settled pledges' totals:
+/// one for each pledger (3) with or without the goal (2), fulfilled or cancelled (2).
+type Device = ledger_core::slots::FixedPerKind<4, 1, 1, 1, 2, 1, 8, 0, 0, 0, 12>;
+
+/// A desktop's view: room for every pledge.
+type Whole = ledger_core::slots::FixedPerKind<4, 1, 1, 1, 2, 1, 2048>;
+
+/// Issue 11, item 4: a device records 2,000 pledges, each fulfilled or cancelled soon after,
+/// with a few left open, in a fold of 8 pledges that lets settled ones go, writes them to flash
+/// and folds them again after a reboot in the same fixed memory. Its goal's progress and every
+/// breakdown are what a reader holding every pledge makes of the dump.
+#[test]
+#[cfg(feature = "settle")]
+fn a_device_folds_any_number_of_pledges_in_fixed_memory() {
+    use ledger_core::entry::{Cancel, Goal, GoalId};
+    use ledger_core::flash::RamFlash;
+    use ledger_core::report::{self, Key, Row, Totals};
+    let mut memory = vec![0xFFu8; 256 * 1024];
+    let end = memory.len() as u32;
+    let usd = |units| Amount {
+        units,
+        commodity: CommodityId(0),
+    };
+    let mut entries = vec![
+        Entry::Open(Open {
+            origin: name("device.example/kiosk").unwrap(),
+        }),
+        Entry::Commodity(Commodity {
+            code: parse_code("USD").unwrap(),
+            decimals: 2,
+        }),
+        Entry::Party(name("Fund").unwrap()),
+        Entry::Party(name("Donor A").unwrap()),
+        Entry::Party(name("Donor B").unwrap()),
+        Entry::Party(name("Donor C").unwrap()),
+        Entry::Goal(Goal {
+            date: day(0),
+            name: name("Kiosk").unwrap(),
+            beneficiary: Some(PartyId(0)),
+            target: usd(10_000_000),
+            deadline: None,
+            memo: None,
+        }),
+    ];
+    let mut seq = entries.len() as u32;
+    for i in 0..2_000u32 {
+        let units = 100 + i64::from(i % 7);
+        entries.push(Entry::Pledge(Pledge {
+            date: day(1),
+            from: PartyId(1 + i % 3),
+            to: PartyId(0),
+            amount: usd(units),
+            goal: (i % 4 != 0).then_some(GoalId(0)),
+            project: None,
+            sector: None,
+            tags: Tags::new(),
+            due: None,
+            memo: None,
+            planned: false,
+        }));
+        let pledge = seq;
+        seq += 1;
+        if [10, 999, 1_500].contains(&i) {
+            continue;
+        }
+        entries.push(if i % 5 == 0 {
+            Entry::Cancel(Cancel {
+                date: day(2),
+                pledge,
+                reason: text("withdrawn").unwrap(),
+            })
+        } else {
+            Entry::Fulfil(Fulfil {
+                date: day(2),
+                pledge,
+                amount: usd(units),
+                memo: None,
+            })
+        });
+        seq += 1;
+    }
+    {
+        let mut log = FlashLog::format(RamFlash::new(&mut memory), 0, end).unwrap();
+        let mut device: State<Device> = State::default();
+        for entry in &entries {
+            device
+                .append(entry.clone(), &mut |frame| log.append(frame))
+                .unwrap();
+            assert!(device.pledge_count() <= 8 && device.settled().len() <= 12);
+        }
+    }
+    let mut device: State<Device> = State::default();
+    FlashLog::open(
+        RamFlash::new(&mut memory),
+        0,
+        end,
+        records(|record, _| device.apply(record).unwrap()),
+    )
+    .unwrap();
+    assert_eq!(device.next_seq() as usize, entries.len());
+    assert_eq!(device.pledge_count(), 8);
+    let mut whole: Box<State<Whole>> = Box::default();
+    for record in desktop_view(&memory).1 {
+        whole.apply(&record).unwrap();
+    }
+    assert_eq!(whole.pledge_count(), 2_000);
+    let mut totals: [heapless::Vec<Totals, 1>; 2] = Default::default();
+    report::goal_totals(&*whole, &mut totals[0]).unwrap();
+    report::goal_totals(&device, &mut totals[1]).unwrap();
+    assert_eq!(totals[0], totals[1]);
+    assert_eq!(totals[0][0].pledges, 1_500);
+    for key in Key::ALL {
+        let mut rows: [heapless::Vec<Row, 16>; 2] = Default::default();
+        report::breakdown(&*whole, key, &mut rows[0]).unwrap();
+        report::breakdown(&device, key, &mut rows[1]).unwrap();
+        assert_eq!(rows[0], rows[1], "by {}", key.name());
+    }
+}

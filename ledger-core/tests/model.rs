@@ -11,6 +11,7 @@ use ledger_core::entry::{
     Rate, Record, Rename, RenameKind, Reschedule, Return, Revise, SectorId, Seq, TagId, Tags, Void,
     name, text,
 };
+use ledger_core::error::LedgerError;
 use ledger_core::record::{MAX_FRAME, encode_frame, preamble};
 use ledger_core::report::{self, Key, Row, Totals};
 use ledger_core::scan::{Item, Scanner};
@@ -1219,6 +1220,176 @@ proptest! {
             prop_assert_eq!(&rows, &whole, "by {}", key.name());
         }
     }
+}
+
+/// A device's fold with room for four pledges and 16 events, which lets settled pledges leave
+/// memory into up to 64 rows of totals.
+type Window = FixedPerKind<8, 8, 8, 8, 4, 4, 4, 16, 64, 8, 64>;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// A fold that lets settled pledges go holds at most its capacity and reports what the
+    /// whole fold reports, by goal and by every key. It takes what the whole fold takes, in the
+    /// same bytes, but for what it cannot hold: a pledge with no settled one to let go, an
+    /// event on a pledge that left, a void of an event it does not hold. Those it refuses
+    /// before writing anything; every other refusal is the whole fold's, in the same words.
+    #[test]
+    fn a_fold_that_lets_settled_pledges_go_reports_as_the_whole_fold(ops in proptest::collection::vec(op(), 0..120)) {
+        let (mut whole, mut model) = set_up();
+        let mut window: State<Window> = State::default();
+        let mut sink = |_: &[u8]| -> Result<(), Infallible> { Ok(()) };
+        for entry in setup() {
+            window.append(entry, &mut sink).unwrap();
+        }
+        let mut let_go = 0;
+        for op in &ops {
+            if model.pledges.len() >= 64 { break; }
+            let entry = entry_for(op, &model);
+            let seq = whole.next_seq();
+            let (mut whole_frame, mut window_frame) = (Vec::new(), Vec::new());
+            let held = window.pledge_count();
+            let taken = window.append(entry.clone(), &mut |f: &[u8]| -> Result<(), Infallible> { window_frame.extend_from_slice(f); Ok(()) });
+            prop_assert!(window.pledge_count() <= 4);
+            match taken {
+                Ok(_) => {
+                    if matches!(entry, Entry::Pledge(_)) && window.pledge_count() == held {
+                        let_go += 1;
+                    }
+                    prop_assert!(model.accept(seq, &entry), "{:?}", entry);
+                    whole.append(entry, &mut |f: &[u8]| -> Result<(), Infallible> { whole_frame.extend_from_slice(f); Ok(()) }).unwrap();
+                    prop_assert_eq!(&whole_frame, &window_frame);
+                }
+                Err(AppendError::Ledger(
+                    LedgerError::CapacityExceeded(_)
+                    | LedgerError::PledgeNotHeld(_)
+                    | LedgerError::EventsNotHeld(_)
+                    | LedgerError::NotVoidable(_),
+                )) => {
+                    prop_assert!(window_frame.is_empty());
+                    prop_assert_eq!(window.next_seq(), seq);
+                    // What the whole fold makes of it is its own business: skip it there too.
+                }
+                Err(refused) => {
+                    prop_assert!(window_frame.is_empty());
+                    let record = Record { seq, entry };
+                    prop_assert_eq!(whole.check(&record).map_err(AppendError::<Infallible>::Ledger), Err(refused));
+                    prop_assert!(!model.accept(seq, &record.entry));
+                }
+            }
+            prop_assert_eq!(window.next_seq(), whole.next_seq());
+        }
+        prop_assert_eq!(window.settled().is_empty(), let_go == 0);
+        type Goals = heapless::Vec<Totals, 4>;
+        let (mut by_goal, mut by_goal_window) = (Goals::new(), Goals::new());
+        report::goal_totals(&whole, &mut by_goal).unwrap();
+        report::goal_totals(&window, &mut by_goal_window).unwrap();
+        prop_assert_eq!(by_goal, by_goal_window);
+        type Rows = heapless::Vec<Row, 128>;
+        for key in Key::ALL {
+            let (mut rows, mut window_rows) = (Rows::new(), Rows::new());
+            report::breakdown(&whole, key, &mut rows).unwrap();
+            report::breakdown(&window, key, &mut window_rows).unwrap();
+            prop_assert_eq!(rows, window_rows, "by {}", key.name());
+        }
+    }
+}
+
+/// Four pledges fulfilled and a fifth made: the oldest leaves memory, its totals kept; an event
+/// on it is refused (and nothing written) with words that say why, and the sequence number
+/// is not used up.
+#[test]
+fn a_settled_pledge_leaves_a_full_table_and_says_so_when_asked_for() {
+    let mut window: State<Window> = State::default();
+    let frames = std::cell::Cell::new(0);
+    let mut sink = |_: &[u8]| -> Result<(), Infallible> {
+        frames.set(frames.get() + 1);
+        Ok(())
+    };
+    for entry in setup() {
+        window.append(entry, &mut sink).unwrap();
+    }
+    let model = Model::default();
+    let plain = |units| Op::Pledge {
+        commodity: 0,
+        goal: Some(0),
+        units,
+        day: 1,
+        due: None,
+        tags: Vec::new(),
+        memo: None,
+    };
+    let mut pledges = Vec::new();
+    for units in [100, 200, 300, 400] {
+        let seq = window
+            .append(entry_for(&plain(units), &model), &mut sink)
+            .unwrap();
+        pledges.push(seq);
+    }
+    let fulfil = |pledge, units| {
+        Entry::Fulfil(Fulfil {
+            date: day(2),
+            pledge,
+            amount: Amount {
+                units,
+                commodity: CommodityId(0),
+            },
+            memo: None,
+        })
+    };
+    // Only the second is settled.
+    window.append(fulfil(pledges[1], 200), &mut sink).unwrap();
+    window.append(fulfil(pledges[2], 100), &mut sink).unwrap();
+    let fifth = window
+        .append(entry_for(&plain(500), &model), &mut sink)
+        .unwrap();
+    let held: Vec<Seq> = window.pledges().map(|p| p.seq).collect();
+    assert_eq!(held, [pledges[0], pledges[2], pledges[3], fifth]);
+    assert_eq!(window.settled().len(), 1);
+    let row = window.settled()[0];
+    assert_eq!(
+        (row.keys.status, row.totals.pledges, row.totals.fulfilled),
+        (Status::Fulfilled, 1, 200)
+    );
+    let mut totals: heapless::Vec<Totals, 4> = heapless::Vec::new();
+    report::goal_totals(&window, &mut totals).unwrap();
+    assert_eq!(
+        (totals[0].pledges, totals[0].committed, totals[0].fulfilled),
+        (5, 1_500, 300)
+    );
+    // No pledge is settled now: a sixth has no room.
+    let before = (frames.get(), window.next_seq());
+    let refused = window.append(entry_for(&plain(600), &model), &mut sink);
+    assert_eq!(
+        refused,
+        Err(AppendError::Ledger(LedgerError::CapacityExceeded(
+            ledger_core::error::Table::Pledges
+        )))
+    );
+    let note = Entry::Note(Note {
+        date: day(3),
+        about: Some(pledges[1]),
+        text: text("late news").unwrap(),
+    });
+    let refused = window.append(note, &mut sink);
+    assert_eq!(
+        refused,
+        Err(AppendError::Ledger(LedgerError::PledgeNotHeld(pledges[1])))
+    );
+    assert_eq!(
+        LedgerError::PledgeNotHeld(pledges[1]).to_string(),
+        format!(
+            "record #{} is not a pledge held in memory here, and settled pledges have left it to make room; record this on a desktop",
+            pledges[1]
+        )
+    );
+    assert_eq!((frames.get(), window.next_seq()), before);
+    // A record after the last that left is still simply unknown.
+    let refused = window.append(fulfil(9_999, 1), &mut sink);
+    assert_eq!(
+        refused,
+        Err(AppendError::Ledger(LedgerError::UnknownPledge(9_999)))
+    );
 }
 
 #[test]

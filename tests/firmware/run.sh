@@ -49,8 +49,9 @@ run "Cortex-M0" thumbv6m-none-eabi "qemu-system-arm -machine microbit -cpu corte
 run "RISC-V (riscv32imac)" riscv32imac-unknown-none-elf "qemu-system-riscv32 -machine virt -bios none"
 
 # The device builder's example (examples/kiosk.rs) on a board of its own: QEMU's lm3s6965evb
-# (Cortex-M3). It builds its entries from text, reboots twice, and prints the goal report and
-# its Merkle root; its dump must audit clean, give the same report, and have the root it printed.
+# (Cortex-M3). It builds its entries from text, records 40 gifts through a fold that holds 4
+# pledges (settled ones leave memory), reboots twice, and prints the goal report and its Merkle
+# root; its dump must audit clean, give the same report, and have the root it printed.
 echo "--- example firmware on the lm3s6965evb (Cortex-M3)"
 (cd "$here" && cargo build --quiet --release --example kiosk --target thumbv7m-none-eabi)
 dir=$(mktemp -d)
@@ -65,11 +66,12 @@ if [ -z "$printed" ] || [ "$printed" != "$desktop" ]; then
   echo "run.sh: the example printed root '$printed', the desktop computes '$desktop'" >&2
   exit 1
 fi
-committed=$("$pledge" --file "$dir/kiosk-dump.pledge" report --format csv 2> /dev/null | awk -F, 'NR == 2 { print $4 }')
-device=$(sed -n 's/^kiosk: .*: committed \([0-9,.]*\) USD of .*/\1/p' <<< "$out" | tail -n 1 | tr -d ,)
+# Committed, fulfilled and the number of pledges, as `pledge report --format csv` gives them.
+committed=$("$pledge" --file "$dir/kiosk-dump.pledge" report --format csv 2> /dev/null | awk -F, 'NR == 2 { print $4 " " $6 " " $10 }')
+device=$(sed -n 's/^kiosk: .*: committed \([0-9,.]*\) USD of .*, fulfilled \([0-9,.]*\) USD, \([0-9]*\) pledges$/\1 \2 \3/p' <<< "$out" | tail -n 1 | tr -d ,)
 if [ -z "$committed" ] || [ "$device" != "$committed" ]; then
-  echo "run.sh: the example reports $device committed, the desktop $committed" >&2
+  echo "run.sh: the example reports '$device' (committed, fulfilled, pledges), the desktop '$committed'" >&2
   exit 1
 fi
-echo "example dump: audit clean, Merkle root and committed total as the desktop computes them"
+echo "example dump: audit clean, Merkle root, committed, fulfilled and pledges as the desktop computes them"
 rm -rf "$dir"

@@ -8,9 +8,11 @@
 //! 3. entries built from text with `compose` (names and currencies declared on first use, ids
 //!    returned) and appended through the fold's checked append, which hands each frame to the
 //!    log;
-//! 4. a reboot: the same start-up, which finds the records, then one more append (the first
+//! 4. a day of gifts at the kiosk, each pledged and paid on the spot: 40 pledges through a fold
+//!    that holds 4, each settled one leaving memory for a row of totals (the `settle` feature);
+//! 5. a reboot: the same start-up, which finds the records, then one more append (the first
 //!    after a boot, which closes whatever a power cut may have left);
-//! 5. the goal report and the Merkle root printed, and the region written to the host, where
+//! 6. the goal report and the Merkle root printed, and the region written to the host, where
 //!    `tests/firmware/run.sh` audits it with `pledge audit` and checks the root the device
 //!    printed against `pledge head`.
 //!
@@ -28,7 +30,9 @@ use embedded_storage::nor_flash::{
 use ledger_core::Date;
 use ledger_core::amount::Decimal;
 use ledger_core::compose::{self, ComposeError};
-use ledger_core::entry::{Entry, Goal, GoalId, Note, Open, PartyId, Pledge, ProjectId, Tags};
+use ledger_core::entry::{
+    Entry, Fulfil, Goal, GoalId, Note, Open, PartyId, Pledge, ProjectId, Tags,
+};
 use ledger_core::flash::{FlashError, FlashLog, Found};
 use ledger_core::report::{self, Totals};
 use ledger_core::slots::FixedPerKind;
@@ -37,9 +41,15 @@ use ledger_core::state::{NameKind, State};
 use ledger_core::tree::{CompactRange, leaf_hash};
 
 /// What the fold has room for on this device: 8 parties, 4 projects, no sectors or tags, 2
-/// commodities, 2 goals, 16 pledges, 16 events. Capacities are the device's choice; a record
-/// beyond them is refused before anything is written (docs/EMBEDDED.md sizes them).
-type Tables = FixedPerKind<8, 4, 0, 0, 2, 2, 16, 16>;
+/// commodities, 2 goals, 4 pledges, 16 events, no rates or renames, and 2 rows of settled
+/// pledges' totals. Four pledges are enough for any number of them as long as at most three
+/// are open at once: a settled one leaves memory when a new one needs its room. Capacities are
+/// the device's choice; a record beyond them is refused before anything is written
+/// (docs/EMBEDDED.md sizes them).
+type Tables = FixedPerKind<8, 4, 0, 0, 2, 2, 4, 16, 0, 0, 2>;
+
+/// The gifts made at the kiosk on its first day.
+const GIFTS: u32 = 40;
 
 /// The Merkle tree's state: 10 levels, up to 1,023 records (more than 8 KiB of flash holds).
 type Tree = CompactRange<10>;
@@ -128,7 +138,13 @@ fn run() -> Result<(), Failure> {
         return Err(Failure::Check("an erased region was not formatted"));
     }
     record_the_framework(&mut log, &mut state)?;
-    hprintln!("kiosk: recorded {} records", state.next_seq());
+    record_the_gifts(&mut log, &mut state)?;
+    hprintln!(
+        "kiosk: recorded {} records; pledges held: {}, rows of settled totals: {}",
+        state.next_seq(),
+        state.pledge_count(),
+        state.settled().len()
+    );
     // Power off: the log gives the flash back.
     log.into_inner();
 
@@ -278,6 +294,50 @@ fn record_the_framework(
     Ok(())
 }
 
+/// A day of gifts: each visitor pledges USD 25 toward the goal and pays it on the spot. The
+/// fold holds four pledges; each gift, once paid, leaves memory when the next one comes, its
+/// figures added to the settled row of visitors' paid gifts.
+fn record_the_gifts(
+    log: &mut FlashLog<&mut BoardFlash>,
+    state: &mut State<Tables>,
+) -> Result<(), Failure> {
+    let mut sink = |frame: &[u8]| log.append(frame);
+    let day = Date::parse("2025-10-29")?;
+    let visitors = compose::name(state, NameKind::Party, "Kiosk visitors", &mut sink)?;
+    let us = state
+        .find_name(NameKind::Party, "United States")
+        .ok_or(Failure::Check("the beneficiary is not declared"))?;
+    for _ in 0..GIFTS {
+        let amount = compose::amount(state, "25 USD", &mut sink)?;
+        let pledge = state.append(
+            Entry::Pledge(Pledge {
+                date: day,
+                from: PartyId(visitors),
+                to: PartyId(us),
+                amount,
+                goal: Some(GoalId(0)),
+                project: None,
+                sector: None,
+                tags: Tags::new(),
+                due: None,
+                memo: None,
+                planned: false,
+            }),
+            &mut sink,
+        )?;
+        state.append(
+            Entry::Fulfil(Fulfil {
+                date: day,
+                pledge,
+                amount,
+                memo: None,
+            }),
+            &mut sink,
+        )?;
+    }
+    Ok(())
+}
+
 /// The goal report, as `pledge report` gives it.
 fn print_report(state: &State<Tables>) -> Result<(), Failure> {
     let mut totals: heapless::Vec<Totals, 2> = heapless::Vec::new();
@@ -291,7 +351,7 @@ fn print_report(state: &State<Tables>) -> Result<(), Failure> {
             .commodity(progress.goal.target.commodity)
             .map_or("?", |c| c.code.as_str());
         hprintln!(
-            "kiosk: {}: committed {} {} of {} {} ({}), remaining {} {}",
+            "kiosk: {}: committed {} {} of {} {} ({}), remaining {} {}, fulfilled {} {}, {} pledges",
             progress.goal.name,
             money(progress.totals.committed),
             code,
@@ -301,7 +361,10 @@ fn print_report(state: &State<Tables>) -> Result<(), Failure> {
                 .committed_share()
                 .ok_or(Failure::Check("no share"))?,
             money(progress.remaining()?),
-            code
+            code,
+            money(progress.totals.fulfilled),
+            code,
+            progress.totals.pledges
         );
     }
     Ok(())
