@@ -71,7 +71,8 @@ const CHUNK: usize = 64;
 pub const MIN_PLEDGE_FRAME: usize = 14;
 
 /// The most pledges a region of `region` bytes with `write_size`-byte words can ever hold,
-/// every frame padded to whole words after the preamble: a fold whose `PLEDGES` capacity is at
+/// every frame padded to whole words between the preamble and a guard before the region's last
+/// word (its seal, [`FlashLog::continue_into`]): a fold whose `PLEDGES` capacity is at
 /// least this never refuses a pledge for room before the flash is full (docs/EMBEDDED.md,
 /// "Capacities and memory"). 0 for a write size of 0.
 pub const fn most_pledges(region: usize, write_size: usize) -> usize {
@@ -83,6 +84,8 @@ pub const fn most_pledges(region: usize, write_size: usize) -> usize {
     };
     match region
         .saturating_sub(PREAMBLE_LEN)
+        .saturating_sub(write_size)
+        .saturating_sub(guard_len(write_size))
         .checked_div(words.saturating_mul(write_size))
     {
         Some(most) => most,
@@ -113,6 +116,9 @@ pub enum FlashError<E> {
     Damaged,
     /// The caller's callback stopped the walk over the records.
     Stopped,
+    /// The region is sealed: the ledger continues in the next region
+    /// ([`FlashLog::continue_into`]), which [`FlashLog::open_continuation`] opens.
+    Sealed,
 }
 
 impl<E: core::fmt::Debug> core::fmt::Display for FlashError<E> {
@@ -135,6 +141,9 @@ impl<E: core::fmt::Debug> core::fmt::Display for FlashError<E> {
                 "the region holds damaged records; call accept_damage() to append after them",
             ),
             FlashError::Stopped => f.write_str("the callback stopped the walk over the records"),
+            FlashError::Sealed => f.write_str(
+                "the region is sealed and the ledger continues in the next one; open that one",
+            ),
         }
     }
 }
@@ -210,6 +219,9 @@ pub struct FlashLog<F> {
     first_append: Option<u32>,
     /// The sequence number the next record will have.
     next_seq: Seq,
+    /// The number of the region's first record when it continues another region (it has no
+    /// preamble then); `None` for a ledger's first region.
+    continues_at: Option<Seq>,
     tail: Tail,
     damage: Damage,
     /// Damaged frames since the last intact record: their numbers are taken.
@@ -251,6 +263,7 @@ impl<F: NorFlash> FlashLog<F> {
             write_at,
             first_append: None,
             next_seq: 0,
+            continues_at: None,
             tail: Tail::Clean,
             damage: Damage::default(),
             damaged_run: 0,
@@ -329,6 +342,7 @@ impl<F: NorFlash> FlashLog<F> {
             write_at: end,
             first_append: Some(guard_len(F::WRITE_SIZE) as u32),
             next_seq: 0,
+            continues_at: None,
             tail: Tail::Clean,
             damage: Damage::default(),
             damaged_run: 0,
@@ -401,8 +415,8 @@ impl<F: NorFlash> FlashLog<F> {
         mut on_item: impl FnMut(Found<'_>) -> ControlFlow<()>,
     ) -> Result<Self, FlashError<F::Error>> {
         let (start, end) = (self.start, self.end);
+        let mut pos = self.data_start();
         let log = &mut self;
-        let mut pos = start.saturating_add(PREAMBLE_LEN as u32);
         loop {
             match log.next_item(pos, &mut on_item)? {
                 Step::Frame { next } => pos = next,
@@ -451,6 +465,11 @@ impl<F: NorFlash> FlashLog<F> {
         self.tail
     }
 
+    /// The region the log is in: its start and end.
+    pub fn region(&self) -> (u32, u32) {
+        (self.start, self.end)
+    }
+
     /// The sequence number the next record must have.
     pub fn next_seq(&self) -> Seq {
         self.next_seq
@@ -458,12 +477,39 @@ impl<F: NorFlash> FlashLog<F> {
 
     /// Bytes still free for records: less, before the first append after opening, its guard
     /// and closing words and one word more, which the closing word may have to step over (a
-    /// word a cut touched, on flash that refuses to program it again).
+    /// word a cut touched, on flash that refuses to program it again). The region's last word
+    /// and a guard before it are never free: only [`FlashLog::continue_into`] writes that word,
+    /// to seal the region.
     pub fn free(&self) -> u32 {
         let first = self.first_append.map_or(0, |skip| {
             skip.saturating_add((F::WRITE_SIZE as u32).saturating_mul(2))
         });
-        self.end.saturating_sub(self.write_at).saturating_sub(first)
+        self.records_end()
+            .saturating_sub(self.write_at)
+            .saturating_sub(first)
+    }
+
+    /// Where records must end: a guard before the region's last word, its seal, so that an
+    /// append cut short there still reads as one (its bytes, erased flash, then the seal's
+    /// `0x00`) once the region is sealed.
+    fn records_end(&self) -> u32 {
+        self.end
+            .saturating_sub(F::WRITE_SIZE as u32)
+            .saturating_sub(guard_len(F::WRITE_SIZE) as u32)
+    }
+
+    /// The region's last word: its seal.
+    fn seal_at(&self) -> u32 {
+        self.end.saturating_sub(F::WRITE_SIZE as u32)
+    }
+
+    /// Where the region's records start: after the preamble, or at its start when it
+    /// continues another region.
+    fn data_start(&self) -> u32 {
+        match self.continues_at {
+            Some(_) => self.start,
+            None => self.start.saturating_add(PREAMBLE_LEN as u32),
+        }
     }
 
     /// Appends one complete frame (from [`crate::record::encode_frame`] or
@@ -503,7 +549,8 @@ impl<F: NorFlash> FlashLog<F> {
                 self.first_append = Some(0);
                 // `free` kept room for one refused word; a second one in a row (a cut in an
                 // earlier boot's retry) may find none.
-                if tries > MARKER_TRIES || at.saturating_add(step).saturating_add(needed) > self.end
+                if tries > MARKER_TRIES
+                    || at.saturating_add(step).saturating_add(needed) > self.records_end()
                 {
                     return Err(FlashError::Flash(e));
                 }
@@ -537,6 +584,98 @@ impl<F: NorFlash> FlashLog<F> {
         Ok(())
     }
 
+    /// Whether the region is sealed: its last word is written, which only
+    /// [`FlashLog::continue_into`] does. A device that finds its region sealed at start-up
+    /// opens the next one with [`FlashLog::open_continuation`].
+    pub fn is_sealed(&mut self) -> Result<bool, FlashError<F::Error>> {
+        let mut last = [ERASED; MAX_WRITE_SIZE];
+        let word = last.get_mut(..F::WRITE_SIZE).ok_or(FlashError::Layout)?;
+        self.read_at(self.seal_at(), word)?;
+        Ok(word.iter().any(|&b| b != ERASED))
+    }
+
+    /// Continues the ledger into `start..end` of the same flash, when this region is
+    /// [`FlashError::Full`]: erases that region, then seals this one (`0x00` in its last word),
+    /// and returns the log of the new region, empty, whose next record has the next number. The new region has no preamble: the ledger is this region's bytes
+    /// followed by the new region's, which a desktop reads as one ledger (docs/FORMAT.md), and
+    /// the Merkle tree goes on over the same leaves.
+    ///
+    /// A power cut before the seal is written leaves this region unsealed: the next boot opens
+    /// it as before, and continuing again erases the new region again. A cut while the seal is
+    /// written leaves it sealed (a word that is not erased), perhaps in part: a half-written
+    /// byte reads as an append cut short, closed past a guard by the new region's first append
+    /// (or, if more than a frame's worth of erased flash lies before it, as damage, on the
+    /// device as on the desktop). After the seal, the next boot opens the new region with
+    /// [`FlashLog::open_continuation`]. On flash that refuses any second program, a cut that
+    /// touched the seal's word without changing a bit leaves the region unsealable: this then
+    /// returns the driver's error (flash that takes zeros over such a word, as STM32's, seals).
+    pub fn continue_into(mut self, start: u32, end: u32) -> Result<Self, FlashError<F::Error>> {
+        check_layout::<F>(&self.flash, start, end)?;
+        if start < self.end && self.start < end {
+            return Err(FlashError::Layout);
+        }
+        if self.damage.count > 0 && !self.damage_accepted {
+            return Err(FlashError::Damaged);
+        }
+        if self.is_sealed()? {
+            return Err(FlashError::Sealed);
+        }
+        let page = F::ERASE_SIZE as u32;
+        let mut at = start;
+        while at < end {
+            let to = at.saturating_add(page);
+            self.flash.erase(at, to).map_err(FlashError::Flash)?;
+            at = to;
+        }
+        // The seal: zeros in the last word. What lies between the last record and it is erased
+        // flash ended by its 0x00, which readers skip (an erased gap), or an append cut short,
+        // which they read as one (its bytes, then at least a guard of erased flash).
+        let zeros = [0u8; MAX_WRITE_SIZE];
+        let seal = zeros.get(..F::WRITE_SIZE).unwrap_or_default();
+        self.flash
+            .write(self.seal_at(), seal)
+            .map_err(FlashError::Flash)?;
+        Ok(FlashLog {
+            flash: self.flash,
+            start,
+            end,
+            write_at: start,
+            first_append: None,
+            next_seq: self.next_seq,
+            continues_at: Some(self.next_seq),
+            tail: Tail::Clean,
+            damage: Damage::default(),
+            damaged_run: 0,
+            interrupted_at: None,
+            damage_accepted: false,
+            formatted: false,
+        })
+    }
+
+    /// Opens `start..end` as the continuation of a ledger whose earlier regions (each found
+    /// sealed, [`FlashLog::is_sealed`]) end before record `next_seq`: no preamble, records from
+    /// its first byte, numbered from `next_seq`; otherwise as [`FlashLog::open`]. An erased
+    /// region is an empty continuation (a cut came between the seal and the first append).
+    pub fn open_continuation(
+        flash: F,
+        start: u32,
+        end: u32,
+        next_seq: Seq,
+        on_item: impl FnMut(Found<'_>) -> ControlFlow<()>,
+    ) -> Result<Self, FlashError<F::Error>> {
+        let mut log = Self::new(flash, start, end)?;
+        log.continues_at = Some(next_seq);
+        log.next_seq = next_seq;
+        let mut log = log.walk(on_item)?;
+        // Empty: the seal's last word may have been cut short (bytes on their way to 0x00 at
+        // the end of the region before), which the first append then ends past a guard, as
+        // after a torn record, so that a reader of both regions sees an interrupted append.
+        if log.write_at == start && log.first_append == Some(0) {
+            log.first_append = Some(guard_len(F::WRITE_SIZE) as u32);
+        }
+        Ok(log)
+    }
+
     /// Walks every frame again, handing each intact record and each damaged frame to
     /// `on_item`, as [`FlashLog::open`] does.
     pub fn for_each_record(
@@ -544,8 +683,8 @@ impl<F: NorFlash> FlashLog<F> {
         mut on_item: impl FnMut(Found<'_>) -> ControlFlow<()>,
     ) -> Result<(), FlashError<F::Error>> {
         let saved = (self.next_seq, self.damage, self.damaged_run);
-        self.next_seq = 0;
-        let mut pos = self.start.saturating_add(PREAMBLE_LEN as u32);
+        self.next_seq = self.continues_at.unwrap_or(0);
+        let mut pos = self.data_start();
         let walked = loop {
             match self.next_item(pos, &mut on_item) {
                 Ok(Step::Frame { next }) => pos = next,

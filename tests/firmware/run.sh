@@ -49,9 +49,10 @@ run "Cortex-M0" thumbv6m-none-eabi "qemu-system-arm -machine microbit -cpu corte
 run "RISC-V (riscv32imac)" riscv32imac-unknown-none-elf "qemu-system-riscv32 -machine virt -bios none"
 
 # The device builder's example (examples/kiosk.rs) on a board of its own: QEMU's lm3s6965evb
-# (Cortex-M3). It builds its entries from text, records 40 gifts through a fold that holds 4
-# pledges (settled ones leave memory), reboots twice, and prints the goal report and its Merkle
-# root; its dump must audit clean, give the same report, and have the root it printed.
+# (Cortex-M3). It builds its entries from text, records 100 gifts through a fold that holds 4
+# pledges (settled ones leave memory) and past the end of its first region (sealed, the ledger
+# goes on in the second), reboots twice, and prints the goal report and its Merkle root; its
+# dump (both regions) must audit clean, give the same report, and have the root it printed.
 echo "--- example firmware on the lm3s6965evb (Cortex-M3)"
 (cd "$here" && cargo build --quiet --release --example kiosk --target thumbv7m-none-eabi)
 dir=$(mktemp -d)
@@ -59,6 +60,10 @@ out=$(cd "$dir" && timeout 120 qemu-system-arm -machine lm3s6965evb -cpu cortex-
   -semihosting-config enable=on,target=native \
   -kernel "$here/target/thumbv7m-none-eabi/release/examples/kiosk")
 echo "$out"
+if ! grep -q '^kiosk: region full; sealed, the ledger goes on at ' <<< "$out"; then
+  echo "run.sh: the example did not continue into its second region" >&2
+  exit 1
+fi
 printed=$(sed -n 's/^kiosk: .* Merkle root \([0-9a-f]*\)$/\1/p' <<< "$out")
 "$pledge" audit "$dir/kiosk-dump.pledge" > /dev/null
 desktop=$("$pledge" --file "$dir/kiosk-dump.pledge" head 2> /dev/null | awk '/^root/ { print $2 }')

@@ -8,8 +8,10 @@
 //! 3. entries built from text with `compose` (names and currencies declared on first use, ids
 //!    returned) and appended through the fold's checked append, which hands each frame to the
 //!    log;
-//! 4. a day of gifts at the kiosk, each pledged and paid on the spot: 40 pledges through a fold
-//!    that holds 4, each settled one leaving memory for a row of totals (the `settle` feature);
+//! 4. a day of gifts at the kiosk, each pledged and paid on the spot: 100 pledges through a fold
+//!    that holds 4, each settled one leaving memory for a row of totals (the `settle` feature),
+//!    and more records than the first region holds: it is sealed and the ledger goes on in the
+//!    second, the start-up opening both;
 //! 5. a reboot: the same start-up, which finds the records, then one more append (the first
 //!    after a boot, which closes whatever a power cut may have left);
 //! 6. the goal report and the Merkle root printed, and the region written to the host, where
@@ -48,15 +50,17 @@ use ledger_core::tree::{CompactRange, leaf_hash};
 /// (docs/EMBEDDED.md sizes them).
 type Tables = FixedPerKind<8, 4, 0, 0, 2, 2, 4, 16, 0, 0, 2>;
 
-/// The gifts made at the kiosk on its first day.
-const GIFTS: u32 = 40;
+/// The gifts made at the kiosk on its first day: more than the first region holds.
+const GIFTS: u32 = 100;
 
 /// The Merkle tree's state: 10 levels, up to 1,023 records (more than 8 KiB of flash holds).
 type Tree = CompactRange<10>;
 
-/// The ledger's region: four 2 KiB pages.
+/// The flash: four 2 KiB pages, in two regions of two pages. The ledger starts in the first
+/// and, when it is full, goes on in the second (`FlashLog::continue_into`).
 const PAGE: usize = 2048;
 const REGION: usize = 4 * PAGE;
+const REGIONS: [(u32, u32); 2] = [(0, 2 * PAGE as u32), (2 * PAGE as u32, REGION as u32)];
 
 /// Where the region is written on the host (relative to QEMU's working directory).
 const DUMP: &str = "kiosk-dump.pledge\0";
@@ -138,7 +142,7 @@ fn run() -> Result<(), Failure> {
         return Err(Failure::Check("an erased region was not formatted"));
     }
     record_the_framework(&mut log, &mut state)?;
-    record_the_gifts(&mut log, &mut state)?;
+    let log = record_the_gifts(log, &mut state)?;
     hprintln!(
         "kiosk: recorded {} records; pledges held: {}, rows of settled totals: {}",
         state.next_seq(),
@@ -185,15 +189,16 @@ fn run() -> Result<(), Failure> {
     dump(flash.cells)
 }
 
-/// The device's start-up: open the ledger (or format an empty region), fold every record and
-/// hash it into the tree; damage is reported, then accepted so that appends may go on.
+/// The device's start-up: open the ledger (or format an empty first region), and the next
+/// region while the one opened is sealed; fold every record and hash it into the tree; damage
+/// is reported, then accepted so that appends may go on.
 fn start_up<'f>(
     flash: &'f mut BoardFlash,
     state: &mut State<Tables>,
     tree: &mut Tree,
 ) -> Result<FlashLog<&'f mut BoardFlash>, Failure> {
     let mut refused = None;
-    let log = FlashLog::open_or_format(flash, 0, REGION as u32, |found| match found {
+    let mut on_item = |found: Found<'_>| match found {
         Found::Record {
             record, payload, ..
         } => {
@@ -224,7 +229,21 @@ fn start_up<'f>(
             }
             ControlFlow::Continue(())
         }
-    });
+    };
+    let (start, end) = REGIONS[0];
+    let mut log = FlashLog::open_or_format(flash, start, end, &mut on_item);
+    for &(start, end) in &REGIONS[1..] {
+        let mut open = match log {
+            Ok(open) => open,
+            Err(_) => break,
+        };
+        if !open.is_sealed()? {
+            log = Ok(open);
+            break;
+        }
+        let next = open.next_seq();
+        log = FlashLog::open_continuation(open.into_inner(), start, end, next, &mut on_item);
+    }
     if let Some(e) = refused {
         return Err(e);
     }
@@ -234,6 +253,35 @@ fn start_up<'f>(
         log.accept_damage();
     }
     Ok(log)
+}
+
+/// Appends `entry` through the fold's checked append; when the region is full, the ledger goes
+/// on in the next region (this one sealed), and the entry with it.
+fn append_or_continue<'f>(
+    log: FlashLog<&'f mut BoardFlash>,
+    state: &mut State<Tables>,
+    entry: Entry,
+) -> Result<FlashLog<&'f mut BoardFlash>, Failure> {
+    let mut log = log;
+    match state.append(entry.clone(), &mut |frame: &[u8]| log.append(frame)) {
+        Ok(_) => Ok(log),
+        Err(AppendError::Sink(FlashError::Full)) => {
+            // The next region is the one after the region the log is in.
+            let &(start, end) = REGIONS
+                .iter()
+                .skip_while(|&&region| region != log.region())
+                .nth(1)
+                .ok_or(Failure::Check("the last region is full"))?;
+            let mut next = log.continue_into(start, end)?;
+            hprintln!(
+                "kiosk: region full; sealed, the ledger goes on at {}",
+                start
+            );
+            state.append(entry, &mut |frame: &[u8]| next.append(frame))?;
+            Ok(next)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The framework of 2025-10-28 (the source article): a goal of USD 550bn, and the projects
@@ -297,45 +345,43 @@ fn record_the_framework(
 /// A day of gifts: each visitor pledges USD 25 toward the goal and pays it on the spot. The
 /// fold holds four pledges; each gift, once paid, leaves memory when the next one comes, its
 /// figures added to the settled row of visitors' paid gifts.
-fn record_the_gifts(
-    log: &mut FlashLog<&mut BoardFlash>,
+fn record_the_gifts<'f>(
+    mut log: FlashLog<&'f mut BoardFlash>,
     state: &mut State<Tables>,
-) -> Result<(), Failure> {
+) -> Result<FlashLog<&'f mut BoardFlash>, Failure> {
     let mut sink = |frame: &[u8]| log.append(frame);
     let day = Date::parse("2025-10-29")?;
     let visitors = compose::name(state, NameKind::Party, "Kiosk visitors", &mut sink)?;
+    let amount = compose::amount(state, "25 USD", &mut sink)?;
     let us = state
         .find_name(NameKind::Party, "United States")
         .ok_or(Failure::Check("the beneficiary is not declared"))?;
     for _ in 0..GIFTS {
-        let amount = compose::amount(state, "25 USD", &mut sink)?;
-        let pledge = state.append(
-            Entry::Pledge(Pledge {
-                date: day,
-                from: PartyId(visitors),
-                to: PartyId(us),
-                amount,
-                goal: Some(GoalId(0)),
-                project: None,
-                sector: None,
-                tags: Tags::new(),
-                due: None,
-                memo: None,
-                planned: false,
-            }),
-            &mut sink,
-        )?;
-        state.append(
-            Entry::Fulfil(Fulfil {
-                date: day,
-                pledge,
-                amount,
-                memo: None,
-            }),
-            &mut sink,
-        )?;
+        // A pledge's id is its record's number: the next one.
+        let pledge = state.next_seq();
+        let gift = Entry::Pledge(Pledge {
+            date: day,
+            from: PartyId(visitors),
+            to: PartyId(us),
+            amount,
+            goal: Some(GoalId(0)),
+            project: None,
+            sector: None,
+            tags: Tags::new(),
+            due: None,
+            memo: None,
+            planned: false,
+        });
+        log = append_or_continue(log, state, gift)?;
+        let paid = Entry::Fulfil(Fulfil {
+            date: day,
+            pledge,
+            amount,
+            memo: None,
+        });
+        log = append_or_continue(log, state, paid)?;
     }
-    Ok(())
+    Ok(log)
 }
 
 /// The goal report, as `pledge report` gives it.
