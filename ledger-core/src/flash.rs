@@ -18,7 +18,10 @@
 //!   happened to hold only `0xFF` data could extend past the guard word; that case, of
 //!   probability about one in 2^32 per cut, is not handled.)
 //! - When the region is full, [`FlashLog::append`] returns [`FlashError::Full`] and writes
-//!   nothing.
+//!   nothing. [`FlashLog::continue_into`] then goes on in another region: it erases it and
+//!   seals this one with a word of `0x00` in its last word, which appends never use (they
+//!   stop a guard before it); [`FlashLog::open_continuation`] opens the next region at a boot
+//!   that finds this one sealed ([`FlashLog::is_sealed`]).
 //! - Opening tells the truth: every frame that does not decode (a flipped bit, rot at rest) is
 //!   handed to the caller as [`Found::Damaged`] with its place, counted in [`FlashLog::damage`],
 //!   and keeps its sequence number: a damaged last record's number is never given to the next
@@ -596,9 +599,10 @@ impl<F: NorFlash> FlashLog<F> {
 
     /// Continues the ledger into `start..end` of the same flash, when this region is
     /// [`FlashError::Full`]: erases that region, then seals this one (`0x00` in its last word),
-    /// and returns the log of the new region, empty, whose next record has the next number. The new region has no preamble: the ledger is this region's bytes
-    /// followed by the new region's, which a desktop reads as one ledger (docs/FORMAT.md), and
-    /// the Merkle tree goes on over the same leaves.
+    /// and returns the log of the new region, empty, whose next record has the next number.
+    /// The new region has no preamble: the ledger is this region's bytes followed by the new
+    /// region's, which a desktop reads as one ledger (docs/FORMAT.md), and the Merkle tree goes
+    /// on over the same leaves.
     ///
     /// A power cut before the seal is written leaves this region unsealed: the next boot opens
     /// it as before, and continuing again erases the new region again. A cut while the seal is
