@@ -639,21 +639,14 @@ impl<F: NorFlash> FlashLog<F> {
         self.flash
             .write(self.seal_at(), seal)
             .map_err(FlashError::Flash)?;
-        Ok(FlashLog {
-            flash: self.flash,
-            start,
-            end,
-            write_at: start,
-            first_append: None,
-            next_seq: self.next_seq,
-            continues_at: Some(self.next_seq),
-            tail: Tail::Clean,
-            damage: Damage::default(),
-            damaged_run: 0,
-            interrupted_at: None,
-            damage_accepted: false,
-            formatted: false,
-        })
+        // The new region, just erased: nothing to close before its first append.
+        let next_seq = self.next_seq;
+        let mut next = Self::new(self.flash, start, end)?;
+        next.write_at = start;
+        next.first_append = None;
+        next.next_seq = next_seq;
+        next.continues_at = Some(next_seq);
+        Ok(next)
     }
 
     /// Opens `start..end` as the continuation of a ledger whose earlier regions (each found
