@@ -44,8 +44,9 @@ use ledger_core::tree::{CompactRange, leaf_hash};
 
 /// What the fold has room for on this device: 8 parties, 4 projects, no sectors or tags, 2
 /// commodities, 2 goals, 4 pledges, 16 events, no rates or renames, and 2 rows of settled
-/// pledges' totals. Four pledges are enough for any number of them as long as at most three
-/// are open at once: a settled one leaves memory when a new one needs its room. Capacities are
+/// pledges' totals. Four pledges are enough for any number of them as long as at most four
+/// are open at once (here the framework's three and the gift being paid): a settled one leaves
+/// memory when a new one needs its room. Capacities are
 /// the device's choice; a record beyond them is refused before anything is written
 /// (docs/EMBEDDED.md sizes them).
 type Tables = FixedPerKind<8, 4, 0, 0, 2, 2, 4, 16, 0, 0, 2>;
