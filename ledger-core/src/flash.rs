@@ -20,8 +20,8 @@
 //! - When the region is full, [`FlashLog::append`] returns [`FlashError::Full`] and writes
 //!   nothing. [`FlashLog::continue_into`] then goes on in another region: it erases it and
 //!   seals this one with a word of `0x00` in its last word, which appends never use (they
-//!   stop a guard before it); [`FlashLog::open_continuation`] opens the next region at a boot
-//!   that finds this one sealed ([`FlashLog::is_sealed`]).
+//!   stop a guard before it); at a boot that finds a region sealed ([`FlashLog::is_sealed`]),
+//!   [`FlashLog::open_continuation`] opens the next one.
 //! - Opening tells the truth: every frame that does not decode (a flipped bit, rot at rest) is
 //!   handed to the caller as [`Found::Damaged`] with its place, counted in [`FlashLog::damage`],
 //!   and keeps its sequence number: a damaged last record's number is never given to the next
@@ -222,9 +222,10 @@ pub struct FlashLog<F> {
     first_append: Option<u32>,
     /// The sequence number the next record will have.
     next_seq: Seq,
-    /// The number of the region's first record when it continues another region (it has no
-    /// preamble then); `None` for a ledger's first region.
-    continues_at: Option<Seq>,
+    /// When the region continues another (it has no preamble then): the number its walk starts
+    /// from, and the damaged frames at the end of the region before, whose numbers its first
+    /// record resolves (as one walk over both regions would); `None` for a ledger's first region.
+    continues_at: Option<(Seq, u32)>,
     tail: Tail,
     damage: Damage,
     /// Damaged frames since the last intact record: their numbers are taken.
@@ -645,24 +646,34 @@ impl<F: NorFlash> FlashLog<F> {
         next.write_at = start;
         next.first_append = None;
         next.next_seq = next_seq;
-        next.continues_at = Some(next_seq);
+        next.continues_at = Some((next_seq, 0));
         Ok(next)
     }
 
-    /// Opens `start..end` as the continuation of a ledger whose earlier regions (each found
-    /// sealed, [`FlashLog::is_sealed`]) end before record `next_seq`: no preamble, records from
-    /// its first byte, numbered from `next_seq`; otherwise as [`FlashLog::open`]. An erased
-    /// region is an empty continuation (a cut came between the seal and the first append).
+    /// Opens `start..end` as the region that continues this one, which the caller has found
+    /// sealed ([`FlashLog::is_sealed`]): no preamble, records from its first byte, numbered on
+    /// from this region's (damaged frames at this region's end resolved by the next record's
+    /// number, as within a region); otherwise as [`FlashLog::open`]. An erased region is an
+    /// empty continuation (a cut came between the seal and the first append).
     pub fn open_continuation(
-        flash: F,
+        self,
         start: u32,
         end: u32,
-        next_seq: Seq,
         on_item: impl FnMut(Found<'_>) -> ControlFlow<()>,
     ) -> Result<Self, FlashError<F::Error>> {
-        let mut log = Self::new(flash, start, end)?;
-        log.continues_at = Some(next_seq);
-        log.next_seq = next_seq;
+        // `walk` counted the damaged frames at this region's end as records; the next region's
+        // first record says how many of them were.
+        let run = self.damaged_run;
+        let base = self.next_seq.saturating_sub(run);
+        // A frame at this region's end read as an interrupted append is damage after all if
+        // the next record's number skips one; that damage is counted in the next region, at its
+        // start, which the frame ran up to.
+        let interrupted = self.interrupted_at.map(|_| 0);
+        let mut log = Self::new(self.flash, start, end)?;
+        log.continues_at = Some((base, run));
+        log.next_seq = base;
+        log.damaged_run = run;
+        log.interrupted_at = interrupted;
         let mut log = log.walk(on_item)?;
         // Empty: the seal's last word may have been cut short (bytes on their way to 0x00 at
         // the end of the region before), which the first append then ends past a guard, as
@@ -680,7 +691,7 @@ impl<F: NorFlash> FlashLog<F> {
         mut on_item: impl FnMut(Found<'_>) -> ControlFlow<()>,
     ) -> Result<(), FlashError<F::Error>> {
         let saved = (self.next_seq, self.damage, self.damaged_run);
-        self.next_seq = self.continues_at.unwrap_or(0);
+        (self.next_seq, self.damaged_run) = self.continues_at.unwrap_or((0, 0));
         let mut pos = self.data_start();
         let walked = loop {
             match self.next_item(pos, &mut on_item) {

@@ -20,8 +20,11 @@ use embedded_storage::nor_flash::{
 
 /// Bytes in an erase page.
 pub const PAGE: usize = 256;
-/// Bytes in the mock.
+/// Bytes of the region most tests use, from the mock's start.
 pub const SIZE: usize = 4 * PAGE;
+/// Bytes in the mock: room for a second region of `SIZE` after the first, for a ledger that
+/// continues.
+pub const CAPACITY: usize = 2 * SIZE;
 
 /// What the mock refuses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,8 +78,8 @@ impl<const W: usize, const R: usize> Mock<W, R> {
     /// Erased flash.
     pub fn new() -> Self {
         Mock {
-            memory: vec![0xFF; SIZE],
-            written: vec![false; SIZE / W],
+            memory: vec![0xFF; CAPACITY],
+            written: vec![false; CAPACITY / W],
             budget: None,
             dead: false,
             noise: 0x9E37_79B9_7F4A_7C15,
@@ -148,7 +151,7 @@ impl<const W: usize, const R: usize> ReadNorFlash for Mock<W, R> {
         Ok(())
     }
     fn capacity(&self) -> usize {
-        SIZE
+        CAPACITY
     }
 }
 
@@ -161,7 +164,7 @@ impl<const W: usize, const R: usize> NorFlash for Mock<W, R> {
             return Err(MockError::PowerLost);
         }
         let (from, to) = (from as usize, to as usize);
-        if !from.is_multiple_of(PAGE) || !to.is_multiple_of(PAGE) || from > to || to > SIZE {
+        if !from.is_multiple_of(PAGE) || !to.is_multiple_of(PAGE) || from > to || to > CAPACITY {
             return Err(MockError::Unaligned);
         }
         for page in (from..to).step_by(PAGE) {
@@ -185,7 +188,7 @@ impl<const W: usize, const R: usize> NorFlash for Mock<W, R> {
             return Err(MockError::PowerLost);
         }
         let at = offset as usize;
-        if !at.is_multiple_of(W) || !bytes.len().is_multiple_of(W) || at + bytes.len() > SIZE {
+        if !at.is_multiple_of(W) || !bytes.len().is_multiple_of(W) || at + bytes.len() > CAPACITY {
             return Err(MockError::Unaligned);
         }
         for (word, chunk) in bytes.chunks(W).enumerate() {
@@ -226,7 +229,7 @@ impl<const W: usize, const R: usize> ReadNorFlash for Shared<W, R> {
         self.0.borrow_mut().read(offset, bytes)
     }
     fn capacity(&self) -> usize {
-        SIZE
+        CAPACITY
     }
 }
 

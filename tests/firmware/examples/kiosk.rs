@@ -242,8 +242,7 @@ fn start_up<'f>(
             log = Ok(open);
             break;
         }
-        let next = open.next_seq();
-        log = FlashLog::open_continuation(open.into_inner(), start, end, next, &mut on_item);
+        log = open.open_continuation(start, end, &mut on_item);
     }
     if let Some(e) = refused {
         return Err(e);
