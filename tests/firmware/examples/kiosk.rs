@@ -46,9 +46,8 @@ use ledger_core::tree::{CompactRange, leaf_hash};
 /// commodities, 2 goals, 4 pledges, 16 events, no rates or renames, and 2 rows of settled
 /// pledges' totals. Four pledges are enough for any number of them as long as at most four
 /// are open at once (here the framework's three and the gift being paid): a settled one leaves
-/// memory when a new one needs its room. Capacities are
-/// the device's choice; a record beyond them is refused before anything is written
-/// (docs/EMBEDDED.md sizes them).
+/// memory when a new one needs its room. Capacities are the device's choice; a record beyond
+/// them is refused before anything is written (docs/EMBEDDED.md sizes them).
 type Tables = FixedPerKind<8, 4, 0, 0, 2, 2, 4, 16, 0, 0, 2>;
 
 /// The gifts made at the kiosk on its first day: more than the first region holds.
@@ -258,11 +257,10 @@ fn start_up<'f>(
 /// Appends `entry` through the fold's checked append; when the region is full, the ledger goes
 /// on in the next region (this one sealed), and the entry with it.
 fn append_or_continue<'f>(
-    log: FlashLog<&'f mut BoardFlash>,
+    mut log: FlashLog<&'f mut BoardFlash>,
     state: &mut State<Tables>,
     entry: Entry,
 ) -> Result<FlashLog<&'f mut BoardFlash>, Failure> {
-    let mut log = log;
     match state.append(entry.clone(), &mut |frame: &[u8]| log.append(frame)) {
         Ok(_) => Ok(log),
         Err(AppendError::Sink(FlashError::Full)) => {
