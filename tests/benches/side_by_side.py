@@ -260,12 +260,17 @@ def measure(size, work, runs, journals, time_journals):
 def table(results):
     def ms(seconds):
         return f"{seconds * 1000:,.1f} ms" if seconds < 10 else f"{seconds:,.1f} s"
+
+    def ratio(pledge, other):
+        # hyperfine takes the shell's start-up off each run: a command faster than that (a tiny
+        # smoke ledger) can come out at 0, which has no ratio.
+        return f"{pledge / other:.2f}" if other > 0 else "–"
     lines = ["| pledges | task | pledge | peak RSS | SQLite (or sha256sum) | peak RSS | pledge ÷ other | ledger | hledger |",
              "|--:|---|--:|--:|--:|--:|--:|--:|--:|"]
     for size, (rows, _) in results.items():
         for r in rows:
             lines.append(f"| {size:,} | {r['task']} | {ms(r['pledge'])} | {r['pledge_rss']:.0f} MiB | {ms(r['other'])} | "
-                         f"{r['other_rss']:.0f} MiB | {r['pledge'] / r['other']:.2f} | "
+                         f"{r['other_rss']:.0f} MiB | {ratio(r['pledge'], r['other'])} | "
                          f"{ms(r['ledger']) if 'ledger' in r else '–'} | {ms(r['hledger']) if 'hledger' in r else '–'} |")
     lines.append("")
     lines.append("| pledges | ledger file | bytes per pledge | SQLite with indexes | bytes per pledge |")
