@@ -10,7 +10,7 @@ use crate::amount::CommodityId;
 use crate::entry::{GoalId, RenameKind};
 use crate::error::{LedgerError, Table};
 use crate::slots::{Slots, Tables};
-use crate::state::{GoalState, NameKind, PledgeKeys, PledgeState, State, Status};
+use crate::state::{GoalState, NameKind, PledgeKeys, PledgeState, SettledRow, State, Status};
 
 /// Sums over a set of pledges of one commodity, in minor units. `committed` is always
 /// `pledged + amended - withdrawn`.
@@ -179,21 +179,22 @@ pub fn goal_totals<T: Tables, S: Slots<Totals>>(
             row.add(&pledge)?;
         }
     }
-    // Compiled out without the feature: no row is ever kept then.
-    let settled = if cfg!(feature = "settle") {
-        state.settled()
-    } else {
-        &[]
-    };
-    for settled in settled {
+    for settled in counted_settled(state) {
         let keys = &settled.keys;
-        if keys.status != Status::Void
-            && let Some(row) = goal_row(state, totals, keys.goal, keys.commodity)?
-        {
+        if let Some(row) = goal_row(state, totals, keys.goal, keys.commodity)? {
             row.merge(&settled.totals)?;
         }
     }
     Ok(())
+}
+
+/// The rows of settled pledges that left memory which reports count: all but the void ones',
+/// as void pledges count nowhere.
+fn counted_settled<T: Tables>(state: &State<T>) -> impl Iterator<Item = &SettledRow> {
+    state
+        .settled()
+        .iter()
+        .filter(|row| row.keys.status != Status::Void)
 }
 
 /// The totals a pledge toward `goal` in `commodity` adds to: its goal's (after merges), if the
@@ -282,15 +283,7 @@ pub fn breakdown<T: Tables, S: Slots<Row>>(
     for pledge in state.pledges() {
         breakdown_add(state, by, rows, &pledge)?;
     }
-    let settled = if cfg!(feature = "settle") {
-        state.settled()
-    } else {
-        &[]
-    };
-    for settled in settled {
-        if settled.keys.status == Status::Void {
-            continue;
-        }
+    for settled in counted_settled(state) {
         let index = row_for(state, by, rows, &settled.keys)?;
         let row = rows
             .as_mut_slice()
@@ -312,7 +305,7 @@ pub fn breakdown_add<T: Tables, S: Slots<Row>>(
     rows: &mut S,
     pledge: &PledgeState,
 ) -> Result<(), LedgerError> {
-    if pledge.voided || !state.counts(pledge.date) {
+    if !counted(state, pledge) {
         return Ok(());
     }
     let index = row_for(state, by, rows, &pledge.keys())?;
@@ -389,11 +382,16 @@ fn place<T: Tables>(
     rows: &[Row],
     pledge: &PledgeState,
 ) -> Option<Place> {
-    if pledge.voided || !state.counts(pledge.date) {
+    if !counted(state, pledge) {
         return None;
     }
     let key = key_of(state, &pledge.keys(), by);
     Some((key, find_row(rows, key, pledge.commodity)))
+}
+
+/// Whether a breakdown counts `pledge`: not void, and made by the as-of date.
+fn counted<T: Tables>(state: &State<T>, pledge: &PledgeState) -> bool {
+    !pledge.voided && state.counts(pledge.date)
 }
 
 /// Puts the rows [`breakdown_add`] built in the order [`breakdown`] gives.

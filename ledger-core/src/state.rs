@@ -616,9 +616,14 @@ impl<T: Tables> State<T> {
     }
 
     /// The totals of the settled pledges that left memory, if any did (see
-    /// [`Tables::Settled`]).
+    /// [`Tables::Settled`]); none without the `settle` feature (the code that reads them is then
+    /// compiled out).
     pub fn settled(&self) -> &[SettledRow] {
-        self.settled.as_slice()
+        if cfg!(feature = "settle") {
+            self.settled.as_slice()
+        } else {
+            &[]
+        }
     }
 
     /// How many pledges are held, void ones included (those that left memory are not).
