@@ -251,7 +251,7 @@ pub fn audit_with<T: Tables>(
             offset,
             kind,
         };
-        if !is_canonical_frame(scanner.frame(offset, len), &record) {
+        if !is_canonical_frame(scanner.frame(offset, len), scanner.payload(), &record) {
             found(&mut summary, finding(FindingKind::NonCanonical));
         }
         // Sequence: the record stores the low 8 bits of its number. A forward jump of 1..=127 is

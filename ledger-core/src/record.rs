@@ -405,10 +405,49 @@ pub fn is_canonical(payload: &[u8], record: &Record) -> bool {
 /// Whether `frame` (delimiter included) is the one canonical frame of `record`: its payload
 /// canonical, its checksum the CRC of it, and its COBS the shortest (a block of 254 data bytes
 /// that ends the payload is followed by no empty block: COBS decoders accept both).
-pub fn is_canonical_frame(frame: &[u8], record: &Record) -> bool {
-    let mut again = [0u8; MAX_FRAME];
-    encode_frame(record, &mut again)
-        .is_ok_and(|len| again.get(..len).is_some_and(|bytes| bytes == frame))
+/// `payload` is what [`decode_frame`] gave for `frame`.
+///
+/// What [`encode_frame`] would write, checked without writing it: the payload is encoded again
+/// and compared, the checksum was checked when the frame was decoded, and COBS has one
+/// encoding of a payload but for that empty block (its blocks are forced by where the zero
+/// bytes are), which shows in the code bytes. An audit runs this on every record.
+pub fn is_canonical_frame(frame: &[u8], payload: &[u8], record: &Record) -> bool {
+    if fuzz::skip_checksum() && !checksum_matches(frame, payload) {
+        return false;
+    }
+    is_canonical(payload, record) && !ends_in_empty_block(frame)
+}
+
+/// Whether the frame's last two COBS blocks are a full one (code `0xFF`) and an empty one
+/// (code `0x01`): a longer encoding of the same bytes than the one [`cobs::encode_in_place`]
+/// writes. Walks the code bytes only.
+fn ends_in_empty_block(frame: &[u8]) -> bool {
+    let (mut at, mut last, mut before) = (0usize, 0u8, 0u8);
+    while let Some(&code) = frame.get(at) {
+        if code == 0 {
+            break;
+        }
+        (before, last) = (last, code);
+        at = at.saturating_add(usize::from(code));
+    }
+    before == u8::MAX && last == 1
+}
+
+/// Whether the frame's checksum is the CRC of `payload` (for fuzzing builds, which decode
+/// frames without checking it).
+fn checksum_matches(frame: &[u8], payload: &[u8]) -> bool {
+    let mut scratch = [0u8; MAX_FRAME];
+    let Some(copy) = scratch.get_mut(..frame.len()) else {
+        return false;
+    };
+    copy.copy_from_slice(frame);
+    let Ok(len) = cobs::decode_in_place(copy) else {
+        return false;
+    };
+    copy.get(..len).is_some_and(|body| {
+        body.len() == payload.len().saturating_add(CRC_LEN)
+            && body.get(payload.len()..) == Some(&crc32c(payload).to_le_bytes()[..])
+    })
 }
 
 #[cfg(test)]
@@ -511,6 +550,86 @@ mod tests {
         let payload = [0x00, 0x80, 0x00, 0x01, b't'];
         assert_eq!(decode_payload(&payload, 0), Ok(record.clone()));
         assert!(!is_canonical(&payload, &record));
+    }
+
+    /// The audit's check, which encodes only the payload again, judges every frame as writing
+    /// the whole frame again and comparing would: notes of every length up to one full COBS
+    /// block and past it, each payload with every byte changed in turn and every varint-sized
+    /// byte written over-long, each framed with its checksum in the shortest COBS and, where
+    /// it ends in a full block, in the longer form with an empty block after it.
+    #[test]
+    fn the_canonical_frame_check_agrees_with_writing_the_frame_again() {
+        use crate::entry::TEXT_CAPACITY;
+        let written_again = |frame: &[u8], record: &Record| {
+            let mut again = [0u8; MAX_FRAME];
+            encode_frame(record, &mut again).is_ok_and(|len| &again[..len] == frame)
+        };
+        // The payload with its checksum, in COBS's shortest form and perhaps the longer one.
+        let framed = |payload: &[u8]| -> Vec<Vec<u8>> {
+            let start = cobs::overhead(payload.len() + CRC_LEN);
+            let mut buf = vec![0u8; MAX_FRAME + 8];
+            buf[start..start + payload.len()].copy_from_slice(payload);
+            let crc = crc32c(payload).to_le_bytes();
+            buf[start + payload.len()..start + payload.len() + CRC_LEN].copy_from_slice(&crc);
+            let Ok(len) = cobs::encode_in_place(&mut buf, start, payload.len() + CRC_LEN) else {
+                return Vec::new();
+            };
+            let shortest = buf[..len].to_vec();
+            let mut longer = shortest[..len - 1].to_vec();
+            longer.extend_from_slice(&[0x01, DELIMITER]);
+            vec![shortest, longer]
+        };
+        let (mut judged, mut not_canonical) = (0, 0);
+        for len in (1..40).chain(225..=TEXT_CAPACITY) {
+            let text: String = (0..len)
+                .map(|i| char::from(b'a' + (i % 26) as u8))
+                .collect();
+            let record = Record {
+                seq: 300,
+                entry: Entry::Note(crate::entry::Note {
+                    date: crate::Date(20_000),
+                    about: Some(299),
+                    text: crate::entry::text(&text).unwrap(),
+                }),
+            };
+            let mut buf = [0u8; MAX_PAYLOAD];
+            let payload = encode_payload(&record, &mut buf).unwrap().to_vec();
+            let mut payloads = vec![payload.clone()];
+            for at in 0..payload.len() {
+                for change in [0x01, 0x80] {
+                    let mut changed = payload.clone();
+                    changed[at] ^= change;
+                    payloads.push(changed);
+                }
+                if payload[at] < 0x80 {
+                    let mut over_long = payload.clone();
+                    over_long.splice(at..=at, [payload[at] | 0x80, 0x00]);
+                    payloads.push(over_long);
+                }
+            }
+            for bytes in payloads.iter().flat_map(|p| framed(p)) {
+                let mut scratch = [0u8; MAX_FRAME];
+                let Ok(payload) = decode_frame(&bytes, &mut scratch) else {
+                    continue;
+                };
+                let Ok(read) = decode_payload(payload, 300) else {
+                    continue;
+                };
+                let expected = written_again(&bytes, &read);
+                assert_eq!(
+                    is_canonical_frame(&bytes, payload, &read),
+                    expected,
+                    "{len}: {bytes:02x?}"
+                );
+                judged += 1;
+                not_canonical += usize::from(!expected);
+            }
+        }
+        // Both answers were given, many times: the check was put to the test.
+        assert!(
+            judged > 1000 && not_canonical > 100,
+            "{judged} {not_canonical}"
+        );
     }
 
     #[test]
