@@ -16,7 +16,7 @@
 //! hashes, through [`ProofBuilder`], which also takes them one by one from a reader;
 //! [`verify_inclusion`] and [`verify_consistency`] check them without the ledger.
 
-use sha2::block_api::compress256;
+use sha2::compress256;
 
 use crate::slots::Slots;
 
@@ -71,7 +71,7 @@ fn hash(prefix: u8, parts: &[&[u8]]) -> Hash {
             filled = filled.saturating_add(now.len());
             rest = later;
             if filled == block.len() {
-                compress256(&mut state, core::slice::from_ref(&block));
+                compress256(&mut state, core::slice::from_ref((&block).into()));
                 filled = 0;
             }
         }
@@ -84,12 +84,12 @@ fn hash(prefix: u8, parts: &[&[u8]]) -> Hash {
         *slot = 0;
     }
     if filled >= 56 {
-        compress256(&mut state, core::slice::from_ref(&block));
+        compress256(&mut state, core::slice::from_ref((&block).into()));
         block = [0u8; 64];
     }
     let (_, length) = block.split_at_mut(56);
     length.copy_from_slice(&total.wrapping_mul(8).to_be_bytes());
-    compress256(&mut state, core::slice::from_ref(&block));
+    compress256(&mut state, core::slice::from_ref((&block).into()));
     let mut out = [0u8; 32];
     for (bytes, word) in out.chunks_exact_mut(4).zip(state) {
         bytes.copy_from_slice(&word.to_be_bytes());
