@@ -276,22 +276,22 @@ pub fn body(origin: &str, size: u64, root: &Hash) -> Result<Body, NoteError> {
     let encoded = Base64::encode(root, &mut buf).map_err(|_| NoteError::NoteSyntax)?;
     let mut digits = [0u8; 20];
     let mut body = Body::new();
-    for part in [
-        origin,
-        "\n",
-        decimal(size, &mut digits),
-        "\n",
-        encoded,
-        "\n",
-    ] {
-        body.push_str(part).map_err(|_| NoteError::NoteSyntax)?;
-    }
-    Ok(body)
+    let pushed = body.push_str(origin).is_ok()
+        && body.push('\n').is_ok()
+        // ASCII digits, pushed as characters: no `core::str::from_utf8` (and its table) on a
+        // device for them.
+        && decimal(size, &mut digits)
+            .iter()
+            .all(|&digit| body.push(char::from(digit)).is_ok())
+        && body.push('\n').is_ok()
+        && body.push_str(encoded).is_ok()
+        && body.push('\n').is_ok();
+    pushed.then_some(body).ok_or(NoteError::NoteSyntax)
 }
 
-/// `n` in decimal, by counting down powers of ten: no 64-bit division, which a 32-bit device
-/// would pull in from compiler-builtins (864 bytes on a Cortex-M).
-fn decimal(n: u64, digits: &mut [u8; 20]) -> &str {
+/// `n` in decimal ASCII digits, by counting down powers of ten: no 64-bit division, which a
+/// 32-bit device would pull in from compiler-builtins (864 bytes on a Cortex-M).
+fn decimal(n: u64, digits: &mut [u8; 20]) -> &[u8] {
     const POWERS: [u64; 20] = [
         10_000_000_000_000_000_000,
         1_000_000_000_000_000_000,
@@ -329,10 +329,7 @@ fn decimal(n: u64, digits: &mut [u8; 20]) -> &str {
             len = len.saturating_add(1);
         }
     }
-    digits
-        .get(..len)
-        .and_then(|d| core::str::from_utf8(d).ok())
-        .unwrap_or_default()
+    digits.get(..len).unwrap_or_default()
 }
 
 impl crate::entry::Checkpoint {

@@ -163,7 +163,10 @@ impl<'de> Visitor<'de> for PledgeVisitor {
             // decoded as a `Text` and moved through `Option` and `Result` kept three 260-byte
             // copies on a device's stack.
             memo: if optional(MEMO) {
-                Some(crate::wire::text::copy(element::<A, &'de str>(&mut seq)?)?)
+                Some(crate::wire::text::copy(element::<
+                    A,
+                    crate::wire::Utf8<'de>,
+                >(&mut seq)?)?)
             } else {
                 None
             },
