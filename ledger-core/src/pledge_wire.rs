@@ -148,7 +148,7 @@ impl<'de> Visitor<'de> for PledgeVisitor {
         } else {
             None
         };
-        Ok(Pledge {
+        let mut pledge = Pledge {
             date,
             from,
             to,
@@ -159,18 +159,16 @@ impl<'de> Visitor<'de> for PledgeVisitor {
             tags,
             due,
             planned: optional(PLANNED),
-            // Borrowed from the input and copied once, into the pledge being returned: a memo
-            // decoded as a `Text` and moved through `Option` and `Result` kept three 260-byte
-            // copies on a device's stack.
-            memo: if optional(MEMO) {
-                Some(crate::wire::text::copy(element::<
-                    A,
-                    crate::wire::Utf8<'de>,
-                >(&mut seq)?)?)
-            } else {
-                None
-            },
-        })
+            memo: None,
+        };
+        // Borrowed from the input and copied once, straight into the pledge being returned: a
+        // memo decoded as a `Text` and moved through `Option` and `Result` kept three 260-byte
+        // copies on a device's stack, and a string filled apart and moved in, one.
+        if optional(MEMO) {
+            let bytes: crate::wire::Utf8<'de> = element(&mut seq)?;
+            crate::wire::text::fill_in(bytes, pledge.memo.insert(heapless::String::new()))?;
+        }
+        Ok(pledge)
     }
 }
 

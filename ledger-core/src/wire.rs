@@ -118,10 +118,26 @@ pub(crate) mod text {
     }
 
     /// The string as a `heapless::String<N>`, or an error if it is not UTF-8 or longer.
+    /// Filled where it is returned from: an `Option` in between cost a device 600 bytes of
+    /// stack in copies of the string.
     pub(crate) fn copy<const N: usize, E: de::Error>(
         text: super::Utf8<'_>,
     ) -> Result<heapless::String<N>, E> {
-        super::utf8(text.0).ok_or_else(|| E::custom("a name or text not UTF-8, or too long"))
+        let mut out = heapless::String::new();
+        fill_in(text, &mut out)?;
+        Ok(out)
+    }
+
+    /// Fills `out` (empty) with the string, or gives an error if it is not UTF-8 or longer.
+    pub(crate) fn fill_in<const N: usize, E: de::Error>(
+        text: super::Utf8<'_>,
+        out: &mut heapless::String<N>,
+    ) -> Result<(), E> {
+        if super::fill(text.0, out.as_mut_view()) {
+            Ok(())
+        } else {
+            Err(E::custom("a name or text not UTF-8, or too long"))
+        }
     }
 }
 
@@ -176,32 +192,21 @@ impl<'de> de::Deserialize<'de> for Utf8<'de> {
     }
 }
 
-/// `bytes` as a string of at most `N` bytes, if they are UTF-8 and fit. On a device, decoded
-/// one character at a time without a table ([`table_free`], 176 bytes less flash); elsewhere
+/// Pushes `bytes` onto `out` if they are UTF-8 and fit; whether they were. On a device, decoded
+/// one character at a time without a table ([`push_utf8`], 176 bytes less flash); elsewhere
 /// checked by `core::str::from_utf8`, about a tenth faster over a whole ledger. The two accept
 /// the same bytes (tested).
-pub(crate) fn utf8<const N: usize>(bytes: &[u8]) -> Option<heapless::String<N>> {
+fn fill(bytes: &[u8], out: &mut heapless::string::StringView) -> bool {
     #[cfg(target_os = "none")]
-    return table_free(bytes);
+    return push_utf8(bytes, out);
     #[cfg(not(target_os = "none"))]
-    {
-        let mut out = heapless::String::new();
-        out.push_str(core::str::from_utf8(bytes).ok()?).ok()?;
-        Some(out)
-    }
+    return core::str::from_utf8(bytes).is_ok_and(|text| out.push_str(text).is_ok());
 }
 
-/// [`utf8`] as a device reads it: UTF-8 as Unicode defines it (no over-long form, no
-/// surrogate, nothing past U+10FFFF: what `core::str::from_utf8` accepts), decoded one
-/// character at a time into the string, without `from_utf8`'s 256-byte table.
-#[cfg_attr(not(any(test, target_os = "none")), allow(dead_code))]
-fn table_free<const N: usize>(bytes: &[u8]) -> Option<heapless::String<N>> {
-    let mut out = heapless::String::new();
-    push_utf8(bytes, out.as_mut_view()).then_some(out)
-}
-
-/// Pushes each character of `bytes` onto `out`; whether they were all UTF-8 and all fit. One
-/// copy of the decoder and of the push, whatever the strings' capacities (a view, not `N`).
+/// Pushes each character of `bytes` onto `out`; whether they were all UTF-8 as Unicode defines
+/// it (no over-long form, no surrogate, nothing past U+10FFFF: what `core::str::from_utf8`
+/// accepts) and all fit. No table; one copy of the decoder and of the push, whatever the
+/// strings' capacities (a view, not `N`).
 #[cfg_attr(not(any(test, target_os = "none")), allow(dead_code))]
 #[inline(never)]
 fn push_utf8(bytes: &[u8], out: &mut heapless::string::StringView) -> bool {
@@ -384,10 +389,22 @@ mod tests {
     /// characters: every sequence of one and two bytes, every three-byte sequence that starts
     /// with a lead byte, every four-byte lead with continuation bytes at and around each
     /// boundary, and random bytes and strings (below).
+    /// What a device reads `bytes` as, into a string of `N` bytes.
+    fn table_free<const N: usize>(bytes: &[u8]) -> Option<heapless::String<N>> {
+        let mut out = heapless::String::new();
+        super::push_utf8(bytes, out.as_mut_view()).then_some(out)
+    }
+
+    /// What this build reads `bytes` as.
+    fn read<const N: usize>(bytes: &[u8]) -> Option<heapless::String<N>> {
+        let mut out = heapless::String::new();
+        super::fill(bytes, out.as_mut_view()).then_some(out)
+    }
+
     #[test]
     fn utf8_is_what_the_standard_library_accepts() {
         let agree = |bytes: &[u8]| {
-            let ours = super::table_free::<16>(bytes);
+            let ours = table_free::<16>(bytes);
             let theirs = core::str::from_utf8(bytes).ok();
             assert_eq!(ours.as_deref(), theirs, "{bytes:02x?}");
         };
@@ -420,7 +437,7 @@ mod tests {
     /// A string one byte longer than the capacity is refused, never cut short.
     #[test]
     fn utf8_refuses_what_does_not_fit() {
-        for read in [super::utf8::<3>, super::table_free::<3>] {
+        for read in [read::<3>, table_free::<3>] {
             assert_eq!(read("abc".as_bytes()).as_deref(), Some("abc"));
             assert_eq!(read("abcd".as_bytes()), None);
             // A two-byte character that would end past the capacity.
@@ -431,13 +448,13 @@ mod tests {
     proptest! {
         #[test]
         fn utf8_agrees_on_random_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..40)) {
-            let ours = super::table_free::<64>(&bytes);
+            let ours = table_free::<64>(&bytes);
             prop_assert_eq!(ours.as_deref(), core::str::from_utf8(&bytes).ok());
         }
 
         #[test]
         fn utf8_reads_every_string_back(text in "\\PC{0,20}") {
-            let ours = super::table_free::<128>(text.as_bytes());
+            let ours = table_free::<128>(text.as_bytes());
             prop_assert_eq!(ours.as_deref(), Some(text.as_str()));
         }
     }
