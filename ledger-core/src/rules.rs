@@ -197,7 +197,7 @@ impl<T: Tables> State<T> {
 
     /// An event on pledge `seq`: the pledge exists and is not void, the event is not dated
     /// before it, an amount is positive and in its commodity, and the event keeps the rules
-    /// of [`Figures::apply`] and the commodity's 64-bit bound.
+    /// of [`crate::state::Figures::apply`] and the commodity's 64-bit bound.
     fn check_event(
         &self,
         seq: Seq,

@@ -440,7 +440,7 @@ impl ProofBuilder {
     }
 }
 
-/// The runs of RFC 6962 PATH(index, D[start:end]), leaf level first.
+/// The runs of RFC 6962 PATH(index, `D[start:end]`), leaf level first.
 fn path_runs(
     start: u64,
     end: u64,
@@ -462,7 +462,7 @@ fn path_runs(
     runs.push(sibling).map_err(|_| TreeError::ProofTooLong)
 }
 
-/// The runs of RFC 6962 SUBPROOF(m, D[start:end], complete).
+/// The runs of RFC 6962 SUBPROOF(m, `D[start:end]`, complete).
 fn subproof_runs(
     start: u64,
     end: u64,
