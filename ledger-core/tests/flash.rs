@@ -1258,22 +1258,11 @@ fn every_power_cut_while_a_region_continues() {
     /// Scenarios run, those whose seal was left half written (damage, on both sides), and
     /// those left unsealable (flash that refuses a second program).
     fn cuts<const W: usize, const R: usize>(erased: fn() -> Mock<W, R>) -> [usize; 3] {
-        let mut log = FlashLog::format(erased(), FIRST.0, FIRST.1).unwrap();
-        let mut seq = 0;
-        while log.append(&note(seq)).is_ok() {
-            seq += 1;
-        }
-        let full = log.into_inner();
+        let (full, seq) = full_first_region(erased);
         let mut counts = [0; 3];
         for cut in 0.. {
-            let shared = Shared(std::rc::Rc::new(std::cell::RefCell::new(full.clone())));
-            shared.0.borrow_mut().budget = Some(cut);
-            let log = FlashLog::open(shared.clone(), FIRST.0, FIRST.1, records(|_, _| {})).unwrap();
-            let done = log
-                .continue_into(SECOND.0, SECOND.1)
-                .and_then(|mut next| next.append(&note(seq)));
-            let acknowledged = seq + u32::from(done.is_ok());
-            let mut flash = shared.0.borrow().clone();
+            let (mut flash, done) = cut_while_continuing(&full, seq, cut);
+            let acknowledged = seq + u32::from(done);
             flash.reboot();
             let Chain {
                 mut log,
@@ -1342,7 +1331,7 @@ fn every_power_cut_while_a_region_continues() {
                 );
             }
             counts[0] += 1;
-            if done.is_ok() {
+            if done {
                 break;
             }
         }
@@ -1372,6 +1361,35 @@ fn every_power_cut_while_a_region_continues() {
     assert!(runs[6..].iter().all(|r| r[2] == 0));
 }
 
+/// A flash whose first region is full of notes, and the number of the next one.
+fn full_first_region<const W: usize, const R: usize>(
+    erased: fn() -> Mock<W, R>,
+) -> (Mock<W, R>, u32) {
+    let mut log = FlashLog::format(erased(), FIRST.0, FIRST.1).unwrap();
+    let mut seq = 0;
+    while log.append(&note(seq)).is_ok() {
+        seq += 1;
+    }
+    (log.into_inner(), seq)
+}
+
+/// The device, booted over `full`, continues into the second region and appends record `seq`
+/// there, with a power cut after `budget` units: the flash as the cut left it (not rebooted),
+/// and whether the continuation and the append were done before it.
+fn cut_while_continuing<const W: usize, const R: usize>(
+    full: &Mock<W, R>,
+    seq: u32,
+    budget: usize,
+) -> (Mock<W, R>, bool) {
+    let shared = Shared::cut_after(full.clone(), budget);
+    let log = FlashLog::open(shared.clone(), FIRST.0, FIRST.1, records(|_, _| {})).unwrap();
+    let done = log
+        .continue_into(SECOND.0, SECOND.1)
+        .and_then(|mut next| next.append(&note(seq)));
+    let flash = shared.0.borrow().clone();
+    (flash, done.is_ok())
+}
+
 /// The device going on after a boot over the two regions: it appends record `seq`, continuing
 /// into the second region first if the first is full and not sealed. The log it ends with.
 fn go_on<F: NorFlash>(flash: F, seq: u32) -> Result<FlashLog<F>, FlashError<F::Error>> {
@@ -1398,26 +1416,14 @@ fn go_on<F: NorFlash>(flash: F, seq: u32) -> Result<FlashLog<F>, FlashError<F::E
 #[test]
 fn every_pair_of_power_cuts_while_a_region_continues() {
     fn pairs<const W: usize, const R: usize>(erased: fn() -> Mock<W, R>) -> usize {
-        let mut log = FlashLog::format(erased(), FIRST.0, FIRST.1).unwrap();
-        let mut seq = 0;
-        while log.append(&note(seq)).is_ok() {
-            seq += 1;
-        }
-        let full = log.into_inner();
+        let (full, seq) = full_first_region(erased);
         let mut scenarios = 0;
         for first in 0.. {
-            let shared = Shared(std::rc::Rc::new(std::cell::RefCell::new(full.clone())));
-            shared.0.borrow_mut().budget = Some(first);
-            let log = FlashLog::open(shared.clone(), FIRST.0, FIRST.1, records(|_, _| {})).unwrap();
-            let done = log
-                .continue_into(SECOND.0, SECOND.1)
-                .and_then(|mut next| next.append(&note(seq)));
-            let mut cut_once = shared.0.borrow().clone();
+            let (mut cut_once, done) = cut_while_continuing(&full, seq, first);
             cut_once.reboot();
             let found = open_chain(cut_once.clone()).records.len() as u32;
             for second in 0.. {
-                let shared = Shared(std::rc::Rc::new(std::cell::RefCell::new(cut_once.clone())));
-                shared.0.borrow_mut().budget = Some(second);
+                let shared = Shared::cut_after(cut_once.clone(), second);
                 let recovered = go_on(shared.clone(), found);
                 if matches!(recovered, Err(FlashError::Flash(MockError::WrittenTwice))) {
                     // The documented limit: a seal word touched without a bit changed, on
@@ -1454,7 +1460,7 @@ fn every_pair_of_power_cuts_while_a_region_continues() {
                     break;
                 }
             }
-            if done.is_ok() {
+            if done {
                 break;
             }
         }

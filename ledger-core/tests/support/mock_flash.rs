@@ -219,6 +219,14 @@ impl<const W: usize, const R: usize> NorFlash for Mock<W, R> {
 #[derive(Debug, Clone, Default)]
 pub struct Shared<const W: usize, const R: usize>(pub Rc<RefCell<Mock<W, R>>>);
 
+impl<const W: usize, const R: usize> Shared<W, R> {
+    /// `flash`, shared, to lose power after `budget` units of programming or erasing.
+    pub fn cut_after(mut flash: Mock<W, R>, budget: usize) -> Self {
+        flash.budget = Some(budget);
+        Shared(Rc::new(RefCell::new(flash)))
+    }
+}
+
 impl<const W: usize, const R: usize> ErrorType for Shared<W, R> {
     type Error = MockError;
 }
