@@ -10,7 +10,9 @@ use crate::amount::CommodityId;
 use crate::entry::{GoalId, RenameKind};
 use crate::error::{LedgerError, Table};
 use crate::slots::{Slots, Tables};
-use crate::state::{GoalState, NameKind, PledgeKeys, PledgeState, SettledRow, State, Status};
+use crate::state::{
+    GoalState, Keying, NameKind, PledgeKeys, PledgeState, SettledRow, State, Status,
+};
 
 /// Sums over a set of pledges of one commodity, in minor units. `committed` is always
 /// `pledged + amended - withdrawn`.
@@ -284,7 +286,7 @@ pub fn breakdown<T: Tables, S: Slots<Row>>(
         breakdown_add(state, by, rows, &pledge)?;
     }
     for settled in counted_settled(state) {
-        let index = row_for(state, by, rows, &settled.keys)?;
+        let index = row_for(state.keying(), by, rows, &settled.keys, None)?;
         let row = rows
             .as_mut_slice()
             .get_mut(index)
@@ -305,15 +307,41 @@ pub fn breakdown_add<T: Tables, S: Slots<Row>>(
     rows: &mut S,
     pledge: &PledgeState,
 ) -> Result<(), LedgerError> {
-    if !counted(state, pledge) {
+    if !counted(state.keying(), pledge) {
         return Ok(());
     }
-    let index = row_for(state, by, rows, &pledge.keys())?;
+    let index = row_for(state.keying(), by, rows, &pledge.keys(), None)?;
     let row = rows
         .as_mut_slice()
         .get_mut(index)
         .ok_or(LedgerError::CapacityExceeded(Table::Rows))?;
     row.totals.add(pledge)
+}
+
+/// [`breakdown_add`] for every key at once, `rows` in the order of [`Key::ALL`] (a shorter
+/// slice: the first keys only): the pledge's totals are worked out once, not once a key, for a
+/// cache that keeps every breakdown. On an error the keys before the one that failed have the
+/// pledge already, as with [`breakdown_add`] key by key.
+pub fn breakdown_add_every<S: Slots<Row>>(
+    keying: Keying<'_>,
+    rows: &mut [S],
+    hints: &mut RowHints,
+    pledge: &PledgeState,
+) -> Result<(), LedgerError> {
+    if !counted(keying, pledge) {
+        return Ok(());
+    }
+    let totals = Totals::of(pledge)?;
+    let keys = pledge.keys();
+    for ((by, rows), hints) in Key::ALL.into_iter().zip(rows).zip(&mut hints.0) {
+        let index = row_for(keying, by, rows, &keys, Some(hints))?;
+        let row = rows
+            .as_mut_slice()
+            .get_mut(index)
+            .ok_or(LedgerError::CapacityExceeded(Table::Rows))?;
+        row.totals.merge(&totals)?;
+    }
+    Ok(())
 }
 
 /// Takes one pledge, added before by [`breakdown_add`] as it was then, out of the rows: with
@@ -342,28 +370,59 @@ pub fn breakdown_remove<T: Tables, S: Slots<Row>>(
     Ok(())
 }
 
+/// Rows of each key that [`RowHints`] remembers.
+const HINTS: usize = 512;
+
+/// Where [`breakdown_add_every`] last found rows, a few of each key: a row is looked for there
+/// before it is searched for. Rows move only when one is inserted before them, so after the
+/// first pledges nearly every row is where its hint says; a hint is always checked, so a
+/// wrong one costs only the search it would have saved.
+#[derive(Debug, Clone)]
+pub struct RowHints([[u32; HINTS]; Key::ALL.len()]);
+
+impl Default for RowHints {
+    fn default() -> Self {
+        RowHints([[u32::MAX; HINTS]; Key::ALL.len()])
+    }
+}
+
 /// The index of the row of a pledge with `keys`, inserted (with no totals) where it belongs
-/// if there was none.
-fn row_for<T: Tables, S: Slots<Row>>(
-    state: &State<T>,
+/// if there was none; looked for first where `hints` say, which are then kept up to date.
+fn row_for<S: Slots<Row>>(
+    keying: Keying<'_>,
     by: Key,
     rows: &mut S,
     keys: &PledgeKeys,
+    hints: Option<&mut [u32; HINTS]>,
 ) -> Result<usize, LedgerError> {
-    let key = key_of(state, keys, by);
-    match find_row(rows.as_slice(), key, keys.commodity) {
-        Ok(index) => Ok(index),
+    let key = key_of(keying, keys, by);
+    let commodity = keys.commodity;
+    let hint = hints.and_then(|hints| {
+        let at = (key.map_or(0, |k| k.wrapping_add(1)) ^ commodity.0.rotate_left(16)) as usize;
+        hints.get_mut(at % HINTS)
+    });
+    let is_row = |row: &Row| row.key == key && row.commodity == commodity;
+    let hinted = hint.as_deref().map(|&index| index as usize);
+    if let Some(index) = hinted.filter(|&i| rows.as_slice().get(i).is_some_and(is_row)) {
+        return Ok(index);
+    }
+    let index = match find_row(rows.as_slice(), key, commodity) {
+        Ok(index) => index,
         Err(index) => {
             let row = Row {
                 key,
-                commodity: keys.commodity,
+                commodity,
                 totals: Totals::default(),
             };
             rows.insert(index, row)
                 .map_err(|_| LedgerError::CapacityExceeded(Table::Rows))?;
-            Ok(index)
+            index
         }
+    };
+    if let Some(hint) = hint {
+        *hint = u32::try_from(index).unwrap_or(u32::MAX);
     }
+    Ok(index)
 }
 
 /// A row's index in rows kept in order of key and commodity, or where it would go.
@@ -382,16 +441,16 @@ fn place<T: Tables>(
     rows: &[Row],
     pledge: &PledgeState,
 ) -> Option<Place> {
-    if !counted(state, pledge) {
+    if !counted(state.keying(), pledge) {
         return None;
     }
-    let key = key_of(state, &pledge.keys(), by);
+    let key = key_of(state.keying(), &pledge.keys(), by);
     Some((key, find_row(rows, key, pledge.commodity)))
 }
 
 /// Whether a breakdown counts `pledge`: not void, and made by the as-of date.
-fn counted<T: Tables>(state: &State<T>, pledge: &PledgeState) -> bool {
-    !pledge.voided && state.counts(pledge.date)
+fn counted(keying: Keying<'_>, pledge: &PledgeState) -> bool {
+    !pledge.voided && keying.counts(pledge.date)
 }
 
 /// Puts the rows [`breakdown_add`] built in the order [`breakdown`] gives.
@@ -432,8 +491,8 @@ impl Key {
 }
 
 /// A pledge's key, after renames and merges.
-fn key_of<T: Tables>(state: &State<T>, pledge: &PledgeKeys, by: Key) -> Option<u32> {
-    let current = |kind, id: Option<u32>| id.map(|id| state.current_id(kind, id));
+fn key_of(keying: Keying<'_>, pledge: &PledgeKeys, by: Key) -> Option<u32> {
+    let current = |kind, id: Option<u32>| id.map(|id| keying.current_id(kind, id));
     match by {
         Key::Pledger => current(RenameKind::Party, Some(pledge.from.0)),
         Key::Beneficiary => current(RenameKind::Party, Some(pledge.to.0)),

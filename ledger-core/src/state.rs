@@ -432,6 +432,31 @@ impl<E> From<LedgerError> for AppendError<E> {
     }
 }
 
+/// What a pledge's row in a breakdown depends on besides the pledge: the renames and merges
+/// (a pledge counts under its names' current ones) and the as-of date. Borrowed from a
+/// [`State`] by [`State::keying`]; unlike a desktop's state, whose tables page to disk, it can
+/// be shared between threads.
+#[derive(Debug, Clone, Copy)]
+pub struct Keying<'s> {
+    aliases: &'s [Alias],
+    as_of: Option<Date>,
+}
+
+impl Keying<'_> {
+    /// The id a name of `kind` goes by now: the one it was renamed or merged into, or itself.
+    pub fn current_id(&self, kind: RenameKind, id: u32) -> u32 {
+        self.aliases
+            .iter()
+            .find(|a| a.kind == kind && a.from == id)
+            .map_or(id, |a| a.to)
+    }
+
+    /// Whether an entry dated `date` counts on the as-of date (every one without an as-of date).
+    pub fn counts(&self, date: Date) -> bool {
+        self.as_of.is_none_or(|as_of| date <= as_of)
+    }
+}
+
 /// The state of a ledger: everything its records establish.
 #[derive(Debug)]
 pub struct State<T: Tables> {
@@ -532,11 +557,16 @@ impl<T: Tables> State<T> {
 
     /// The id a name of `kind` stands for now: itself, or what it was renamed or merged into.
     pub fn current_id(&self, kind: RenameKind, id: u32) -> u32 {
-        self.aliases
-            .as_slice()
-            .iter()
-            .find(|a| a.kind == kind && a.from == id)
-            .map_or(id, |a| a.to)
+        self.keying().current_id(kind, id)
+    }
+
+    /// What a pledge's row in a breakdown depends on besides the pledge, borrowed from this
+    /// state.
+    pub fn keying(&self) -> Keying<'_> {
+        Keying {
+            aliases: self.aliases.as_slice(),
+            as_of: self.as_of,
+        }
     }
 
     /// The rename that replaced a name of `kind`, if it was replaced.
@@ -685,7 +715,7 @@ impl<T: Tables> State<T> {
 
     /// Whether something dated `date` counts in the as-of figures.
     pub fn counts(&self, date: Date) -> bool {
-        self.as_of.is_none_or(|as_of| date <= as_of)
+        self.keying().counts(date)
     }
 
     /// The pledges that count on the as-of date (all but void ones without one).
