@@ -198,6 +198,7 @@ pub fn read_and_cache(path: &Path, view: View, keys: &[VerifierKey]) -> Result<L
             range: &ledger.tree.range,
             appended: Appended::Memory(&[]),
             end: ledger.len,
+            ahead: None,
         };
         trace_build(sidecar::build(path, &ledger.file, keys, whole));
     }
@@ -380,12 +381,32 @@ impl LedgerFile {
     /// Several records (a pledge and the names it declares) are covered by the journal, so that
     /// a crash leaves all of them or none.
     pub fn commit(&mut self, frames: &[u8]) -> Result<()> {
-        self.commit_appended(Appended::Memory(frames))
+        self.commit_appended(Appended::Memory(frames), None)
+    }
+
+    /// For a large append (an import): a locator to hand the frames to as they are made, so
+    /// that the sidecar written after the append has them located already. `None` if the
+    /// append will not write a whole sidecar (it brings one up to date, or sidecars are off).
+    pub fn locate_ahead(&mut self) -> Option<sidecar::Ahead> {
+        if self.window.is_some() || !sidecar::enabled(&self.path) {
+            return None;
+        }
+        let places = std::mem::take(&mut self.located);
+        Some(sidecar::Ahead::start(
+            places,
+            self.tree.range.clone(),
+            self.len,
+        ))
     }
 
     /// [`commit`](Self::commit) for frames that may be partly in a spool's temporary file (a
-    /// large import).
-    pub fn commit_appended(&mut self, frames: Appended<'_>) -> Result<()> {
+    /// large import), the first of them perhaps handed to `ahead` from
+    /// [`locate_ahead`](Self::locate_ahead).
+    pub fn commit_appended(
+        &mut self,
+        frames: Appended<'_>,
+        ahead: Option<sidecar::Ahead>,
+    ) -> Result<()> {
         let end = self.len;
         let several = frames.records() > 1;
         if several {
@@ -439,6 +460,7 @@ impl LedgerFile {
                     range: &self.tree.range,
                     appended: frames,
                     end,
+                    ahead,
                 };
                 trace_build(sidecar::build(&self.path, &self.file, &self.keys, whole));
             }

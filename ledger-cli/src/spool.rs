@@ -81,7 +81,22 @@ pub enum Appended<'a> {
     },
 }
 
-impl Appended<'_> {
+impl<'a> Appended<'a> {
+    /// What comes after their first `bytes` (a place between frames), if that is not in the
+    /// spilled part; `None` if it is, or past their end.
+    pub fn after(self, bytes: u64) -> Option<Appended<'a>> {
+        if bytes == 0 {
+            return Some(self);
+        }
+        match self {
+            Appended::Memory(frames) => frames.get(usize::try_from(bytes).ok()?..),
+            Appended::Spooled { spilled, tail, .. } => {
+                tail.get(usize::try_from(bytes.checked_sub(spilled)?).ok()?..)
+            }
+        }
+        .map(Appended::Memory)
+    }
+
     /// Their length in bytes.
     pub fn len(&self) -> u64 {
         match self {

@@ -30,11 +30,11 @@ use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 use ledger_core::checkpoint::VerifierKey;
-use ledger_core::entry::{Record, Seq};
+use ledger_core::entry::{Entry, Record, Seq};
 use ledger_core::record::{DELIMITER, MAX_FRAME, decode_frame, decode_payload};
-use ledger_core::report::{self, Key, Row};
+use ledger_core::report::{self, Key, Row, RowHints};
 use ledger_core::slots::{LentSlots, Sequenced, Slots as _};
-use ledger_core::state::{Parts, PledgeState};
+use ledger_core::state::{Keying, Parts, PledgeState};
 use ledger_core::tree::{CompactRange, leaf_hash};
 use sha2::{Digest, Sha256};
 
@@ -403,7 +403,9 @@ impl Sidecar {
             index.write_all_at(&out.0, at).ok()
         };
         // Each new record as it is read back, not gathered first (16 bytes a record).
-        each_appended(frames, end, first_new, &mut self.range, |located| {
+        let mut locator = Locator::new(end, first_new, std::mem::take(&mut self.range))?;
+        frames.for_each_frame(|frame| {
+            let located = locator.frame(frame)?;
             let seq = located.seq;
             let slot = match state.pledge(seq) {
                 Some(pledge) => {
@@ -441,6 +443,7 @@ impl Sidecar {
             }
             Some(())
         })?;
+        self.range = locator.range;
         write_entries(&entries, window)?;
         for (about, entry) in old {
             write_entries(&[entry], about)?;
@@ -461,9 +464,10 @@ impl Sidecar {
                 report::breakdown_add(state, key, rows, &new).ok()?;
             }
         }
+        let mut hints = RowHints::default();
         for seq in first_new..state.next_seq() {
             if let Some(new) = state.pledge(seq) {
-                add_to_totals(&mut self.totals, state, &new)?;
+                add_to_totals(&mut self.totals, &mut hints, state.keying(), &new)?;
             }
         }
         index.sync_data().ok()?;
@@ -542,8 +546,8 @@ impl Iterator for Slots<'_> {
     }
 }
 
-/// Where a record is in the ledger, what record it is about, and its links in the list of
-/// records about the same one (what the sidecar's index entry holds).
+/// Where a record is in the ledger, what record it is about, whether it is a pledge, and its
+/// links in the list of records about the same one (what the sidecar's index entry holds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Located {
     seq: Seq,
@@ -553,25 +557,25 @@ pub struct Located {
     latest: Seq,
     /// The record about the same one as this, before this.
     previous: Seq,
+    /// A pledge's record: it has the next slot (pledges have slots in the order of their
+    /// records), so the index is written without reading the pledges.
+    pledge: bool,
 }
 
 impl Located {
     /// Record `record`, read at `offset`.
     pub fn of(offset: usize, record: &Record) -> Located {
-        Located::new(
-            record.seq,
-            offset as u64,
-            record.entry.subject().unwrap_or(NONE),
-        )
+        Located::new(record.seq, offset as u64, &record.entry)
     }
 
-    fn new(seq: Seq, offset: u64, about: Seq) -> Located {
+    fn new(seq: Seq, offset: u64, entry: &Entry) -> Located {
         Located {
             seq,
             offset,
-            about,
+            about: entry.subject().unwrap_or(NONE),
             latest: NONE,
             previous: NONE,
+            pledge: matches!(entry, Entry::Pledge(_)),
         }
     }
 }
@@ -583,15 +587,16 @@ impl Sequenced for Located {
 }
 
 /// A whole read keeps where every record is (for the sidecar it then writes) in pages that
-/// spill like the fold's: 24 bytes a record.
+/// spill like the fold's: 25 bytes a record.
 impl Spill for Located {
-    const SIZE: usize = 24;
+    const SIZE: usize = 25;
     fn spill_into(&self, out: &mut Out) {
         out.u32(self.seq);
         out.u64(self.offset);
         out.u32(self.about);
         out.u32(self.latest);
         out.u32(self.previous);
+        out.0.push(u8::from(self.pledge));
     }
     fn read_spill(bytes: &[u8]) -> Option<Self> {
         let mut input = In(bytes);
@@ -601,6 +606,11 @@ impl Spill for Located {
             about: input.u32()?,
             latest: input.u32()?,
             previous: input.u32()?,
+            pledge: match input.take(1)? {
+                [0] => false,
+                [1] => true,
+                _ => return None,
+            },
         };
         input.0.is_empty().then_some(located)
     }
@@ -628,31 +638,90 @@ pub fn push_located(places: &mut Locations, mut located: Located) -> Option<()> 
 /// Where each record of a ledger read in full is.
 pub type Locations = Paged<Located>;
 
-/// Hands where each record of `frames` is to `each`, in order, its leaf pushed onto `range`
-/// first; `None` if a frame does not decode or `each` says `None`.
-fn each_appended(
-    frames: Appended<'_>,
-    end: u64,
-    first: Seq,
-    range: &mut CompactRange,
-    mut each: impl FnMut(Located) -> Option<()>,
-) -> Option<()> {
-    let mut scratch = [0u8; MAX_FRAME];
-    let mut offset = end;
-    let mut seq = first;
-    frames.for_each_frame(|frame| {
-        let payload = decode_frame(frame, &mut scratch).ok()?;
-        let record = decode_payload(payload, seq).ok()?;
-        range.push(leaf_hash(payload)).ok()?;
-        each(Located::new(
-            seq,
+/// Locates appended records one frame at a time: where each is, and its leaf on the tree.
+#[derive(Debug)]
+struct Locator {
+    scratch: [u8; MAX_FRAME],
+    /// Where the next frame is in the ledger.
+    offset: u64,
+    /// The next record's sequence number.
+    seq: Seq,
+    /// The tree of every record located so far.
+    range: CompactRange,
+}
+
+impl Locator {
+    /// For frames appended at `offset` to a ledger of `records` records whose tree is `range`.
+    fn new(offset: u64, records: impl TryInto<Seq>, range: CompactRange) -> Option<Locator> {
+        Some(Locator {
+            scratch: [0; MAX_FRAME],
             offset,
-            record.entry.subject().unwrap_or(NONE),
-        ))?;
-        offset = offset.checked_add(frame.len() as u64)?;
-        seq = seq.checked_add(1)?;
-        Some(())
-    })
+            seq: records.try_into().ok()?,
+            range,
+        })
+    }
+
+    /// Where the record of `frame`, the next, is; its leaf pushed onto the tree. `None` if it
+    /// does not decode.
+    fn frame(&mut self, frame: &[u8]) -> Option<Located> {
+        let payload = decode_frame(frame, &mut self.scratch).ok()?;
+        let record = decode_payload(payload, self.seq).ok()?;
+        self.range.push(leaf_hash(payload)).ok()?;
+        let located = Located::new(self.seq, self.offset, &record.entry);
+        self.offset = self.offset.checked_add(frame.len() as u64)?;
+        self.seq = self.seq.checked_add(1)?;
+        Some(located)
+    }
+}
+
+/// A large append's records located on another thread while the append is still being made
+/// (an import checks a million rows): the frames are handed over as they are made, so that the
+/// sidecar written after the append need not read them back and decode them.
+#[derive(Debug)]
+pub struct Ahead {
+    frames: std::sync::mpsc::SyncSender<Vec<u8>>,
+    worker: std::thread::JoinHandle<Option<Prelocated>>,
+}
+
+/// What [`Ahead`] worked out: every record's place and the tree, up to the end of the frames
+/// handed over.
+#[derive(Debug)]
+struct Prelocated {
+    places: Locations,
+    range: CompactRange,
+    /// Bytes of frames located.
+    bytes: u64,
+}
+
+impl Ahead {
+    /// Starts locating frames appended at `end` after the records of `places`, whose tree is
+    /// `range`.
+    pub fn start(mut places: Locations, range: CompactRange, end: u64) -> Ahead {
+        // Sixteen batches wait at most (4 MiB from an import): the append stops for the
+        // locator rather than holding more.
+        let (frames, batches) = std::sync::mpsc::sync_channel::<Vec<u8>>(16);
+        let worker = std::thread::spawn(move || {
+            let mut locator = Locator::new(end, places.len(), range)?;
+            for batch in batches {
+                for frame in batch.split_inclusive(|&b| b == DELIMITER) {
+                    push_located(&mut places, locator.frame(frame)?)?;
+                }
+            }
+            Some(Prelocated {
+                places,
+                range: locator.range,
+                bytes: locator.offset.checked_sub(end)?,
+            })
+        });
+        Ahead { frames, worker }
+    }
+
+    /// Hands over the next complete frames of the append. A locator that stopped (on a frame
+    /// that does not decode) takes no more; then [`build`] writes no sidecar, and the next
+    /// command that reads the whole ledger writes one.
+    pub fn hand(&self, frames: Vec<u8>) {
+        let _ = self.frames.send(frames);
+    }
 }
 
 /// The index entry of record `seq`, of an index of `records` entries.
@@ -681,14 +750,20 @@ pub struct Whole<'a> {
     pub appended: Appended<'a>,
     /// Where the append began.
     pub end: u64,
+    /// The append's first frames, located already (then `located` is empty: the places are
+    /// the locator's).
+    pub ahead: Option<Ahead>,
 }
+
+/// Pledges handed at a time from the walk over the fold to the thread that writes their slots
+/// and adds them to the totals.
+const SLOT_BATCH: usize = 4096;
 
 /// Writes a whole new sidecar for a ledger just read in full (and perhaps appended to).
 /// `None` if it could not: then no head matches the ledger.
 pub fn build(ledger: &Path, file: &File, keys: &[VerifierKey], whole: Whole<'_>) -> Option<()> {
     let prefix = location(ledger)?;
     let state = whole.state;
-    let first_new = Seq::try_from(whole.located.len()).ok()?;
     std::fs::create_dir_all(prefix.parent()?).ok()?;
     // The old head goes first: from here on, nothing vouches for half-written files.
     match std::fs::remove_file(with_extension(&prefix, "head")) {
@@ -696,52 +771,118 @@ pub fn build(ledger: &Path, file: &File, keys: &[VerifierKey], whole: Whole<'_>)
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(_) => return None,
     }
-    // The appended records are decoded and hashed on a second thread while this one writes
-    // every pledge's slot and adds it to the totals, in one pass over the pledges: after a
-    // large import each is a fifth of the build.
     let located = whole.located;
-    let (range, totals) = std::thread::scope(|scope| {
-        // Onto the paged table of places, which keeps its pages in a temporary file: 16 bytes
-        // a record were held here (32 MB after an import of a million rows with references).
-        let new = scope.spawn(|| {
-            let mut range = whole.range.clone();
-            each_appended(whole.appended, whole.end, first_new, &mut range, |at| {
-                push_located(located, at)
-            })
-            .map(|()| range)
+    let (range, appended, end) = match whole.ahead {
+        Some(ahead) => {
+            drop(ahead.frames);
+            let done = ahead.worker.join().ok()??;
+            *located = done.places;
+            (
+                done.range,
+                whole.appended.after(done.bytes)?,
+                whole.end.checked_add(done.bytes)?,
+            )
+        }
+        None => (whole.range.clone(), whole.appended, whole.end),
+    };
+    // Three threads: this one walks the pledges (the fold's pages cannot be shared between
+    // threads) and hands them on to a second, which writes their slots and adds them to the
+    // totals; a third locates the appended records not located yet and writes the index. The
+    // walk and the index each say which pledges they saw, in order, so that the index's slots
+    // are known to be the slots file's.
+    let (seen, totals, index) = std::thread::scope(|scope| {
+        let index = scope.spawn(|| {
+            let mut locator = Locator::new(end, located.len(), range)?;
+            appended.for_each_frame(|frame| push_located(located, locator.frame(frame)?))?;
+            let slots = write_index(&prefix, located)?;
+            Some((locator.range, slots))
         });
-        let mut totals: Totals = Key::ALL.iter().map(|_| Grow::default()).collect();
-        let slots = write_new(&with_extension(&prefix, "slots"), |out| {
+        let (pledges, batches) = std::sync::mpsc::sync_channel::<Vec<PledgeState>>(4);
+        let (keying, slots_path) = (state.keying(), with_extension(&prefix, "slots"));
+        let writer = scope.spawn(move || {
+            let mut totals: Totals = Key::ALL.iter().map(|_| Grow::default()).collect();
+            let mut hints = RowHints::default();
+            write_new(&slots_path, |out| {
+                for batch in batches {
+                    for pledge in &batch {
+                        out.write_all(&encoding::slot(pledge)?).ok()?;
+                        add_to_totals(&mut totals, &mut hints, keying, pledge)?;
+                    }
+                }
+                Some(())
+            })?;
+            Some(totals)
+        });
+        let seen = (|| {
+            let mut seen = Seen::default();
+            let mut batch = Vec::with_capacity(SLOT_BATCH);
             for pledge in state.pledges() {
-                out.write_all(&encoding::slot(&pledge)?).ok()?;
-                add_to_totals(&mut totals, state, &pledge)?;
+                seen.add(pledge.seq);
+                batch.push(pledge.into_owned());
+                if batch.len() == SLOT_BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(SLOT_BATCH));
+                    pledges.send(full).ok()?;
+                }
             }
-            Some(())
-        });
-        let new = new.join().ok().flatten();
-        slots.map(|()| (new, totals))
-    })?;
-    let range = range?;
-    // Where every record is, the append's included (not copied: a million records hold 21 MB).
-    let records = located.len();
-    let located = || located.iter().map(|l| *l);
-    if u64::try_from(records).ok() != Some(range.size())
+            pledges.send(batch).ok()?;
+            Some(seen)
+        })();
+        // A writer that stopped early made `send` fail; with the sender gone it ends too.
+        drop(pledges);
+        let totals = writer.join().ok().flatten();
+        let index = index.join().ok().flatten();
+        (seen, totals, index)
+    });
+    let (seen, totals) = (seen?, totals?);
+    let (range, slots) = index?;
+    if slots != seen
+        || u64::try_from(located.len()).ok() != Some(range.size())
         || range.size() != u64::from(state.next_seq())
     {
         return None;
     }
-    // The links between records about the same one were made as the places were pushed.
-    let mut next_pledge = state.pledges().enumerate().peekable();
-    write_new(&with_extension(&prefix, "index"), |out| {
+    write_head(
+        &prefix,
+        file,
+        keys,
+        range.size(),
+        state.pledge_count() as u64,
+        &range,
+        state,
+        &totals,
+    )
+}
+
+/// The pledges a pass saw, in order: how many, and a hash of their sequence numbers.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Seen {
+    count: u64,
+    hash: u64,
+}
+
+impl Seen {
+    fn add(&mut self, seq: Seq) {
+        // FNV-1a's prime: order matters, and a slot taken by another pledge shows.
+        self.count += 1;
+        self.hash = (self.hash ^ u64::from(seq)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+}
+
+/// Writes the index of every record in `located` (the links between records about the same
+/// one were made as the places were pushed; pledges have slots in the order of their records).
+/// Says which pledges it gave slots to.
+fn write_index(prefix: &Path, located: &Locations) -> Option<Seen> {
+    let mut seen = Seen::default();
+    write_new(&with_extension(prefix, "index"), |out| {
         let mut bytes = Out(Vec::with_capacity(1 << 16));
-        for at in located() {
-            let slot = match next_pledge.peek() {
-                Some((slot, pledge)) if pledge.seq == at.seq => {
-                    let slot = u32::try_from(*slot).ok()?;
-                    next_pledge.next();
+        for at in located.iter() {
+            let slot = match at.pledge {
+                true => {
+                    let slot = u32::try_from(seen.count).ok()?;
+                    seen.add(at.seq);
                     slot
                 }
-                _ => NONE,
+                false => NONE,
             };
             let entry = IndexEntry {
                 offset: at.offset,
@@ -757,19 +898,7 @@ pub fn build(ledger: &Path, file: &File, keys: &[VerifierKey], whole: Whole<'_>)
         }
         out.write_all(&bytes.0).ok()
     })?;
-    if next_pledge.next().is_some() {
-        return None;
-    }
-    write_head(
-        &prefix,
-        file,
-        keys,
-        range.size(),
-        state.pledge_count() as u64,
-        &range,
-        state,
-        &totals,
-    )
+    Some(seen)
 }
 
 /// Writes `path` through `write`, a synced temporary file and a rename.
@@ -786,11 +915,13 @@ fn write_new(path: &Path, write: impl FnOnce(&mut BufWriter<&File>) -> Option<()
 }
 
 /// Adds `pledge` to the rows of every key; `None` on overflow.
-fn add_to_totals(totals: &mut Totals, state: &State, pledge: &PledgeState) -> Option<()> {
-    for (key, rows) in Key::ALL.into_iter().zip(totals) {
-        report::breakdown_add(state, key, rows, pledge).ok()?;
-    }
-    Some(())
+fn add_to_totals(
+    totals: &mut Totals,
+    hints: &mut RowHints,
+    keying: Keying<'_>,
+    pledge: &PledgeState,
+) -> Option<()> {
+    report::breakdown_add_every(keying, totals, hints, pledge).ok()
 }
 
 #[allow(clippy::too_many_arguments)]

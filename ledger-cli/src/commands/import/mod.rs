@@ -22,6 +22,7 @@ use crate::cli::ImportArgs;
 use crate::error::{CliError, Result};
 use crate::ledger_file;
 use crate::mapped::Mapped;
+use crate::sidecar;
 use crate::spool::Spool;
 use crate::tables::State;
 use refs::RefSet;
@@ -136,6 +137,10 @@ struct Importer<'a> {
     frames: Frames,
     /// The frames of the rows checked so far, past the few MiB `frames` holds.
     spool: Spool,
+    /// Where the frames are handed to be located, if the append writes a sidecar.
+    ahead: Option<sidecar::Ahead>,
+    /// How many bytes of `frames` were handed on.
+    handed: usize,
     known: Imported,
     /// The file's own ids, to the pledges they became (or `None`: imported before).
     ids: HashMap<String, Option<Seq>>,
@@ -145,7 +150,24 @@ struct Importer<'a> {
     progress: indicatif::ProgressBar,
 }
 
+/// Bytes of frames handed on to be located at a time: the import goes on meanwhile, and what
+/// is left to locate when it ends is less than this.
+const HAND: usize = 256 << 10;
+
 impl Importer<'_> {
+    /// Hands the frames made since the last time on to be located, if they are [`HAND`] bytes
+    /// or more, or if `all`.
+    fn hand_on(&mut self, all: bool) {
+        let Some(ahead) = &self.ahead else {
+            return;
+        };
+        let new = self.frames.get(self.handed..).unwrap_or_default();
+        if new.len() >= HAND || (all && !new.is_empty()) {
+            ahead.hand(new.to_vec());
+            self.handed = self.frames.len();
+        }
+    }
+
     fn row(&mut self, row: &Row<'_>, context: &Context) -> Result<()> {
         // A bar's tick reads the clock: once every 4,096 rows is often enough to watch.
         if row.number.is_multiple_of(4096) {
@@ -173,12 +195,18 @@ impl Importer<'_> {
             Some(false) => self.tally.skipped += 1,
             None => self.tally.ignored += 1,
         }
-        // Past a few MiB, the frames wait in a temporary file, not in memory.
+        // Handed on to be located as they come, all of them before they are spilled; past a few
+        // MiB, they wait in a temporary file, not in memory.
+        self.hand_on(self.frames.len() >= crate::spool::SPILL);
         self.spool.take_from(&mut self.frames).map_err(|e| {
             CliError::failure(format!(
                 "cannot keep the rows' records in a temporary file: {e}; nothing was imported"
             ))
-        })
+        })?;
+        if self.frames.is_empty() {
+            self.handed = 0;
+        }
+        Ok(())
     }
 }
 
@@ -190,6 +218,9 @@ pub fn run(context: &Context, args: &ImportArgs) -> Result<()> {
         .map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
     let mut ledger = ledger_file::append(context.path()?, &context.keys, context.today)?;
     let known = Imported::of(&ledger.bytes);
+    // The records are located for the sidecar written after the append as they are made, on
+    // another thread: after a million rows, that work alone took a fifth of the import.
+    let ahead = ledger.locate_ahead();
     let progress = indicatif::ProgressBar::new(rows_for_progress(&bytes));
     progress.set_style(
         indicatif::ProgressStyle::with_template("checking {pos}/{len} rows {wide_bar}")
@@ -200,6 +231,8 @@ pub fn run(context: &Context, args: &ImportArgs) -> Result<()> {
         state: &mut ledger.state,
         frames: Frames::new(),
         spool: Spool::default(),
+        ahead,
+        handed: 0,
         known,
         ids: HashMap::new(),
         columns: FIELDS.map(str::to_string),
@@ -234,12 +267,13 @@ pub fn run(context: &Context, args: &ImportArgs) -> Result<()> {
         context,
     )?;
     importer.progress.finish_and_clear();
+    importer.hand_on(true);
     let Tally {
         added,
         skipped,
         ignored,
     } = importer.tally;
-    let (frames, spool) = (importer.frames, importer.spool);
+    let (frames, spool, ahead) = (importer.frames, importer.spool, importer.ahead);
     let mut said = format!("imported {added} rows from {}", path.display());
     if skipped > 0 {
         said.push_str(&format!("; {skipped} imported before, left out"));
@@ -251,7 +285,7 @@ pub fn run(context: &Context, args: &ImportArgs) -> Result<()> {
     }
     let appended = spool.with_tail(&frames);
     if appended.len() > 0 {
-        ledger.commit_appended(appended)?;
+        ledger.commit_appended(appended, ahead)?;
     }
     crate::output::print(&format!("{said}\n"))
 }
