@@ -447,6 +447,19 @@ fn boot<const W: usize, const R: usize>(
         desktop_damaged.retain(|&d| d != offset);
         read.damaged.retain(|&d| d != SECOND.0);
     }
+    let seal = &memory[SIZE - W..SIZE];
+    if sealed && seal.contains(&0xFF) && read.damaged.contains(&SECOND.0) {
+        // A seal a cut left part-written ends in erased bytes, which the desktop joins to the
+        // second region's first frame: when a bit rotted in the erased words that region's
+        // first append stepped over, the desktop reports that damaged frame from the seal's
+        // last 0x00, the device from the region's start (docs/EMBEDDED.md, a known limit).
+        let after_seal = (SIZE - W) as u32..SECOND.0;
+        for offset in desktop_damaged.iter_mut() {
+            if after_seal.contains(offset) {
+                *offset = SECOND.0;
+            }
+        }
+    }
     assert_eq!(desktop_records, read.records, "{}", at("desktop records"));
     assert_eq!(desktop_damaged, read.damaged, "{}", at("desktop damage"));
 
