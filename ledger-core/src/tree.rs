@@ -54,10 +54,10 @@ pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
 fn hash(prefix: u8, parts: &[&[u8]]) -> Hash {
     let mut state = SHA256_IV;
     let mut block = [0u8; 64];
-    block[0] = prefix;
-    let mut filled = 1usize;
-    let mut total = 1u64;
-    for part in parts {
+    let mut filled = 0usize;
+    let mut total = 0u64;
+    // The prefix as the first part: a block cleared whole, never from its second byte.
+    for part in core::iter::once(&[prefix][..]).chain(parts.iter().copied()) {
         total = total.saturating_add(part.len() as u64);
         let mut rest: &[u8] = part;
         while !rest.is_empty() {
@@ -72,16 +72,17 @@ fn hash(prefix: u8, parts: &[&[u8]]) -> Hash {
             rest = later;
             if filled == block.len() {
                 compress256(&mut state, core::slice::from_ref((&block).into()));
+                // The bytes past `filled` stay zero, as the padding needs them: cleared whole,
+                // the block takes the aligned clear (a ragged one cost a device 208 bytes).
+                block = [0u8; 64];
                 filled = 0;
             }
         }
     }
-    // Padding: 0x80, zeros, then the length in bits as a big-endian u64 in the last 8 bytes.
+    // Padding: 0x80, the zeros already there, then the length in bits as a big-endian u64 in
+    // the last 8 bytes.
     if let Some(slot) = block.get_mut(filled) {
         *slot = 0x80;
-    }
-    for slot in block.iter_mut().skip(filled.saturating_add(1)) {
-        *slot = 0;
     }
     if filled >= 56 {
         compress256(&mut state, core::slice::from_ref((&block).into()));
