@@ -5,8 +5,9 @@
 # RISC-V the firmware paints its stack itself).
 # Fails if the Cortex-M4 at opt-level "s" goes over the budgets: 20 KiB of flash for append +
 # iterate + report, 22 KiB with the Merkle root (the goals issue 11 states), 40 KiB with
-# signatures; 6 KiB of RAM with the stack without signatures. The printed builds are measured
-# and run, not judged.
+# signatures; 6 KiB of RAM with the stack without signatures; the same 20 / 22 KiB with the report
+# printed. The other targets are measured and run, not judged (the Cortex-M0 is over: see
+# docs/EMBEDDED.md).
 #   bash tests/firmware/footprint.sh
 # Needs qemu-system-arm, qemu-system-riscv32, the three targets, and `size` (binutils).
 set -euo pipefail
@@ -21,10 +22,10 @@ steps=(
   "append + iterate + report + corrections (tags 13-18)|--no-default-features --features corrections|26624|6144"
   # Settled pledges leaving memory (ledger-core's `settle`): measured, not judged.
   "append + iterate + report + settled pledges leave memory|--no-default-features --features settle||"
-  # Printing the report and root (bytes written by the core, no core::fmt): measured, not yet
-  # within the 20 / 22 KiB that issue 11 asks of it, so not judged.
-  "append + iterate + report, printed|--no-default-features --features print||"
-  "+ Merkle root, printed|--no-default-features --features merkle,print||"
+  # Printing the report and root (bytes written by the core, no core::fmt): the budgets issue 11
+  # sets for a firmware that prints its report.
+  "append + iterate + report, printed|--no-default-features --features print|20480|6144"
+  "+ Merkle root, printed|--no-default-features --features merkle,print|22528|6144"
 )
 over=0
 targets=(
