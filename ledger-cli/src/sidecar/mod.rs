@@ -34,7 +34,7 @@ use ledger_core::entry::{Entry, Record, Seq};
 use ledger_core::record::{DELIMITER, MAX_FRAME, decode_frame, decode_payload};
 use ledger_core::report::{self, Key, Row, RowHints};
 use ledger_core::slots::{LentSlots, Sequenced, Slots as _};
-use ledger_core::state::{Keying, Parts, PledgeState};
+use ledger_core::state::{Parts, PledgeState};
 use ledger_core::tree::{CompactRange, leaf_hash};
 use sha2::{Digest, Sha256};
 
@@ -467,7 +467,8 @@ impl Sidecar {
         let mut hints = RowHints::default();
         for seq in first_new..state.next_seq() {
             if let Some(new) = state.pledge(seq) {
-                add_to_totals(&mut self.totals, &mut hints, state.keying(), &new)?;
+                report::breakdown_add_every(state.keying(), &mut self.totals, &mut hints, &new)
+                    .ok()?;
             }
         }
         index.sync_data().ok()?;
@@ -806,7 +807,8 @@ pub fn build(ledger: &Path, file: &File, keys: &[VerifierKey], whole: Whole<'_>)
                 for batch in batches {
                     for pledge in &batch {
                         out.write_all(&encoding::slot(pledge)?).ok()?;
-                        add_to_totals(&mut totals, &mut hints, keying, pledge)?;
+                        report::breakdown_add_every(keying, &mut totals, &mut hints, pledge)
+                            .ok()?;
                     }
                 }
                 Some(())
@@ -876,13 +878,12 @@ fn write_index(prefix: &Path, located: &Locations) -> Option<Seen> {
     write_new(&with_extension(prefix, "index"), |out| {
         let mut bytes = Out(Vec::with_capacity(1 << 16));
         for at in located.iter() {
-            let slot = match at.pledge {
-                true => {
-                    let slot = u32::try_from(seen.count).ok()?;
-                    seen.add(at.seq);
-                    slot
-                }
-                false => NONE,
+            let slot = if at.pledge {
+                let slot = u32::try_from(seen.count).ok()?;
+                seen.add(at.seq);
+                slot
+            } else {
+                NONE
             };
             let entry = IndexEntry {
                 offset: at.offset,
@@ -912,16 +913,6 @@ fn write_new(path: &Path, write: impl FnOnce(&mut BufWriter<&File>) -> Option<()
     temp.as_file().sync_data().ok()?;
     temp.persist(path).ok()?;
     Some(())
-}
-
-/// Adds `pledge` to the rows of every key; `None` on overflow.
-fn add_to_totals(
-    totals: &mut Totals,
-    hints: &mut RowHints,
-    keying: Keying<'_>,
-    pledge: &PledgeState,
-) -> Option<()> {
-    report::breakdown_add_every(keying, totals, hints, pledge).ok()
 }
 
 #[allow(clippy::too_many_arguments)]
