@@ -90,7 +90,7 @@ fn run() -> Result<(), &'static str> {
     reopen_and_report(flash, recorded)?;
     dump(flash.bytes())?;
     let (peak, room) = stack_use();
-    let mut digits = [0u8; 10];
+    let mut digits = [0u8; ledger_core::amount::DECIMAL_TEXT];
     out(&[
         b"firmware: peak stack ",
         decimal(peak, &mut digits),
@@ -273,7 +273,7 @@ mod merkle {
         let root = range.root();
         #[cfg(feature = "print")]
         {
-            let mut digits = [0u8; 10];
+            let mut digits = [0u8; ledger_core::amount::DECIMAL_TEXT];
             crate::out(&[
                 b"firmware: ",
                 crate::decimal(range.size() as u32, &mut digits),
@@ -488,18 +488,10 @@ fn out(parts: &[&[u8]]) {
     }
 }
 
-/// `n` in decimal, without `core::fmt`.
-fn decimal(mut n: u32, digits: &mut [u8; 10]) -> &[u8] {
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 || at == 0 {
-            break;
-        }
-    }
-    &digits[at..]
+/// `n` in decimal, without `core::fmt`: the core's writer of amounts, which takes digits off
+/// without a divide (a Cortex-M0 has none).
+fn decimal(n: u32, digits: &mut [u8; ledger_core::amount::DECIMAL_TEXT]) -> &[u8] {
+    ledger_core::amount::Decimal::new(i64::from(n), 0).write_to(false, digits)
 }
 
 /// Lower-case hex of a hash, without `core::fmt`.
