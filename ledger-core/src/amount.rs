@@ -311,9 +311,11 @@ pub fn known_currency_decimals(code: &str) -> Option<u8> {
 
 /// Checks a commodity code: 1 to 16 ASCII letters, digits, `-` or `_`, starting with a letter.
 pub fn parse_code(text: &str) -> Result<Code, InputError> {
-    let mut chars = text.chars();
-    let starts_with_letter = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
-    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    // Bytes, not chars: every byte of a non-ASCII character fails the test all the same, and
+    // no UTF-8 decoding is compiled in for it.
+    let mut bytes = text.bytes();
+    let starts_with_letter = bytes.next().is_some_and(|b| b.is_ascii_alphabetic());
+    let rest_ok = bytes.all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if !starts_with_letter || !rest_ok {
         return Err(InputError::CommoditySyntax);
     }
