@@ -576,7 +576,7 @@ impl Percent {
         } else {
             scaled.checked_sub(whole)?
         };
-        let tenths = half_up.checked_div(whole.checked_mul(2)?)?;
+        let tenths = quotient(half_up, whole.checked_mul(2)?)?;
         Some(Percent { tenths })
     }
 
@@ -599,10 +599,86 @@ impl Percent {
     }
 }
 
+/// `n / d` rounded toward zero (`checked_div`), for `d > 0`. Native on 64-bit targets; on
+/// 32-bit ones by [`shift_subtract`], as the 128-bit division routine the compiler would call
+/// instead is about 700 bytes of a device's flash.
+fn quotient(n: i128, d: i128) -> Option<i128> {
+    #[cfg(target_pointer_width = "64")]
+    return n.checked_div(d);
+    #[cfg(not(target_pointer_width = "64"))]
+    compact_quotient(n, d)
+}
+
+/// [`quotient`] on 32-bit targets; compiled everywhere so that the desktop's tests check it
+/// against `checked_div`.
+#[cfg_attr(target_pointer_width = "64", allow(dead_code))]
+fn compact_quotient(n: i128, d: i128) -> Option<i128> {
+    let d = u128::try_from(d).ok().filter(|&d| d > 0)?;
+    let magnitude = i128::try_from(shift_subtract(n.unsigned_abs(), d)).ok()?;
+    Some(if n < 0 {
+        magnitude.wrapping_neg()
+    } else {
+        magnitude
+    })
+}
+
+/// `n / d` for `d` from 1 to 2^126, a bit at a time (binary long division).
+#[cfg_attr(target_pointer_width = "64", allow(dead_code))]
+fn shift_subtract(n: u128, d: u128) -> u128 {
+    let (mut quotient, mut rest) = (0u128, 0u128);
+    for bit in (0..u128::BITS).rev() {
+        // `rest` stays below `d`, so shifting it left loses nothing.
+        rest = (rest << 1) | ((n >> bit) & 1);
+        if rest >= d {
+            rest = rest.wrapping_sub(d);
+            quotient |= 1 << bit;
+        }
+    }
+    quotient
+}
+
 impl fmt::Display for Percent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut out = [0u8; PERCENT_TEXT];
         let text = self.write_to(&mut out);
         f.write_str(core::str::from_utf8(text).unwrap_or("?"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A device's division for shares is `checked_div`'s, for every size of numerator a share
+    /// can have (up to 2^75 either side) and every positive divisor.
+    #[test]
+    fn compact_quotient_is_checked_div() {
+        let mut value: u128 = 7;
+        let mut numerators = vec![
+            0,
+            1,
+            -1,
+            999,
+            -1000,
+            1 << 75,
+            -(1 << 75),
+            i128::from(i64::MAX),
+        ];
+        let mut divisors = vec![1, 2, 3, 1000, 2 * i128::from(i64::MAX), 1 << 64];
+        for _ in 0..300 {
+            value = value
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let shift = (value >> 120) as u32;
+            numerators.push((value >> (52 + shift % 60)) as i128);
+            numerators.push(-((value >> (53 + shift % 60)) as i128));
+            divisors.push(((value >> (63 + shift % 64)) as i128).max(1));
+        }
+        for &n in &numerators {
+            for &d in &divisors {
+                assert_eq!(compact_quotient(n, d), n.checked_div(d), "{n} / {d}");
+            }
+            assert_eq!(compact_quotient(n, 0), None);
+        }
     }
 }
