@@ -90,12 +90,7 @@ fn run() -> Result<(), &'static str> {
     reopen_and_report(flash, recorded)?;
     dump(flash.bytes())?;
     let (peak, room) = stack_use();
-    let mut digits = [0u8; ledger_core::amount::DECIMAL_TEXT];
-    out(&[
-        b"firmware: peak stack ",
-        decimal(peak, &mut digits),
-        b" bytes\n",
-    ]);
+    out_number(b"firmware: peak stack ", peak, b" bytes\n");
     // Paint gone from the lowest word: the stack ran into the statics below it.
     if peak >= room {
         return Err("the stack overflowed");
@@ -273,14 +268,8 @@ mod merkle {
         let root = range.root();
         #[cfg(feature = "print")]
         {
-            let mut digits = [0u8; ledger_core::amount::DECIMAL_TEXT];
-            crate::out(&[
-                b"firmware: ",
-                crate::decimal(range.size() as u32, &mut digits),
-                b" records, root ",
-                &crate::hex(&root),
-                b"\n",
-            ]);
+            crate::out_number(b"firmware: ", range.size() as u32, b" records, root ");
+            crate::out(&[&crate::hex(&root), b"\n"]);
         }
         if root != EXPECTED_ROOT {
             return Err("the Merkle root differs from the desktop's");
@@ -488,10 +477,14 @@ fn out(parts: &[&[u8]]) {
     }
 }
 
-/// `n` in decimal, without `core::fmt`: the core's writer of amounts, which takes digits off
-/// without a divide (a Cortex-M0 has none).
-fn decimal(n: u32, digits: &mut [u8; ledger_core::amount::DECIMAL_TEXT]) -> &[u8] {
-    ledger_core::amount::Decimal::new(i64::from(n), 0).write_to(false, digits)
+/// Writes `before`, `n` in decimal and `after`, without `core::fmt`: the core's writer of
+/// amounts, which takes digits off without a divide (a Cortex-M0 has none). Its own frame, so
+/// that the 64-byte buffer is on the stack only while it prints.
+#[inline(never)]
+fn out_number(before: &[u8], n: u32, after: &[u8]) {
+    let mut digits = [0u8; ledger_core::amount::DECIMAL_TEXT];
+    let number = ledger_core::amount::Decimal::new(i64::from(n), 0).write_to(false, &mut digits);
+    out(&[before, number, after]);
 }
 
 /// Lower-case hex of a hash, without `core::fmt`.
