@@ -528,7 +528,7 @@ impl Digits {
 
 /// A 128-bit number as eight 16-bit pieces, the most significant first, divided by 10 by long
 /// division in 32-bit arithmetic (each step divides less than 10 × 2^16 by 10, with
-/// [`div10`]). What a device takes digits off with; compiled everywhere so that the desktop's
+/// [`split10`]). What a device takes digits off with; compiled everywhere so that the desktop's
 /// tests check it against plain division.
 #[derive(Debug, Clone, Copy)]
 #[cfg_attr(target_pointer_width = "64", allow(dead_code))]
