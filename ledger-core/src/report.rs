@@ -568,15 +568,19 @@ impl Percent {
         if whole <= 0 {
             return None;
         }
-        // |part| * 2000 < 2^75, well within i128; checked all the same.
-        let scaled = i128::from(part).checked_mul(2000)?;
-        let whole = i128::from(whole);
-        let half_up = if scaled >= 0 {
-            scaled.checked_add(whole)?
+        // Rounded half away from zero on the magnitudes: (|part| × 2000 + whole) / (2 × whole),
+        // below 2^75 / 2, so nothing here can overflow 128 bits. Unsigned, as signed 128-bit
+        // arithmetic is hundreds of bytes of a device's code.
+        let whole = u128::from(whole.unsigned_abs());
+        let half_up = u128::from(part.unsigned_abs())
+            .wrapping_mul(2000)
+            .wrapping_add(whole);
+        let magnitude = i128::try_from(quotient(half_up, whole.wrapping_mul(2))?).ok()?;
+        let tenths = if part < 0 {
+            magnitude.wrapping_neg()
         } else {
-            scaled.checked_sub(whole)?
+            magnitude
         };
-        let tenths = quotient(half_up, whole.checked_mul(2)?)?;
         Some(Percent { tenths })
     }
 
@@ -599,30 +603,24 @@ impl Percent {
     }
 }
 
-/// `n / d` rounded toward zero (`checked_div`), for `d > 0`. Native on 64-bit targets; on
-/// 32-bit ones by [`shift_subtract`], as the 128-bit division routine the compiler would call
-/// instead is about 700 bytes of a device's flash.
-fn quotient(n: i128, d: i128) -> Option<i128> {
+/// `n / d`, `None` if `d` is 0. Native on 64-bit targets; on 32-bit ones by
+/// [`shift_subtract`], as the 128-bit division routine the compiler would call instead is
+/// about 700 bytes of a device's flash.
+fn quotient(n: u128, d: u128) -> Option<u128> {
     #[cfg(target_pointer_width = "64")]
     return n.checked_div(d);
     #[cfg(not(target_pointer_width = "64"))]
     compact_quotient(n, d)
 }
 
-/// [`quotient`] on 32-bit targets; compiled everywhere so that the desktop's tests check it
-/// against `checked_div`.
+/// [`quotient`] on 32-bit targets, for `d` up to 2^127 (`None` above); compiled everywhere so
+/// that the desktop's tests check it against `checked_div`.
 #[cfg_attr(target_pointer_width = "64", allow(dead_code))]
-fn compact_quotient(n: i128, d: i128) -> Option<i128> {
-    let d = u128::try_from(d).ok().filter(|&d| d > 0)?;
-    let magnitude = i128::try_from(shift_subtract(n.unsigned_abs(), d)).ok()?;
-    Some(if n < 0 {
-        magnitude.wrapping_neg()
-    } else {
-        magnitude
-    })
+fn compact_quotient(n: u128, d: u128) -> Option<u128> {
+    (d != 0 && d <= 1 << 127).then(|| shift_subtract(n, d))
 }
 
-/// `n / d` for `d` from 1 to 2^126, a bit at a time (binary long division).
+/// `n / d` for `d` from 1 to 2^127, a bit at a time (binary long division).
 #[cfg_attr(target_pointer_width = "64", allow(dead_code))]
 fn shift_subtract(n: u128, d: u128) -> u128 {
     let (mut quotient, mut rest) = (0u128, 0u128);
@@ -650,35 +648,70 @@ mod tests {
     use super::*;
 
     /// A device's division for shares is `checked_div`'s, for every size of numerator a share
-    /// can have (up to 2^75 either side) and every positive divisor.
+    /// can have (up to 2^75) and divisors up to 2^65, 0 included.
     #[test]
     fn compact_quotient_is_checked_div() {
         let mut value: u128 = 7;
-        let mut numerators = vec![
+        let mut numerators = vec![0, 1, 999, 1000, 1 << 75, u128::from(u64::MAX), u128::MAX];
+        let mut divisors = vec![
             0,
             1,
-            -1,
-            999,
-            -1000,
-            1 << 75,
-            -(1 << 75),
-            i128::from(i64::MAX),
+            2,
+            3,
+            1000,
+            u128::from(u64::MAX) * 2,
+            1 << 64,
+            1 << 127,
         ];
-        let mut divisors = vec![1, 2, 3, 1000, 2 * i128::from(i64::MAX), 1 << 64];
         for _ in 0..300 {
-            value = value
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
+            value = next(value);
             let shift = (value >> 120) as u32;
-            numerators.push((value >> (52 + shift % 60)) as i128);
-            numerators.push(-((value >> (53 + shift % 60)) as i128));
-            divisors.push(((value >> (63 + shift % 64)) as i128).max(1));
+            numerators.push(value >> (52 + shift % 76));
+            divisors.push(value >> (63 + shift % 64));
         }
         for &n in &numerators {
             for &d in &divisors {
                 assert_eq!(compact_quotient(n, d), n.checked_div(d), "{n} / {d}");
             }
-            assert_eq!(compact_quotient(n, 0), None);
         }
+    }
+
+    /// Shares are what the signed formula gives, rounded half away from zero, for parts and
+    /// wholes of every size and sign.
+    #[test]
+    fn shares_are_rounded_half_away_from_zero() {
+        let reference = |part: i64, whole: i64| -> Option<i128> {
+            if whole <= 0 {
+                return None;
+            }
+            let (scaled, whole) = (i128::from(part) * 2000, i128::from(whole));
+            let half_up = if scaled >= 0 {
+                scaled + whole
+            } else {
+                scaled - whole
+            };
+            Some(half_up / (whole * 2))
+        };
+        let mut value: u128 = 11;
+        let mut samples = vec![0, 1, -1, 2, 3, 1999, 2000, -2000, i64::MAX, i64::MIN];
+        for _ in 0..200 {
+            value = next(value);
+            let shift = (value >> 120) as u32;
+            samples.push((value >> 64) as i64 >> (shift % 63));
+        }
+        for &part in &samples {
+            for &whole in &samples {
+                let share = Percent::of(part, whole).map(|p| p.tenths);
+                assert_eq!(share, reference(part, whole), "{part} of {whole}");
+            }
+        }
+    }
+
+    /// A step of a 128-bit linear congruential generator: numbers of every size, the same on
+    /// every run.
+    fn next(value: u128) -> u128 {
+        value
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407)
     }
 }
