@@ -412,11 +412,16 @@ impl LedgerFile {
         if several {
             journal::begin(&self.path, end)?;
         }
-        let written = self
-            .file
-            .seek(SeekFrom::Start(end))
-            .and_then(|_| frames.write_to(&mut self.file))
-            .and_then(|()| self.file.sync_data());
+        let written = self.file.seek(SeekFrom::Start(end)).and_then(|_| {
+            if frames.len() > crate::sync_behind::SYNC_EVERY {
+                // A large import: synced as it is written, not all of it at the end.
+                crate::sync_behind::writing(&self.file, |out| frames.write_to(out))
+            } else {
+                frames
+                    .write_to(&mut self.file)
+                    .and_then(|()| self.file.sync_data())
+            }
+        });
         if let Err(e) = written {
             // Cut back whatever part was written; the ledger must be as it was.
             let restored = self

@@ -19,6 +19,7 @@ mod sidecar;
 mod sort_runs;
 mod spool;
 mod suggest;
+mod sync_behind;
 pub mod tables;
 pub mod tree_check;
 

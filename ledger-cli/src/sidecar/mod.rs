@@ -40,6 +40,7 @@ use sha2::{Digest, Sha256};
 
 use crate::paged::{Paged, Spill};
 use crate::spool::Appended;
+use crate::sync_behind::{self, SyncBehind};
 use crate::tables::{Grow, State};
 use encoding::{INDEX_ENTRY, In, IndexEntry, NONE, Out, SLOT};
 
@@ -902,15 +903,20 @@ fn write_index(prefix: &Path, located: &Locations) -> Option<Seen> {
     Some(seen)
 }
 
-/// Writes `path` through `write`, a synced temporary file and a rename.
-fn write_new(path: &Path, write: impl FnOnce(&mut BufWriter<&File>) -> Option<()>) -> Option<()> {
+/// Writes `path` through `write`, a synced temporary file (synced as it is written: see
+/// [`sync_behind`]) and a rename.
+fn write_new(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<&mut SyncBehind<'_>>) -> Option<()>,
+) -> Option<()> {
     let dir = path.parent()?;
     let temp = tempfile::NamedTempFile::new_in(dir).ok()?;
-    let mut out = BufWriter::with_capacity(1 << 20, temp.as_file());
-    write(&mut out)?;
-    out.flush().ok()?;
-    drop(out);
-    temp.as_file().sync_data().ok()?;
+    sync_behind::writing(temp.as_file(), |file| {
+        let mut out = BufWriter::with_capacity(1 << 20, file);
+        write(&mut out).ok_or_else(|| std::io::Error::other("not written"))?;
+        out.flush()
+    })
+    .ok()?;
     temp.persist(path).ok()?;
     Some(())
 }

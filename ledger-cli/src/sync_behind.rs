@@ -1,0 +1,125 @@
+//! Writing a large file that must be synced when it is complete, without waiting for all of it
+//! at the end: every [`SYNC_EVERY`] bytes written, a second thread syncs what the file holds so
+//! far, so that the disk works while the writer goes on and the last sync waits only for the
+//! last stretch. Linux starts writing dirty pages back on its own only at a tenth of memory or
+//! after 30 s: without this, the 96 MB of slots of a million pledges wait whole for their sync
+//! (about 0.15 s on the benchmark machine's disk).
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+/// Bytes written between two syncs asked of the second thread.
+pub const SYNC_EVERY: u64 = 8 << 20;
+
+/// A writer to `file` whose bytes are synced behind it: see the module's documentation.
+#[derive(Debug)]
+pub struct SyncBehind<'f> {
+    file: &'f File,
+    written: u64,
+    next_sync: u64,
+    ask: SyncSender<()>,
+}
+
+impl Write for SyncBehind<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = (&mut &*self.file).write(buf)?;
+        self.written = self.written.saturating_add(n as u64);
+        if self.written >= self.next_sync {
+            self.next_sync = self.written.saturating_add(SYNC_EVERY);
+            // Refused when a sync is asked already (it covers these bytes too) or when the
+            // syncer failed (which `writing` reports): nothing to do either way.
+            let _ = self.ask.try_send(());
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs `write` with a [`SyncBehind`] writer to `file`, then syncs the file's data once more:
+/// when it returns `Ok`, everything written is on disk. The first error of the writes or of
+/// any sync is returned.
+pub fn writing<T>(
+    file: &File,
+    write: impl FnOnce(&mut SyncBehind<'_>) -> io::Result<T>,
+) -> io::Result<T> {
+    let written = std::thread::scope(|scope| {
+        let (ask, asked) = sync_channel(1);
+        let syncer = scope.spawn(move || sync_when_asked(file, &asked));
+        let mut out = SyncBehind {
+            file,
+            written: 0,
+            next_sync: SYNC_EVERY,
+            ask,
+        };
+        let written = write(&mut out);
+        // The sender goes: the syncer finishes the sync in hand, if any, and stops.
+        drop(out);
+        let synced = syncer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        written.and_then(|value| synced.map(|()| value))
+    })?;
+    file.sync_data()?;
+    Ok(written)
+}
+
+/// The second thread of [`writing`]: one sync per request, stopping at the first failure.
+fn sync_when_asked(file: &File, asked: &Receiver<()>) -> io::Result<()> {
+    for () in asked {
+        file.sync_data()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{BufWriter, Read, Seek};
+
+    use super::*;
+
+    #[test]
+    fn everything_written_is_in_the_file() {
+        let mut file = tempfile::tempfile().unwrap();
+        // Three syncs' worth and a ragged end, in writes of odd sizes.
+        let bytes: Vec<u8> = (0..3 * SYNC_EVERY + 12_345)
+            .map(|i| (i % 251) as u8)
+            .collect();
+        let count = writing(&file, |out| {
+            let mut buffered = BufWriter::with_capacity(1 << 16, out);
+            for chunk in bytes.chunks(70_001) {
+                buffered.write_all(chunk)?;
+            }
+            buffered.flush()?;
+            Ok(bytes.len())
+        })
+        .unwrap();
+        assert_eq!(count, bytes.len());
+        let mut back = Vec::new();
+        file.rewind().unwrap();
+        file.read_to_end(&mut back).unwrap();
+        assert!(back == bytes, "the file holds what was written, in order");
+    }
+
+    #[test]
+    fn an_error_of_the_writer_is_returned() {
+        let file = tempfile::tempfile().unwrap();
+        let refused = writing(&file, |out| -> io::Result<()> {
+            out.write_all(b"some")?;
+            Err(io::Error::other("disk full"))
+        });
+        assert_eq!(refused.unwrap_err().to_string(), "disk full");
+    }
+
+    #[test]
+    fn a_write_to_a_read_only_file_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, b"x").unwrap();
+        let file = File::open(&path).unwrap();
+        assert!(writing(&file, |out| out.write_all(b"y")).is_err());
+    }
+}
