@@ -1,4 +1,5 @@
-//! Reading a large generated ledger: decoding every record, folding them, and the goal report.
+//! Reading a large generated ledger: decoding every record, its Merkle tree, folding the
+//! records, and the goal report.
 //!
 //! `cargo bench -p pledge-tests --bench scan` (figures in docs/BENCHMARKS.md).
 
@@ -34,6 +35,14 @@ fn benches(c: &mut Criterion) {
                 .filter(|item| matches!(item, Item::Record { .. }))
                 .count();
             assert_eq!(records as u64, summary.records);
+        })
+    });
+    group.bench_function("tree: hash every frame into the Merkle root", |b| {
+        b.iter(|| {
+            let scanner = Scanner::new(black_box(&bytes)).expect("preamble");
+            let range = ledger_core::tree::range_of_records(scanner).expect("tree");
+            assert_eq!(range.size(), summary.records);
+            range.root()
         })
     });
     group.bench_function("fold: scan and check every record", |b| {
