@@ -46,6 +46,14 @@ pub fn writing<T>(
     file: &File,
     write: impl FnOnce(&mut SyncBehind<'_>) -> io::Result<T>,
 ) -> io::Result<T> {
+    writing_counted(file, write).map(|(value, _)| value)
+}
+
+/// [`writing`], also saying how many syncs the second thread made.
+fn writing_counted<T>(
+    file: &File,
+    write: impl FnOnce(&mut SyncBehind<'_>) -> io::Result<T>,
+) -> io::Result<(T, usize)> {
     let written = std::thread::scope(|scope| {
         let (ask, asked) = sync_channel(1);
         let syncer = scope.spawn(move || sync_when_asked(file, &asked));
@@ -61,18 +69,21 @@ pub fn writing<T>(
         let synced = syncer
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        written.and_then(|value| synced.map(|()| value))
+        written.and_then(|value| synced.map(|syncs| (value, syncs)))
     })?;
     file.sync_data()?;
     Ok(written)
 }
 
-/// The second thread of [`writing`]: one sync per request, stopping at the first failure.
-fn sync_when_asked(file: &File, asked: &Receiver<()>) -> io::Result<()> {
+/// The second thread of [`writing`]: one sync per request, stopping at the first failure;
+/// returns how many it made.
+fn sync_when_asked(file: &File, asked: &Receiver<()>) -> io::Result<usize> {
+    let mut syncs = 0;
     for () in asked {
         file.sync_data()?;
+        syncs += 1;
     }
-    Ok(())
+    Ok(syncs)
 }
 
 #[cfg(test)]
@@ -88,7 +99,7 @@ mod tests {
         let bytes: Vec<u8> = (0..3 * SYNC_EVERY + 12_345)
             .map(|i| (i % 251) as u8)
             .collect();
-        let count = writing(&file, |out| {
+        let (count, syncs) = writing_counted(&file, |out| {
             let mut buffered = BufWriter::with_capacity(1 << 16, out);
             for chunk in bytes.chunks(70_001) {
                 buffered.write_all(chunk)?;
@@ -98,10 +109,20 @@ mod tests {
         })
         .unwrap();
         assert_eq!(count, bytes.len());
+        // At least one while writing (more if the disk keeps up), at most one per 8 MiB.
+        assert!((1..=3).contains(&syncs), "{syncs} syncs behind the writer");
         let mut back = Vec::new();
         file.rewind().unwrap();
         file.read_to_end(&mut back).unwrap();
         assert!(back == bytes, "the file holds what was written, in order");
+    }
+
+    #[test]
+    fn a_small_file_is_synced_once_at_the_end_only() {
+        let file = tempfile::tempfile().unwrap();
+        let ((), syncs) = writing_counted(&file, |out| out.write_all(&[7; 4096])).unwrap();
+        assert_eq!(syncs, 0);
+        assert_eq!(file.metadata().unwrap().len(), 4096);
     }
 
     #[test]
