@@ -412,16 +412,11 @@ impl LedgerFile {
         if several {
             journal::begin(&self.path, end)?;
         }
-        let written = self.file.seek(SeekFrom::Start(end)).and_then(|_| {
-            if frames.len() > crate::sync_behind::SYNC_EVERY {
-                // A large import: synced as it is written, not all of it at the end.
-                crate::sync_behind::writing(&self.file, |out| frames.write_to(out))
-            } else {
-                frames
-                    .write_to(&mut self.file)
-                    .and_then(|()| self.file.sync_data())
-            }
-        });
+        // A large import is synced as it is written, not all of it at the end.
+        let written = self
+            .file
+            .seek(SeekFrom::Start(end))
+            .and_then(|_| crate::sync_behind::writing(&self.file, |out| frames.write_to(out)));
         if let Err(e) = written {
             // Cut back whatever part was written; the ledger must be as it was.
             let restored = self

@@ -7,29 +7,52 @@
 
 use std::fs::File;
 use std::io::{self, Write};
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::thread::{Scope, ScopedJoinHandle};
 
 /// Bytes written between two syncs asked of the second thread.
 pub const SYNC_EVERY: u64 = 8 << 20;
 
-/// A writer to `file` whose bytes are synced behind it: see the module's documentation.
+/// A writer to `file` whose bytes are synced behind it: see the module's documentation. The
+/// second thread is started by the first sync asked, so a file under [`SYNC_EVERY`] costs none.
 #[derive(Debug)]
-pub struct SyncBehind<'f> {
-    file: &'f File,
+pub struct SyncBehind<'scope, 'env> {
+    file: &'env File,
     written: u64,
-    next_sync: u64,
-    ask: SyncSender<()>,
+    scope: &'scope Scope<'scope, 'env>,
+    syncer: Option<Syncer<'scope>>,
 }
 
-impl Write for SyncBehind<'_> {
+/// The second thread, and how to ask it for a sync.
+#[derive(Debug)]
+struct Syncer<'scope> {
+    ask: SyncSender<()>,
+    thread: ScopedJoinHandle<'scope, io::Result<usize>>,
+}
+
+impl Write for SyncBehind<'_, '_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = (&mut &*self.file).write(buf)?;
-        self.written = self.written.saturating_add(n as u64);
-        if self.written >= self.next_sync {
-            self.next_sync = self.written.saturating_add(SYNC_EVERY);
+        let before = self.written;
+        self.written = before.saturating_add(n as u64);
+        if self.written / SYNC_EVERY > before / SYNC_EVERY {
+            let file = self.file;
+            let syncer = self.syncer.get_or_insert_with(|| {
+                let (ask, asked) = sync_channel(1);
+                let thread = self.scope.spawn(move || {
+                    // One sync per request, stopping at the first failure.
+                    let mut syncs = 0;
+                    for () in asked {
+                        file.sync_data()?;
+                        syncs += 1;
+                    }
+                    Ok(syncs)
+                });
+                Syncer { ask, thread }
+            });
             // Refused when a sync is asked already (it covers these bytes too) or when the
             // syncer failed (which `writing` reports): nothing to do either way.
-            let _ = self.ask.try_send(());
+            let _ = syncer.ask.try_send(());
         }
         Ok(n)
     }
@@ -44,7 +67,7 @@ impl Write for SyncBehind<'_> {
 /// any sync is returned.
 pub fn writing<T>(
     file: &File,
-    write: impl FnOnce(&mut SyncBehind<'_>) -> io::Result<T>,
+    write: impl FnOnce(&mut SyncBehind<'_, '_>) -> io::Result<T>,
 ) -> io::Result<T> {
     writing_counted(file, write).map(|(value, _)| value)
 }
@@ -52,38 +75,30 @@ pub fn writing<T>(
 /// [`writing`], also saying how many syncs the second thread made.
 fn writing_counted<T>(
     file: &File,
-    write: impl FnOnce(&mut SyncBehind<'_>) -> io::Result<T>,
+    write: impl FnOnce(&mut SyncBehind<'_, '_>) -> io::Result<T>,
 ) -> io::Result<(T, usize)> {
     let written = std::thread::scope(|scope| {
-        let (ask, asked) = sync_channel(1);
-        let syncer = scope.spawn(move || sync_when_asked(file, &asked));
         let mut out = SyncBehind {
             file,
             written: 0,
-            next_sync: SYNC_EVERY,
-            ask,
+            scope,
+            syncer: None,
         };
         let written = write(&mut out);
-        // The sender goes: the syncer finishes the sync in hand, if any, and stops.
-        drop(out);
-        let synced = syncer
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let synced = match out.syncer {
+            None => Ok(0),
+            Some(Syncer { ask, thread }) => {
+                // The sender goes: the syncer finishes the sync in hand, if any, and stops.
+                drop(ask);
+                thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            }
+        };
         written.and_then(|value| synced.map(|syncs| (value, syncs)))
     })?;
     file.sync_data()?;
     Ok(written)
-}
-
-/// The second thread of [`writing`]: one sync per request, stopping at the first failure;
-/// returns how many it made.
-fn sync_when_asked(file: &File, asked: &Receiver<()>) -> io::Result<usize> {
-    let mut syncs = 0;
-    for () in asked {
-        file.sync_data()?;
-        syncs += 1;
-    }
-    Ok(syncs)
 }
 
 #[cfg(test)]

@@ -907,7 +907,7 @@ fn write_index(prefix: &Path, located: &Locations) -> Option<Seen> {
 /// [`sync_behind`]) and a rename.
 fn write_new(
     path: &Path,
-    write: impl FnOnce(&mut BufWriter<&mut SyncBehind<'_>>) -> Option<()>,
+    write: impl FnOnce(&mut BufWriter<&mut SyncBehind<'_, '_>>) -> Option<()>,
 ) -> Option<()> {
     let dir = path.parent()?;
     let temp = tempfile::NamedTempFile::new_in(dir).ok()?;
