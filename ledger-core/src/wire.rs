@@ -68,8 +68,13 @@ fn raw<S: Serializer>(runs: &[&[u8]], serializer: S) -> Result<S::Ok, S::Error> 
 pub(crate) fn u64<S: Serializer>(value: &u64, serializer: S) -> Result<S::Ok, S::Error> {
     #[cfg(target_os = "none")]
     return byte_wise_u64(value, serializer);
+    // Below 128 the varint is the byte itself, which postcard writes as a `u8` without the
+    // `memcpy` call its varint writer makes for one byte (half of all varints in a ledger).
     #[cfg(not(target_os = "none"))]
-    return serializer.serialize_u64(*value);
+    return match u8::try_from(*value) {
+        Ok(byte) if byte < 0x80 => serializer.serialize_u8(byte),
+        _ => serializer.serialize_u64(*value),
+    };
 }
 
 /// A `u64` as postcard writes it, written a byte at a time: the device's writer.
