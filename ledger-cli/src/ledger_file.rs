@@ -10,7 +10,7 @@ use ledger_core::Date;
 use ledger_core::checkpoint::VerifierKey;
 use ledger_core::entry::{Entry, Open, Record, Seq};
 use ledger_core::record::{MAX_FRAME, encode_frame, preamble};
-use ledger_core::scan::Item;
+use ledger_core::scan::{Frame, Item};
 use ledger_core::verify::Verified;
 
 use crate::error::{CliError, Result};
@@ -625,7 +625,7 @@ fn last_checkpoint(path: &Path, scan: Scan<'_>) -> Result<Seq> {
 /// `known_at`, a second fold that stops after that record), the tail and the records read.
 fn fold(
     path: &Path,
-    scan: Scan<'_>,
+    mut scan: Scan<'_>,
     as_of: Option<Date>,
     known_at: Option<Seq>,
     starts: &mut tree_check::ChunkStarts,
@@ -634,9 +634,11 @@ fn fold(
     let mut state = State::new(as_of);
     let mut known = known_at.map(|_| State::new(as_of));
     let mut tail = None;
-    for item in scan {
-        match item {
-            Item::Record { offset, record, .. } => {
+    // Each record is decoded into this one, not handed out: see `Scanner::next_into`.
+    let mut record = ledger_core::scan::slot();
+    while let Some(frame) = scan.next_into(&mut record) {
+        match frame {
+            Frame::Payload { offset, .. } => {
                 starts.note(u64::from(state.next_seq()), offset);
                 if let Some(located) = located.as_mut() {
                     // Refused only for a record the fold refuses too (not the next, or about
@@ -659,7 +661,7 @@ fn fold(
                     let _ = known.apply(&record);
                 }
             }
-            Item::Damaged { offset, len, error } => {
+            Frame::Damaged { offset, len, error } => {
                 let after = match state.next_seq() {
                     0 => "before any record".to_string(),
                     next => format!("after record #{}", next - 1),
@@ -669,7 +671,8 @@ fn fold(
                     path.display()
                 )));
             }
-            Item::TornTail { .. } | Item::ErasedTail { .. } => tail = Some(item),
+            Frame::TornTail { offset, len } => tail = Some(Item::TornTail { offset, len }),
+            Frame::ErasedTail { offset } => tail = Some(Item::ErasedTail { offset }),
         }
     }
     if state.origin().is_none() {

@@ -16,7 +16,8 @@
 use std::fs::File;
 use std::ops::Deref;
 
-use ledger_core::scan::{Item, Scanner};
+use ledger_core::entry::Record;
+use ledger_core::scan::{Frame, Item, Scanner};
 use memmap2::{Mmap, UncheckedAdvice};
 
 /// Bytes read between two hand-backs of pages: small next to the 64 MiB a command may use,
@@ -171,6 +172,14 @@ impl Scan<'_> {
     /// The scanner, to read frames or payloads at the position of the last item.
     pub fn scanner(&self) -> &Scanner<'_> {
         &self.scanner
+    }
+
+    /// The next frame, an intact record decoded into `record` ([`Scanner::next_into`]): for
+    /// whole reads, which then move no record.
+    pub fn next_into(&mut self, record: &mut Record) -> Option<Frame> {
+        let frame = self.scanner.next_into(record);
+        self.behind.reached(self.scanner.position());
+        frame
     }
 }
 

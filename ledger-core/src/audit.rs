@@ -8,7 +8,7 @@ use crate::date::Date;
 use crate::entry::{Entry, Seq};
 use crate::error::{FormatError, LedgerError};
 use crate::record::is_canonical_frame;
-use crate::scan::{Item, Scanner};
+use crate::scan::{Frame, Item, Scanner};
 use crate::slots::Tables;
 use crate::state::State;
 use crate::tree::{CompactRange, Hash, TreeError, leaf_hash};
@@ -185,24 +185,22 @@ pub fn audit_with<T: Tables>(
     };
     let mut damaged_before = 0u32;
     let mut end = scanner.position();
+    // Each record is decoded into this one, not handed out: see `Scanner::next_into`.
+    let mut record = crate::scan::slot();
     loop {
         // References are distances back from the record's own number: resolve them against
         // the auditor's numbering, which stays put over a record out of place.
         scanner.expect_seq(summary.state.next_seq());
         leaves.read_to(scanner.position());
-        let Some(item) = scanner.next() else {
+        let Some(frame) = scanner.next_into(&mut record) else {
             break;
         };
-        let (offset, len, mut record) = match item {
-            Item::Record {
-                offset,
-                len,
-                record,
-            } => {
+        let (offset, len) = match frame {
+            Frame::Payload { offset, len } => {
                 end = offset.saturating_add(len);
-                (offset, len, record)
+                (offset, len)
             }
-            Item::Damaged { offset, len, error } => {
+            Frame::Damaged { offset, len, error } => {
                 end = offset.saturating_add(len);
                 let intact = !scanner.payload().is_empty();
                 let seq = summary.state.next_seq();
@@ -232,7 +230,7 @@ pub fn audit_with<T: Tables>(
                 }
                 continue;
             }
-            Item::TornTail { offset, len } => {
+            Frame::TornTail { offset, len } => {
                 found(
                     &mut summary,
                     Finding {
@@ -243,7 +241,7 @@ pub fn audit_with<T: Tables>(
                 );
                 continue;
             }
-            Item::ErasedTail { .. } => continue,
+            Frame::ErasedTail { .. } => continue,
         };
         check_published(&mut summary, &mut found, leaves, expect, offset, false);
         let finding = |kind| Finding {
