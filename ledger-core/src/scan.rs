@@ -201,16 +201,14 @@ impl Scanner<'_> {
             });
         }
     }
-}
 
-impl Scanner<'_> {
     /// The next frame, as [`Iterator::next`] reads it, with an intact record decoded into
     /// `record` rather than returned in an [`Item`]: [`Frame::Payload`] when it was (`record`
     /// then holds it), [`Frame::Damaged`] for a frame whose COBS or CRC is bad or whose payload
     /// does not decode ([`Scanner::payload`] tells the two apart, as for [`Item::Damaged`]);
     /// `record` is left as it was for anything but a record. For whole reads: a record is
     /// nearly 400 bytes, and handing it out through an `Option<Item>` copied it four times
-    /// more (about a tenth of an audit's time).
+    /// more (those copies were about a tenth of an audit's first core).
     pub fn next_into(&mut self, record: &mut Record) -> Option<Frame> {
         Some(match self.next_frame()? {
             Frame::Payload { offset, len } => match decode_payload(self.payload(), self.next_seq) {

@@ -5,8 +5,10 @@
 //! (unreachable, but present in a device's code). The core's types serialize those fields with
 //! these helpers instead: the same bytes postcard's wire format specifies (LEB128 varints,
 //! zigzag for signed values, a varint length before a string's UTF-8), handed to postcard as a
-//! tuple of `u8`, which it writes byte by byte with checked writes. Decoding is postcard's own,
-//! and the golden files check that the bytes did not change.
+//! tuple of `u8`, which it writes byte by byte with checked writes. That is on a device; off
+//! one, where the bounds check costs nothing and speed counts, integers and strings go through
+//! postcard's own writers (the same bytes, tested against each other). Decoding is postcard's
+//! own, and the golden files check that the bytes did not change.
 
 use core::fmt;
 use core::marker::PhantomData;
@@ -376,7 +378,7 @@ mod tests {
             prop_assert_eq!(ours(&d, |v, s| super::u32(v, s)), theirs(&d));
             prop_assert_eq!(ours(&Some(d), |v, s| super::option_u32(v, s)), theirs(&Some(d)));
             prop_assert_eq!(ours(&None, |v, s| super::option_u32(v, s)), theirs(&None::<u32>));
-            // The device's writer, which the line above does not reach off a device.
+            // The device's writer, which the lines above reach only on a device.
             prop_assert_eq!(ours(&a, |v, s| super::byte_wise_u64(v, s)), theirs(&a));
         }
 
