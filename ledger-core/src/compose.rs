@@ -101,6 +101,53 @@ pub fn name<T: Tables, E>(
     text: &str,
     sink: &mut impl FnMut(&[u8]) -> Result<(), E>,
 ) -> Result<u32, ComposeError<E>> {
+    // A name already declared, byte for byte, is found before it is checked and copied: every
+    // declared name kept the rule when it was folded (`State::apply` checks names on every
+    // read), and the rule depends on the text alone, so checking it again could only agree.
+    // A bulk import names three known parties and sectors a row.
+    if let Some(id) = state.find_name(kind, text) {
+        return Ok(id);
+    }
     let name: Name = crate::entry::name(text)?;
     Ok(state.declare(kind, &name, sink)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entry::Open;
+    use crate::slots::Fixed;
+
+    #[test]
+    fn a_declared_name_is_found_once_and_a_name_that_breaks_the_rule_is_refused() {
+        let mut state: State<Fixed<4, 4, 2, 8>> = State::default();
+        let written = core::cell::Cell::new(0);
+        let mut sink = |_: &[u8]| -> Result<(), ()> {
+            written.set(written.get() + 1);
+            Ok(())
+        };
+        let open = Entry::Open(Open {
+            origin: crate::entry::name("test").unwrap(),
+        });
+        state.append(open, &mut sink).unwrap();
+        let japan = name(&mut state, NameKind::Party, "Japan", &mut sink).unwrap();
+        assert_eq!(
+            name(&mut state, NameKind::Party, "Japan", &mut sink).ok(),
+            Some(japan)
+        );
+        // Declared as a party only: a sector of the same name is a name of its own.
+        let sector = name(&mut state, NameKind::Sector, "Japan", &mut sink).unwrap();
+        assert_eq!(state.find_name(NameKind::Sector, "Japan"), Some(sector));
+        for bad in ["Japan ", " Japan", "Ja\u{202E}pan", ""] {
+            assert!(
+                matches!(
+                    name(&mut state, NameKind::Party, bad, &mut sink),
+                    Err(ComposeError::Input(_))
+                ),
+                "{bad:?}"
+            );
+        }
+        // The open, the party and the sector.
+        assert_eq!(written.get(), 3);
+    }
 }
