@@ -211,9 +211,8 @@ impl Scanner<'_> {
     /// more (those copies were about a tenth of an audit's first core).
     pub fn next_into(&mut self, record: &mut Record) -> Option<Frame> {
         Some(match self.next_frame()? {
-            Frame::Payload { offset, len } => match decode_payload(self.payload(), self.next_seq) {
+            Frame::Payload { offset, len } => match self.decode() {
                 Ok(decoded) => {
-                    self.next_seq = decoded.seq.wrapping_add(1);
                     *record = decoded;
                     Frame::Payload { offset, len }
                 }
@@ -221,6 +220,15 @@ impl Scanner<'_> {
             },
             other => other,
         })
+    }
+
+    /// Decodes the payload of the intact frame just read against the number the next record is
+    /// expected to have, and expects the one after it next.
+    #[inline]
+    fn decode(&mut self) -> Result<Record, FormatError> {
+        let record = decode_payload(self.payload(), self.next_seq)?;
+        self.next_seq = record.seq.wrapping_add(1);
+        Ok(record)
     }
 }
 
@@ -237,15 +245,12 @@ impl Iterator for Scanner<'_> {
 
     fn next(&mut self) -> Option<Item> {
         Some(match self.next_frame()? {
-            Frame::Payload { offset, len } => match decode_payload(self.payload(), self.next_seq) {
-                Ok(record) => {
-                    self.next_seq = record.seq.wrapping_add(1);
-                    Item::Record {
-                        offset,
-                        len,
-                        record,
-                    }
-                }
+            Frame::Payload { offset, len } => match self.decode() {
+                Ok(record) => Item::Record {
+                    offset,
+                    len,
+                    record,
+                },
                 // The frame is intact (COBS and CRC), only its payload does not decode (an
                 // unknown entry kind, say): `payload()` keeps it, for it is still a leaf.
                 Err(error) => Item::Damaged { offset, len, error },
